@@ -1,0 +1,69 @@
+import yargs from 'yargs';
+import YAML from 'yaml';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
+import { loadScenario, parseOverride } from '../scenario/load.js';
+import { PIPESIM_VERSION } from '../version.js';
+import { runCommand } from './run.js';
+import { traceCommand } from './trace.js';
+
+/** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
+export async function main(args: string[]): Promise<number> {
+  let usageError: string | undefined;
+  const cli = yargs(args)
+    .scriptName('pipesim')
+    .usage('pipesim: discrete-event simulation of ML inference-serving pipelines\n\nUsage: $0 <command> [options]')
+    .version(PIPESIM_VERSION)
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .recommendCommands()
+    .demandCommand(1, 'name a command (try: pipesim run scenarios/quickstart.yaml)')
+    .fail((message, error) => {
+      if (error) throw error;
+      usageError = message;
+    })
+    .epilogue('Exit codes: 0 ok, 1 internal error, 2 bad input. Docs: README.md, docs/SCENARIO.md, docs/RESULTS.md');
+  runCommand(cli);
+  cli.command(
+    'validate <scenario>',
+    'Check a scenario and print it with every default filled in',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value, as for run' }),
+    (argv) => {
+      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride));
+      process.stdout.write(YAML.stringify(scenario));
+    },
+  );
+  cli.command(
+    'schema',
+    'Print the JSON Schema of scenario files (or the Markdown reference)',
+    (y) =>
+      y
+        .option('markdown', { type: 'boolean', default: false, describe: 'print the key reference as Markdown instead' })
+        .option('out', { type: 'string', describe: 'write to this file instead of stdout' }),
+    (argv) => {
+      const text = argv.markdown ? scenarioReference() : JSON.stringify(scenarioJsonSchema(), null, 2) + '\n';
+      if (argv.out) writeFileAtomic(argv.out, text);
+      else process.stdout.write(text);
+    },
+  );
+  traceCommand(cli);
+
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (err instanceof InputError) {
+      process.stderr.write(`pipesim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (usageError !== undefined) {
+    process.stderr.write(`pipesim: ${usageError}\nRun "pipesim --help" for usage.\n`);
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { runToFolder, type SummaryFile } from '../runner/run-folder.js';
+import { loadScenario, parseOverride } from '../scenario/load.js';
+import { formatDuration } from '../scenario/units.js';
+import { Progress } from './progress.js';
+
+export function defaultRunFolder(name: string, seed: number, root = 'results'): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  let dir = join(root, `${name}-seed${seed}-${stamp}`);
+  for (let k = 2; existsSync(dir); k++) dir = join(root, `${name}-seed${seed}-${stamp}-${k}`);
+  return dir;
+}
+
+export function runCommand(yargs: Argv) {
+  return yargs.command(
+    'run <scenario>',
+    'Simulate a scenario and write its results to a run folder',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+        .option('seed', { type: 'number', describe: 'override the scenario\'s seed' })
+        .option('out', { type: 'string', describe: 'run folder to write (default: a new folder under results/)' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: --set pipeline.stages[0].replicas=8 (repeatable)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the short report' })
+        .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
+        .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
+        .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
+    (argv) => {
+      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride), argv.seed);
+      const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
+      const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
+      const wallStart = process.hrtime.bigint();
+      let summary: SummaryFile;
+      try {
+        summary = runToFolder(scenario, dir, { onProgress: (f) => progress.update(f) });
+      } finally {
+        progress.stop();
+      }
+      const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+      for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else if (!argv.quiet) process.stdout.write(report(summary, dir, wall));
+    },
+  );
+}
+
+function report(s: SummaryFile, dir: string, wall: number): string {
+  const ms = (x: number | null) => (x === null ? '-' : formatDuration(x));
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+  const r = s.requests;
+  const lines = [
+    `${s.scenario} (seed ${s.seed}): ${formatDuration(s.simulated.end)} simulated in ${wall.toFixed(2)}s wall, ${s.events.toLocaleString('en-US')} events (${Math.round(s.events / wall).toLocaleString('en-US')}/s)`,
+    `requests  arrived ${r.arrived}  completed ${r.completed}  dropped ${r.dropped}  in flight ${r.inFlight}  late ${r.late}`,
+    `latency   mean ${ms(s.latency.mean)}  p50 ${ms(s.latency.p50)}  p95 ${ms(s.latency.p95)}  p99 ${ms(s.latency.p99)}  max ${ms(s.latency.max)}`,
+    `SLO violations ${pct(s.sloViolationRatio)}   throughput ${s.throughput?.toFixed(2) ?? '-'}/s   goodput ${s.goodput?.toFixed(2) ?? '-'}/s`,
+    ...s.stages.map(
+      (st) =>
+        `stage ${st.name.padEnd(10)} replicas ${st.replicas}  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
+    ),
+    `results in ${dir}/`,
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,117 @@
+import type { Argv } from 'yargs';
+import { RandomStreams } from '../engine/random.js';
+import { InputError } from '../errors.js';
+import { parseDuration } from '../scenario/units.js';
+import { collectArrivals, CountTraceArrivals, EXPAND_MODES, type ExpandMode } from '../workload/arrivals.js';
+import { generateTrace, TRACE_PATTERNS, type TracePattern } from '../workload/generators.js';
+import { writeTimestampTrace } from '../workload/timestamps.js';
+import { countTraceStats, readCountTrace, writeCountTrace } from '../workload/trace.js';
+import { compressTrace, dampTrace, scaleTrace, sliceTrace } from '../workload/transform.js';
+
+function seconds(value: string | number, flag: string): number {
+  const s = parseDuration(value);
+  if (!Number.isFinite(s)) throw new InputError(`--${flag}: expected a duration such as 20m or 1200, got "${value}"`);
+  return s;
+}
+
+const layoutOption = {
+  type: 'string',
+  choices: ['lines', 'single-line'],
+  default: 'lines',
+  describe: 'one count per line, or all on one line (IPA\'s layout)',
+} as const;
+
+export function traceCommand(yargs: Argv) {
+  return yargs.command('trace', 'Make, inspect and transform arrival traces', (y) =>
+    y
+      .command(
+        'generate',
+        'Write a synthetic per-second count trace',
+        (g) =>
+          g
+            .option('pattern', { choices: TRACE_PATTERNS, demandOption: true, describe: 'shape of the rate curve' })
+            .option('rate', { type: 'number', demandOption: true, describe: 'mean (base, for bursty) requests per second' })
+            .option('duration', { type: 'string', demandOption: true, describe: 'length, e.g. 20m or 1200' })
+            .option('seed', { type: 'number', default: 1 })
+            .option('period', { type: 'string', describe: 'fluctuating/diurnal cycle length' })
+            .option('burst-factor', { type: 'number' })
+            .option('peak-to-trough', { type: 'number' })
+            .option('out', { type: 'string', demandOption: true, describe: 'file to write' })
+            .option('layout', layoutOption)
+            .example('$0 trace generate --pattern bursty --rate 12 --duration 20m --seed 1 --out traces/bursty.txt', ''),
+        (argv) => {
+          const counts = generateTrace(
+            {
+              pattern: argv.pattern as TracePattern,
+              rate: argv.rate,
+              duration: seconds(argv.duration, 'duration'),
+              period: argv.period === undefined ? undefined : seconds(argv.period, 'period'),
+              burstFactor: argv['burst-factor'],
+              peakToTrough: argv['peak-to-trough'],
+            },
+            new RandomStreams(argv.seed).stream('workload'),
+          );
+          writeCountTrace(argv.out, counts, argv.layout as 'lines' | 'single-line');
+          printStats(argv.out, counts);
+        },
+      )
+      .command(
+        'stats <file>',
+        'Print the length, total and rates of a per-second count trace',
+        (g) => g.positional('file', { type: 'string', demandOption: true }),
+        (argv) => printStats(argv.file, readCountTrace(argv.file)),
+      )
+      .command(
+        'transform <file>',
+        'Slice, damp, scale or compress a per-second count trace (applied in that order)',
+        (g) =>
+          g
+            .positional('file', { type: 'string', demandOption: true })
+            .option('start', { type: 'string', default: '0', describe: 'first second to keep' })
+            .option('duration', { type: 'string', describe: 'seconds to keep from start' })
+            .option('damping', { type: 'number', describe: 'floor(count / damping), as IPA does with 8' })
+            .option('scale', { type: 'number', describe: 'multiply counts (total kept by cumulative rounding)' })
+            .option('compress', { type: 'number', describe: 'play this many times faster' })
+            .option('out', { type: 'string', demandOption: true })
+            .option('layout', layoutOption)
+            .example('$0 trace transform twitter.txt --start 1301160 --duration 20m --damping 8 --out traces/bursty.txt', 'IPA\'s bursty workload'),
+        (argv) => {
+          let counts = readCountTrace(argv.file);
+          const start = seconds(argv.start, 'start');
+          if (start > 0 || argv.duration !== undefined) {
+            counts = sliceTrace(counts, start, argv.duration === undefined ? undefined : seconds(argv.duration, 'duration'));
+          }
+          if (argv.damping !== undefined) counts = dampTrace(counts, argv.damping);
+          if (argv.scale !== undefined) counts = scaleTrace(counts, argv.scale);
+          if (argv.compress !== undefined) counts = compressTrace(counts, argv.compress);
+          writeCountTrace(argv.out, counts, argv.layout as 'lines' | 'single-line');
+          printStats(argv.out, counts);
+        },
+      )
+      .command(
+        'expand <file>',
+        'Turn a per-second count trace into a CSV of request timestamps',
+        (g) =>
+          g
+            .positional('file', { type: 'string', demandOption: true })
+            .option('expand', { choices: EXPAND_MODES, default: 'poisson' as ExpandMode, describe: 'placement within each second' })
+            .option('seed', { type: 'number', default: 1 })
+            .option('out', { type: 'string', demandOption: true, describe: 'CSV file to write' }),
+        (argv) => {
+          const counts = readCountTrace(argv.file);
+          const source = new CountTraceArrivals(counts, argv.expand as ExpandMode, new RandomStreams(argv.seed).stream('arrivals'));
+          const trace = collectArrivals(source);
+          writeTimestampTrace(argv.out, trace);
+          process.stdout.write(`${argv.out}: ${trace.times.length} requests\n`);
+        },
+      )
+      .demandCommand(1, 'name a trace command: generate, stats, transform or expand'),
+  );
+}
+
+function printStats(name: string, counts: Uint32Array): void {
+  const s = countTraceStats(counts);
+  process.stdout.write(
+    `${name}: ${s.seconds} s, ${s.total} requests, mean ${s.mean.toFixed(2)}/s, min ${s.min}/s, max ${s.max}/s, ${s.zeroSeconds} empty seconds\n`,
+  );
+}

@@ -1,0 +1,65 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Write a whole file so that readers see either the old content or the new one,
+ * never a half-written file: write to a temporary name beside it, then rename.
+ */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * A buffered, synchronous writer for large streamed tables (time series,
+ * per-request records). It writes to `<path>.<pid>.tmp` and only `commit()`
+ * renames it into place, so an interrupted run leaves no file that looks complete.
+ */
+export class AtomicStreamWriter {
+  private readonly temp: string;
+  private fd: number;
+  private chunks: string[] = [];
+  private buffered = 0;
+
+  constructor(readonly path: string, private readonly flushAt = 1 << 16) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.temp = `${path}.${process.pid}.tmp`;
+    this.fd = openSync(this.temp, 'w');
+  }
+
+  write(text: string): void {
+    this.chunks.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= this.flushAt) this.flush();
+  }
+
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    writeSync(this.fd, this.chunks.join(''));
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
+  /** Flush, sync and move the file into place. */
+  commit(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = -1;
+    renameSync(this.temp, this.path);
+  }
+
+  /** Close and delete the temporary file (on failure). */
+  abort(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.temp, { force: true });
+  }
+}

@@ -1,0 +1,33 @@
+import type { Simulation } from '../engine/simulation.js';
+import type { Request } from './request.js';
+import { Stage, type StageConfig, type StageObserver } from './stage.js';
+import type { ServiceTime } from './service.js';
+
+/** What the pipeline reports at its ends; the monitor implements this with StageObserver. */
+export interface PipelineObserver extends StageObserver {
+  arrived(request: Request): void;
+  completed(request: Request): void;
+}
+
+/** A chain of stages: a request enters the first and leaves from the last. */
+export class Pipeline {
+  readonly stages: Stage[];
+
+  constructor(
+    sim: Simulation,
+    configs: readonly { config: StageConfig; service: ServiceTime }[],
+    private readonly observer: PipelineObserver,
+  ) {
+    this.stages = configs.map(({ config, service }, i) => new Stage(i, config, sim, service, observer));
+    for (let i = 0; i < this.stages.length - 1; i++) {
+      const next = this.stages[i + 1];
+      this.stages[i].onward = (request) => next.accept(request);
+    }
+    this.stages[this.stages.length - 1].onward = (request) => observer.completed(request);
+  }
+
+  inject(request: Request): void {
+    this.observer.arrived(request);
+    this.stages[0].accept(request);
+  }
+}

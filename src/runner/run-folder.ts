@@ -1,0 +1,86 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
+import { csvNumber, csvText } from '../metrics/csv.js';
+import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../metrics/monitor.js';
+import type { Scenario } from '../scenario/schema.js';
+import { PIPESIM_VERSION } from '../version.js';
+import { simulate } from './simulate.js';
+
+/** Files of a run folder. A folder is complete exactly when summary.json exists: it is written last. */
+export const RUN_FILES = {
+  summary: 'summary.json',
+  scenario: 'scenario.yaml',
+  timeseries: 'timeseries.csv',
+  stageTimeseries: 'stage_timeseries.csv',
+  requests: 'requests.csv',
+} as const;
+
+/** The contract of summary.json (documented in docs/RESULTS.md). */
+export interface SummaryFile extends RunSummary {
+  pipesim: string;
+  scenario: string;
+  seed: number;
+  tenants: string[];
+  warnings: string[];
+}
+
+export interface RunToFolderOptions {
+  onProgress?: (fraction: number) => void;
+}
+
+/** Simulate `scenario` and write its results into `dir` (created if needed; earlier results there are replaced). */
+export function runToFolder(scenario: Scenario, dir: string, options: RunToFolderOptions = {}): SummaryFile {
+  mkdirSync(dir, { recursive: true });
+  for (const file of Object.values(RUN_FILES)) rmSync(join(dir, file), { force: true });
+
+  const timeseries = new AtomicStreamWriter(join(dir, RUN_FILES.timeseries));
+  const stageSeries = new AtomicStreamWriter(join(dir, RUN_FILES.stageTimeseries));
+  const requests = scenario.metrics.requests ? new AtomicStreamWriter(join(dir, RUN_FILES.requests)) : undefined;
+  const writers = [timeseries, stageSeries, ...(requests ? [requests] : [])];
+  timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system\n');
+  stageSeries.write('time,stage,queue,replicas,busy,utilization,batches,mean_batch\n');
+  requests?.write('id,tenant,arrival,end,latency,outcome,stage\n');
+
+  const sink: MonitorSink = {
+    interval(row: IntervalRow, stages: readonly StageIntervalRow[]) {
+      const n = csvNumber;
+      timeseries.write(
+        `${n(row.time)},${n(row.end)},${row.arrived},${row.completed},${row.dropped},${row.late},${n(row.completed / (row.end - row.time))},` +
+          `${n(row.latencyMean)},${n(row.latencyP50)},${n(row.latencyP99)},${n(row.inSystem)}\n`,
+      );
+      for (const s of stages) {
+        stageSeries.write(
+          `${n(s.time)},${csvText(s.stage)},${s.queue},${n(s.replicas)},${n(s.busy)},${n(s.utilization)},${s.batches},${n(s.meanBatch)}\n`,
+        );
+      }
+    },
+  };
+  if (requests) {
+    sink.request = (request, end, outcome) => {
+      requests.write(
+        `${request.id},${request.tenant},${csvNumber(request.arrival)},${csvNumber(end)},${csvNumber(end - request.arrival)},${outcome},${request.stage}\n`,
+      );
+    };
+  }
+
+  try {
+    const result = simulate(scenario, { sink, onProgress: options.onProgress });
+    for (const w of writers) w.commit();
+    writeFileAtomic(join(dir, RUN_FILES.scenario), YAML.stringify(scenario));
+    const summary: SummaryFile = {
+      pipesim: PIPESIM_VERSION,
+      scenario: scenario.name as string,
+      seed: scenario.seed,
+      tenants: result.tenantNames,
+      ...result.summary,
+      warnings: result.warnings,
+    };
+    writeFileAtomic(join(dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  } catch (err) {
+    for (const w of writers) w.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+import { InputError } from '../errors.js';
+import type { RandomStreams } from '../engine/random.js';
+import type { ArrivalsSpec } from '../scenario/schema.js';
+import { ConstantArrivals, CountTraceArrivals, PoissonArrivals, TimestampArrivals, type ArrivalSource } from '../workload/arrivals.js';
+import { generateTrace } from '../workload/generators.js';
+import { readTimestampTrace, type TimestampTrace } from '../workload/timestamps.js';
+import { readCountTrace, type CountTrace } from '../workload/trace.js';
+import { compressTrace, dampTrace, scaleTrace, sliceTrace } from '../workload/transform.js';
+
+export interface Workload {
+  source: ArrivalSource;
+  /** Names of the tenants that arrivals refer to by index. */
+  tenantNames: string[];
+  /** Seconds the workload lasts when it has a natural end (traces), else undefined. */
+  length?: number;
+}
+
+/** The arrival source a scenario describes. Random draws come from the `arrivals` stream (and `workload` for generated traces). */
+export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams): Workload {
+  const rng = streams.stream('arrivals');
+  switch (spec.kind) {
+    case 'poisson':
+      return { source: new PoissonArrivals(spec.rate, rng), tenantNames: ['default'] };
+    case 'constant':
+      return { source: new ConstantArrivals(spec.rate), tenantNames: ['default'] };
+    case 'synthetic': {
+      const counts = generateTrace({ ...spec, duration: spec.length }, streams.stream('workload'));
+      return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length };
+    }
+    case 'trace': {
+      const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
+      if (format === 'counts') {
+        const counts = transformCounts(readCountTrace(spec.path), spec);
+        return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length };
+      }
+      const trace = windowTimestamps(readTimestampTrace(spec.path), spec);
+      return { source: new TimestampArrivals(trace), tenantNames: trace.tenantNames, length: trace.times[trace.times.length - 1] };
+    }
+  }
+}
+
+type TraceSpec = Extract<ArrivalsSpec, { kind: 'trace' }>;
+
+function transformCounts(counts: CountTrace, spec: TraceSpec): CountTrace {
+  let out = spec.start > 0 || spec.duration !== undefined ? sliceTrace(counts, spec.start, spec.duration) : counts;
+  if (spec.damping !== undefined) out = dampTrace(out, spec.damping);
+  if (spec.scale !== 1) out = scaleTrace(out, spec.scale);
+  if (spec.compress !== 1) out = compressTrace(out, spec.compress);
+  return out;
+}
+
+function windowTimestamps(trace: TimestampTrace, spec: TraceSpec): TimestampTrace {
+  if (spec.damping !== undefined || spec.scale !== 1) {
+    throw new InputError(`${spec.path}: damping and scale apply to per-second count traces, not to timestamp traces`);
+  }
+  const end = spec.duration === undefined ? Infinity : spec.start + spec.duration;
+  const keep: number[] = [];
+  for (let i = 0; i < trace.times.length; i++) if (trace.times[i] >= spec.start && trace.times[i] < end) keep.push(i);
+  if (keep.length === 0) throw new InputError(`${spec.path}: no requests between ${spec.start}s and ${end}s`);
+  return {
+    times: Float64Array.from(keep, (i) => (trace.times[i] - spec.start) / spec.compress),
+    tenants: Uint16Array.from(keep, (i) => trace.tenants[i]),
+    tenantNames: trace.tenantNames,
+    slos: trace.slos ? Float64Array.from(keep, (i) => trace.slos![i]) : undefined,
+  };
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { ScenarioSchema } from './schema.js';
+
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  pattern?: string;
+  [key: string]: unknown;
+};
+
+/** JSON Schema (draft 2020-12) of the scenario format as people write it, for editors. */
+export function scenarioJsonSchema(): JsonSchema {
+  const schema = z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return { ...schema, title: 'pipesim scenario', description: 'A pipesim simulation scenario (see docs/SCENARIO.md).' };
+}
+
+/** A Markdown reference of every key, its type, default and meaning, generated from the schema. */
+export function scenarioReference(): string {
+  const rows: string[] = [];
+  const walk = (node: JsonSchema, path: string, required: boolean) => {
+    const variants = node.anyOf ?? node.oneOf;
+    const objectVariants = variants?.filter((v) => v.properties !== undefined);
+    if (node.properties === undefined && objectVariants && objectVariants.length > 0) {
+      for (const v of objectVariants) {
+        const kind = v.properties?.kind?.const;
+        rows.push(`| \`${path}\` | ${kind !== undefined ? `kind \`${String(kind)}\`` : 'object'} | | ${v.description ?? ''} |`);
+        walk({ ...v, description: undefined }, path, required);
+      }
+      return;
+    }
+    if (path !== '' && (node.properties === undefined || node.description !== undefined)) {
+      const def = node.default === undefined ? (required ? '**required**' : '') : `\`${JSON.stringify(node.default)}\``;
+      rows.push(`| \`${path}\` | ${typeOf(node)} | ${def} | ${node.description ?? ''} |`);
+    }
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      if (key === 'kind' && child.const !== undefined) continue;
+      walk(child, path === '' ? key : `${path}.${key}`, node.required?.includes(key) ?? false);
+    }
+    if (node.type === 'array' && node.items) walk(node.items, `${path}[]`, false);
+  };
+  walk(scenarioJsonSchema(), '', false);
+  return [
+    '# Scenario reference',
+    '',
+    'Generated from the schema in `src/scenario/schema.ts` by `npm run schema`; do not edit by hand.',
+    'Durations accept a number of seconds or a string with a unit (`us`, `ms`, `s`, `m`, `h`, `d`). Unknown keys are errors.',
+    '',
+    '| key | type | default | meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+function typeOf(node: JsonSchema): string {
+  if (node.enum) return node.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  const variants = node.anyOf ?? node.oneOf;
+  if (variants) {
+    if (variants.some((v) => v.pattern !== undefined)) return 'duration';
+    return [...new Set(variants.map(typeOf))].join(' \\| ');
+  }
+  if (node.type === 'array') return `list of ${node.items ? typeOf(node.items) : 'any'}`;
+  return Array.isArray(node.type) ? node.type.join(' \\| ') : (node.type ?? 'any');
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, relative, resolve } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { formatPath, getPath, parsePath, setPath } from './paths.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+
+/** One `--set path=value` override; the value is read as YAML (so 8 is a number, 10s a string, [1, 2] a list). */
+export interface Override {
+  path: string;
+  value: unknown;
+}
+
+export function parseOverride(text: string): Override {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new InputError(`--set expects path=value, got "${text}"`);
+  const path = text.slice(0, eq).trim();
+  parsePath(path);
+  return { path, value: YAML.parse(text.slice(eq + 1)) };
+}
+
+/** Read a YAML file into plain data, with the file and line in any syntax error. */
+export function readYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0];
+    throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+/** Turn zod's issues into one line each: `file: path.to.key: what was expected, got what`. */
+export function formatIssues(source: string, issues: readonly z.core.$ZodIssue[], input: unknown): string {
+  const lines = issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => `${source}: ${formatPath([...issue.path, k])}: unknown key`).join('\n');
+    }
+    const path = formatPath(issue.path) || '(top level)';
+    const value = getPath(input, issue.path);
+    const got = value === undefined ? 'nothing' : JSON.stringify(value);
+    const message = issue.code === 'invalid_union' && value === undefined ? 'required' : issue.message;
+    return `${source}: ${path}: ${message}, got ${got}`;
+  });
+  return lines.join('\n');
+}
+
+/** Validate plain scenario data; throws an InputError listing every problem. */
+export function validateScenario(data: unknown, source: string): Scenario {
+  const result = ScenarioSchema.safeParse(data);
+  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data));
+  return result.data;
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  file: string;
+}
+
+/**
+ * Read, override, validate and complete a scenario file: names are filled in,
+ * and relative file paths are resolved against the scenario's folder and
+ * rewritten relative to the working directory, so the resolved scenario
+ * written into a run folder can be run again as it is.
+ */
+export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number): LoadedScenario {
+  const data = readYamlFile(file);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError(`${file}: expected a YAML mapping at the top level`);
+  }
+  const root = data as Record<string, unknown>;
+  for (const o of overrides) setPath(root, parsePath(o.path), o.value);
+  if (seed !== undefined) root.seed = seed;
+  const scenario = validateScenario(root, file);
+  scenario.name ??= basename(file, extname(file));
+  scenario.pipeline.stages.forEach((stage, i) => {
+    stage.name ??= `stage${i + 1}`;
+  });
+  const fromScenario = (p: string) => relative(process.cwd(), resolve(dirname(file), p)) || '.';
+  const arrivals = scenario.workload.arrivals;
+  if (arrivals.kind === 'trace') arrivals.path = fromScenario(arrivals.path);
+  for (const stage of scenario.pipeline.stages) {
+    if (stage.service.profile?.path !== undefined) stage.service.profile.path = fromScenario(stage.service.profile.path);
+  }
+  return { scenario, file };
+}

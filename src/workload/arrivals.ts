@@ -1,0 +1,160 @@
+import type { RandomStream } from '../engine/random.js';
+import type { CountTrace } from './trace.js';
+import type { TimestampTrace } from './timestamps.js';
+
+/**
+ * A source of request arrivals in time order, read as a cursor so the hot
+ * path allocates nothing: after `next()` returns true, `time`, `tenant` and
+ * `slo` describe the new arrival.
+ */
+export interface ArrivalSource {
+  next(): boolean;
+  time: number;
+  /** Tenant (application) index of the arrival. */
+  tenant: number;
+  /** The arrival's own SLO in seconds, or NaN when it has none (the scenario's SLO applies). */
+  slo: number;
+}
+
+/** A Poisson process of the given rate (requests/s): exponential inter-arrival gaps. */
+export class PoissonArrivals implements ArrivalSource {
+  time: number;
+  tenant = 0;
+  slo = NaN;
+  private readonly meanGap: number;
+
+  constructor(rate: number, private readonly rng: RandomStream, start = 0) {
+    this.meanGap = 1 / rate;
+    this.time = start;
+  }
+
+  next(): boolean {
+    this.time += this.rng.exponential(this.meanGap);
+    return true;
+  }
+}
+
+/** Evenly spaced arrivals at the given rate, the first at time 0 (a deterministic D/x/x arrival process). */
+export class ConstantArrivals implements ArrivalSource {
+  time = NaN;
+  tenant = 0;
+  slo = NaN;
+  private k = 0;
+
+  constructor(private readonly rate: number) {}
+
+  next(): boolean {
+    this.time = this.k++ / this.rate;
+    return true;
+  }
+}
+
+/**
+ * How a second's count n becomes n arrival times:
+ * - `poisson`: a Poisson process of rate n started at the second: exponential gaps of mean 1/n,
+ *   n of them, so the count is kept and the last few may fall just after the second ends
+ *   (this is how IPA's load generator paces a second's requests);
+ * - `uniform`: n independent uniform times within the second, sorted;
+ * - `even`: evenly spaced at s + k/n.
+ */
+export const EXPAND_MODES = ['poisson', 'uniform', 'even'] as const;
+export type ExpandMode = (typeof EXPAND_MODES)[number];
+
+/** Arrivals from a per-second count trace; second 0 of the trace starts at time `start`. */
+export class CountTraceArrivals implements ArrivalSource {
+  time = NaN;
+  tenant = 0;
+  slo = NaN;
+  /** Expanded times not yet returned, sorted; `poisson` can carry some past a second's end. */
+  private pending: number[] = [];
+  private head = 0;
+  private nextSecond = 0;
+
+  constructor(
+    private readonly counts: CountTrace,
+    private readonly mode: ExpandMode,
+    private readonly rng: RandomStream,
+    private readonly start = 0,
+  ) {}
+
+  next(): boolean {
+    // A pending time is safe to return once every second that could produce an
+    // earlier time has been expanded: all of second s's times are >= its start.
+    while (this.nextSecond < this.counts.length && (this.head >= this.pending.length || this.pending[this.head] >= this.start + this.nextSecond)) {
+      this.expandSecond(this.nextSecond++);
+    }
+    if (this.head >= this.pending.length) return false;
+    this.time = this.pending[this.head++];
+    return true;
+  }
+
+  private expandSecond(second: number): void {
+    const n = this.counts[second];
+    if (n === 0) return;
+    const origin = this.start + second;
+    const fresh = new Array<number>(n);
+    switch (this.mode) {
+      case 'poisson': {
+        let t = origin;
+        for (let k = 0; k < n; k++) {
+          t += this.rng.exponential(1 / n);
+          fresh[k] = t;
+        }
+        break;
+      }
+      case 'uniform':
+        for (let k = 0; k < n; k++) fresh[k] = origin + this.rng.random();
+        fresh.sort((a, b) => a - b);
+        break;
+      case 'even':
+        for (let k = 0; k < n; k++) fresh[k] = origin + k / n;
+        break;
+    }
+    this.pending = mergeSorted(this.pending, this.head, fresh);
+    this.head = 0;
+  }
+}
+
+/** Merge the unread tail of `a` (from index `from`) with sorted `b`; equal times keep `a` first. */
+function mergeSorted(a: number[], from: number, b: number[]): number[] {
+  if (from >= a.length) return b;
+  const out = new Array<number>(a.length - from + b.length);
+  let i = from;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+/** Arrivals replayed from a timestamp trace, shifted by `start`. */
+export class TimestampArrivals implements ArrivalSource {
+  time = NaN;
+  tenant = 0;
+  slo = NaN;
+  private index = 0;
+
+  constructor(private readonly trace: TimestampTrace, private readonly start = 0) {}
+
+  next(): boolean {
+    const i = this.index;
+    if (i >= this.trace.times.length) return false;
+    this.index = i + 1;
+    this.time = this.start + this.trace.times[i];
+    this.tenant = this.trace.tenants[i];
+    this.slo = this.trace.slos ? this.trace.slos[i] : NaN;
+    return true;
+  }
+}
+
+/** Read a whole source into arrays (for `pipesim trace expand` and tests; simulations stream instead). */
+export function collectArrivals(source: ArrivalSource, limit = Infinity): TimestampTrace {
+  const times: number[] = [];
+  const tenants: number[] = [];
+  while (times.length < limit && source.next()) {
+    times.push(source.time);
+    tenants.push(source.tenant);
+  }
+  return { times: Float64Array.from(times), tenants: Uint16Array.from(tenants), tenantNames: ['default'] };
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateScenario } from '../src/scenario/load.js';
+import type { Scenario } from '../src/scenario/schema.js';
+
+export function tempDir(prefix = 'pipesim-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A validated scenario from plain data, as a YAML file would give it. */
+export function scenario(data: Record<string, unknown>): Scenario {
+  const s = validateScenario(data, 'test');
+  s.name ??= 'test';
+  s.pipeline.stages.forEach((stage, i) => {
+    stage.name ??= `stage${i + 1}`;
+  });
+  return s;
+}
+
+/** Mean waiting time in an M/M/c queue (Erlang C). */
+export function erlangCWait(lambda: number, mu: number, c: number): number {
+  const a = lambda / mu;
+  const rho = a / c;
+  let sum = 0;
+  let term = 1;
+  for (let k = 0; k < c; k++) {
+    if (k > 0) term *= a / k;
+    sum += term;
+  }
+  const queued = (term * a) / c / (1 - rho);
+  return queued / (sum + queued) / (c * mu - lambda);
+}
