@@ -9,7 +9,7 @@ import { countTraceStats, readCountTrace, writeCountTrace } from '../workload/tr
 import { compressTrace, dampTrace, scaleTrace, sliceTrace } from '../workload/transform.js';
 
 function seconds(value: string | number, flag: string): number {
-  const s = parseDuration(value);
+  const s = parseDuration(typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
   if (!Number.isFinite(s)) throw new InputError(`--${flag}: expected a duration such as 20m or 1200, got "${value}"`);
   return s;
 }
@@ -89,6 +89,26 @@ export function traceCommand(yargs: Argv) {
         },
       )
       .command(
+        'concat <files..>',
+        'Join per-second count traces end to end',
+        (g) =>
+          g
+            .positional('files', { type: 'string', array: true, demandOption: true })
+            .option('out', { type: 'string', demandOption: true })
+            .option('layout', layoutOption),
+        (argv) => {
+          const parts = argv.files.map((f) => readCountTrace(f));
+          const joined = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+          let offset = 0;
+          for (const p of parts) {
+            joined.set(p, offset);
+            offset += p.length;
+          }
+          writeCountTrace(argv.out, joined, argv.layout as 'lines' | 'single-line');
+          printStats(argv.out, joined);
+        },
+      )
+      .command(
         'expand <file>',
         'Turn a per-second count trace into a CSV of request timestamps',
         (g) =>
@@ -105,7 +125,7 @@ export function traceCommand(yargs: Argv) {
           process.stdout.write(`${argv.out}: ${trace.times.length} requests\n`);
         },
       )
-      .demandCommand(1, 'name a trace command: generate, stats, transform or expand'),
+      .demandCommand(1, 'name a trace command: generate, stats, transform, concat or expand'),
   );
 }
 

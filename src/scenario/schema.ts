@@ -16,7 +16,13 @@ const DURATION_HINT = 'a duration such as 250ms, 10s, 2m or 1h, or a number of s
 
 function duration(what: string) {
   return z
-    .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN)], { error: `expected ${DURATION_HINT}` })
+    .union(
+      [
+        z.number({ error: `expected ${DURATION_HINT}` }).nonnegative({ error: 'expected a duration >= 0' }),
+        z.string({ error: `expected ${DURATION_HINT}` }).regex(DURATION_PATTERN, { error: `expected ${DURATION_HINT}` }),
+      ],
+      { error: `expected ${DURATION_HINT}` },
+    )
     .transform((v) => parseDuration(v))
     .describe(what);
 }
