@@ -61,3 +61,41 @@ export class Distribution {
     };
   }
 }
+
+/**
+ * The values of one short window (a time-series interval), kept exactly in a
+ * reused buffer and sorted on demand: exact quantiles, memory bounded by the
+ * most values one window ever holds, not by the run's length. Cheaper than a
+ * fresh sketch per interval, which is what the per-second time series needs.
+ */
+export class WindowSample {
+  private values = new Float64Array(64);
+  count = 0;
+  sum = 0;
+
+  add(value: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = value;
+    this.sum += value;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? NaN : this.sum / this.count;
+  }
+
+  /** Nearest-rank quantiles (the smallest value with at least q of the values at or below it), NaN when empty. */
+  quantiles(qs: readonly number[]): number[] {
+    if (this.count === 0) return qs.map(() => NaN);
+    const sorted = this.values.subarray(0, this.count).sort();
+    return qs.map((q) => sorted[Math.max(0, Math.ceil(q * this.count) - 1)]);
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.sum = 0;
+  }
+}

@@ -2,7 +2,7 @@ import type { Simulation } from '../engine/simulation.js';
 import type { PipelineObserver } from '../pipeline/pipeline.js';
 import { DROP_REASONS, type DropReason, type Request } from '../pipeline/request.js';
 import type { Stage } from '../pipeline/stage.js';
-import { Distribution, type DistributionSummary } from './distribution.js';
+import { Distribution, WindowSample, type DistributionSummary } from './distribution.js';
 import { TimeIntegral } from './time-integral.js';
 
 export interface MonitorOptions {
@@ -126,7 +126,7 @@ export class Monitor implements PipelineObserver {
   private windowCompleted = 0;
   private windowDropped = 0;
   private windowLate = 0;
-  private windowLatency: Distribution;
+  private readonly windowLatency = new WindowSample();
   private windowInSystemStart = 0;
   private tick = () => this.closeWindow(true);
 
@@ -138,7 +138,6 @@ export class Monitor implements PipelineObserver {
     private readonly active: () => boolean,
   ) {
     this.latency = new Distribution(options.sketchAccuracy);
-    this.windowLatency = new Distribution(options.sketchAccuracy);
   }
 
   /** Requests in the pipeline right now. */
@@ -245,6 +244,7 @@ export class Monitor implements PipelineObserver {
       return row;
     });
     const w = this.windowLatency;
+    const [p50, p99] = w.quantiles([0.5, 0.99]);
     this.sink.interval?.(
       {
         time: this.windowStart,
@@ -254,8 +254,8 @@ export class Monitor implements PipelineObserver {
         dropped: this.windowDropped,
         late: this.windowLate,
         latencyMean: w.mean,
-        latencyP50: w.quantile(0.5),
-        latencyP99: w.quantile(0.99),
+        latencyP50: p50,
+        latencyP99: p99,
         inSystem: (inSystemArea - this.windowInSystemStart) / length,
       },
       stageRows,
@@ -263,7 +263,7 @@ export class Monitor implements PipelineObserver {
     this.windowStart = now;
     this.windowInSystemStart = inSystemArea;
     this.windowArrived = this.windowCompleted = this.windowDropped = this.windowLate = 0;
-    this.windowLatency = new Distribution(this.options.sketchAccuracy);
+    w.clear();
     if (scheduleNext && this.active()) this.sim.schedule(this.options.interval, this.tick, undefined);
   }
 

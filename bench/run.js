@@ -1,0 +1,115 @@
+// pipesim benchmarks (`npm run bench`). Not part of the test suite: timings on shared
+// machines are noisy, so each figure is the median of several repetitions, and the
+// comparisons are ratios measured in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PriorityQueue } from 'js-sdsl';
+import { EventHeap } from '../dist/engine/event-heap.js';
+import { RandomStreams } from '../dist/engine/random.js';
+import { generateTrace } from '../dist/workload/generators.js';
+import { formatCountTrace } from '../dist/workload/trace.js';
+import { loadScenario } from '../dist/scenario/load.js';
+import { simulate } from '../dist/runner/simulate.js';
+import { mmcEngine } from './mmc-engine.js';
+
+const SIMPY_SRC = process.env.SIMPY_SRC ?? '../shared/peers/simpy-4.1.2/src';
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, d = 2) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+const results = {};
+const wall = (fn) => {
+  const t = process.hrtime.bigint();
+  const value = fn();
+  return { value, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
+};
+const section = (title) => console.log(`\n== ${title}`);
+
+// 1. Event queue: the hold model (pop the earliest, push one later) at two queue sizes.
+section('event queue: hold model, 2e6 operations (median of ' + REPS + ')');
+for (const size of [1_000, 100_000]) {
+  const hold = (make, push, pop) => {
+    const rng = new RandomStreams(1).stream('hold');
+    const q = make();
+    let seq = 0;
+    for (let i = 0; i < size; i++) push(q, { time: rng.random(), seq: seq++ });
+    return wall(() => {
+      for (let i = 0; i < 2_000_000; i++) {
+        const e = pop(q);
+        push(q, { time: e.time + rng.exponential(1), seq: seq++ });
+      }
+    }).seconds;
+  };
+  const cmp = (a, b) => a.time - b.time || a.seq - b.seq;
+  const ours = median(Array.from({ length: REPS }, () => hold(() => new EventHeap(), (q, e) => q.push(e), (q) => q.pop())));
+  const sdsl = median(Array.from({ length: REPS }, () => hold(() => new PriorityQueue([], cmp), (q, e) => q.push(e), (q) => q.pop())));
+  results[`heap${size}`] = { eventHeapMops: 2 / ours, jsSdslMops: 2 / sdsl, ratio: sdsl / ours };
+  console.log(`queue size ${fmt(size)}: EventHeap ${fmt(2 / ours)} M ops/s, js-sdsl PriorityQueue ${fmt(2 / sdsl)} M ops/s -> EventHeap ${fmt(sdsl / ours)}x`);
+}
+
+// 2. M/M/c on the engine alone, and through the full pipeline model (simulate()).
+section('M/M/4 (rho 0.8), 1,000,000 customers (median of ' + REPS + ')');
+const engineRuns = Array.from({ length: REPS }, () => mmcEngine(1_000_000, 4, 3.2, 1, 1));
+const engineSeconds = median(engineRuns.map((r) => r.seconds));
+const engineEventsPerSec = engineRuns[0].events / engineSeconds;
+console.log(`engine alone:   ${fmt(engineEventsPerSec / 1e6)} M events/s, ${fmt(1e6 / engineSeconds / 1e6)} M customers/s (target >= 3 M events/s)`);
+const { scenario: mmc } = loadScenario('bench/scenarios/mmc.yaml');
+const pipelineRuns = Array.from({ length: REPS }, () => wall(() => simulate(mmc)));
+const pipelineSeconds = median(pipelineRuns.map((r) => r.seconds));
+const pipelineEvents = pipelineRuns[0].value.summary.events;
+console.log(`pipeline model: ${fmt(pipelineEvents / pipelineSeconds / 1e6)} M events/s, ${fmt(1e6 / pipelineSeconds / 1e6)} M customers/s (with metrics and sketches)`);
+results.mmc = { engineEventsPerSec, engineCustomersPerSec: 1e6 / engineSeconds, pipelineEventsPerSec: pipelineEvents / pipelineSeconds, pipelineCustomersPerSec: 1e6 / pipelineSeconds };
+
+// 3. Whole `pipesim run` process on the same model.
+const runDir = mkdtempSync(join(tmpdir(), 'pipesim-bench-'));
+const processRuns = Array.from({ length: Math.min(REPS, 3) }, (_, i) =>
+  wall(() => spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'bench/scenarios/mmc.yaml', '-q', '--out', join(runDir, String(i))], { stdio: 'inherit' })).seconds,
+);
+const processSeconds = median(processRuns);
+console.log(`pipesim run process: ${fmt(processSeconds)} s wall -> ${fmt(1e6 / processSeconds / 1e6)} M customers/s`);
+results.mmc.processSeconds = processSeconds;
+rmSync(runDir, { recursive: true, force: true });
+
+// 4. SimPy 4 on the same model, engine time and whole process.
+section('SimPy 4.1.2, same M/M/4 model, 1,000,000 customers');
+if (!existsSync(join(SIMPY_SRC, 'simpy', 'core.py'))) {
+  console.log(`skipped: SimPy's source is not at ${SIMPY_SRC} (set SIMPY_SRC to its src folder)`);
+} else {
+  const simpyRuns = Array.from({ length: Math.min(REPS, 3) }, () => {
+    const r = wall(() => spawnSync('python3', ['bench/simpy_mmc.py', '1000000', '4', '3.2', '1', '1'], { env: { ...process.env, PYTHONPATH: SIMPY_SRC }, encoding: 'utf8' }));
+    if (r.value.status !== 0) throw new Error(`SimPy run failed: ${r.value.stderr}`);
+    return { engine: JSON.parse(r.value.stdout).seconds, process: r.seconds };
+  });
+  const simpyEngine = median(simpyRuns.map((r) => r.engine));
+  const simpyProcess = median(simpyRuns.map((r) => r.process));
+  console.log(`SimPy env.run(): ${fmt(simpyEngine)} s -> ${fmt(1e6 / simpyEngine / 1e3)} k customers/s; whole process ${fmt(simpyProcess)} s`);
+  console.log(`ratio, customers/s pipesim over SimPy: engine ${fmt(simpyEngine / engineSeconds, 1)}x (target >= 12x), whole process ${fmt(simpyProcess / processSeconds, 1)}x (target >= 5x)`);
+  results.simpy = { engineSeconds: simpyEngine, processSeconds: simpyProcess, engineRatio: simpyEngine / engineSeconds, processRatio: simpyProcess / processSeconds };
+}
+
+// 5. Three-stage batching pipeline replaying one hour at 500 requests/s.
+section('3-stage batching pipeline, 1-hour trace at 500 requests/s (median of ' + Math.min(REPS, 3) + ')');
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/steady-500.txt', formatCountTrace(generateTrace({ pattern: 'steady', rate: 500, duration: 3600 }, new RandomStreams(1).stream('workload'))));
+const { scenario: batching } = loadScenario('bench/scenarios/batching-3stage.yaml');
+const batchRuns = Array.from({ length: Math.min(REPS, 3) }, () => wall(() => simulate(batching)));
+const batchSeconds = median(batchRuns.map((r) => r.seconds));
+const b = batchRuns[0].value.summary;
+console.log(`${fmt(b.requests.arrived)} requests, ${fmt(b.events)} events in ${fmt(batchSeconds)} s -> ${fmt(b.events / batchSeconds / 1e6)} M events/s, ${fmt(b.requests.arrived / batchSeconds / 1e6)} M requests/s; simulated hour in ${fmt(batchSeconds)} s`);
+results.batching = { events: b.events, seconds: batchSeconds, eventsPerSec: b.events / batchSeconds };
+
+// 6. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
+section('peak memory (RSS) of a whole run, 1e6 and 1e7 requests');
+const peak = (n) => {
+  const r = spawnSync(process.execPath, ['bench/peak-memory.js', String(n)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout).maxRssKiB / 1024;
+};
+const mem6 = peak(1e6);
+const mem7 = peak(1e7);
+console.log(`1e6 requests: ${fmt(mem6, 0)} MiB; 1e7 requests: ${fmt(mem7, 0)} MiB -> ratio ${fmt(mem7 / mem6)} (target <= 1.5)`);
+results.memory = { mib1e6: mem6, mib1e7: mem7, ratio: mem7 / mem6 };
+
+writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');
+console.log('\nwritten bench/out/results.json');
