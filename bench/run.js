@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PriorityQueue } from 'js-sdsl';
-import { EventHeap } from '../dist/engine/event-heap.js';
+import { EventHeap } from './event-heap.js';
 import { RandomStreams } from '../dist/engine/random.js';
 import { generateTrace } from '../dist/workload/generators.js';
 import { formatCountTrace } from '../dist/workload/trace.js';

@@ -1,31 +1,21 @@
 /**
- * A binary min-heap of scheduled events ordered by (time, seq).
- *
- * `seq` is the insertion counter of the simulation, so two events at the same
- * time come out in the order they were scheduled. This is the only ordering
- * rule of the engine, and it is what makes runs reproducible.
- *
- * Hand-written rather than js-sdsl's PriorityQueue: with the comparison inlined
- * and sifting by moving a hole instead of swapping, it is about 1.8x faster on
- * the hold-model benchmark (see docs/ARCHITECTURE.md, `npm run bench`).
+ * The candidate the engine's event queue (js-sdsl's PriorityQueue) is measured
+ * against in bench/run.js: a hand-written binary min-heap on (time, seq) with
+ * the comparison inlined and sifting by moving a hole instead of swapping.
+ * It stays out of src/ because it was not clearly faster (docs/ARCHITECTURE.md).
  */
-export interface HeapEvent {
-  time: number;
-  seq: number;
-}
+export class EventHeap {
+  items = [];
 
-export class EventHeap<E extends HeapEvent> {
-  private items: E[] = [];
-
-  get size(): number {
+  get size() {
     return this.items.length;
   }
 
-  peek(): E | undefined {
+  peek() {
     return this.items[0];
   }
 
-  push(event: E): void {
+  push(event) {
     const items = this.items;
     let hole = items.length;
     items.push(event);
@@ -41,12 +31,12 @@ export class EventHeap<E extends HeapEvent> {
     items[hole] = event;
   }
 
-  pop(): E | undefined {
+  pop() {
     const items = this.items;
     const n = items.length;
     if (n === 0) return undefined;
     const top = items[0];
-    const last = items.pop() as E;
+    const last = items.pop();
     if (n === 1) return top;
     const size = n - 1;
     const t = last.time;
@@ -72,7 +62,7 @@ export class EventHeap<E extends HeapEvent> {
     return top;
   }
 
-  clear(): void {
+  clear() {
     this.items.length = 0;
   }
 }
