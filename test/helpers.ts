@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { validateScenario } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/schema.js';
 
-export function tempDir(prefix = 'pipesim-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** A fresh folder inside the test run's temporary root (removed when the run ends). */
+export function tempDir(): string {
+  return mkdtempSync(join(process.env.PIPESIM_TEST_TMP ?? tmpdir(), 'case-'));
 }
 
 /** A validated scenario from plain data, as a YAML file would give it. */
