@@ -5,8 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PriorityQueue } from 'js-sdsl';
-import { EventHeap } from './event-heap.js';
 import { RandomStreams } from '../dist/engine/random.js';
 import { generateTrace } from '../dist/workload/generators.js';
 import { formatCountTrace } from '../dist/workload/trace.js';
@@ -26,29 +24,7 @@ const wall = (fn) => {
 };
 const section = (title) => console.log(`\n== ${title}`);
 
-// 1. Event queue: the hold model (pop the earliest, push one later) at two queue sizes.
-section('event queue: hold model, 2e6 operations (median of ' + REPS + ')');
-for (const size of [1_000, 100_000]) {
-  const hold = (make, push, pop) => {
-    const rng = new RandomStreams(1).stream('hold');
-    const q = make();
-    let seq = 0;
-    for (let i = 0; i < size; i++) push(q, { time: rng.random(), seq: seq++ });
-    return wall(() => {
-      for (let i = 0; i < 2_000_000; i++) {
-        const e = pop(q);
-        push(q, { time: e.time + rng.exponential(1), seq: seq++ });
-      }
-    }).seconds;
-  };
-  const cmp = (a, b) => a.time - b.time || a.seq - b.seq;
-  const ours = median(Array.from({ length: REPS }, () => hold(() => new EventHeap(), (q, e) => q.push(e), (q) => q.pop())));
-  const sdsl = median(Array.from({ length: REPS }, () => hold(() => new PriorityQueue([], cmp), (q, e) => q.push(e), (q) => q.pop())));
-  results[`heap${size}`] = { eventHeapMops: 2 / ours, jsSdslMops: 2 / sdsl, ratio: sdsl / ours };
-  console.log(`queue size ${fmt(size)}: EventHeap ${fmt(2 / ours)} M ops/s, js-sdsl PriorityQueue ${fmt(2 / sdsl)} M ops/s -> EventHeap ${fmt(sdsl / ours)}x`);
-}
-
-// 2. M/M/c on the engine alone, and through the full pipeline model (simulate()).
+// 1. M/M/c on the engine alone, and through the full pipeline model (simulate()).
 section('M/M/4 (rho 0.8), 1,000,000 customers (median of ' + REPS + ')');
 const engineRuns = Array.from({ length: REPS }, () => mmcEngine(1_000_000, 4, 3.2, 1, 1));
 const engineSeconds = median(engineRuns.map((r) => r.seconds));
@@ -61,7 +37,7 @@ const pipelineEvents = pipelineRuns[0].value.summary.events;
 console.log(`pipeline model: ${fmt(pipelineEvents / pipelineSeconds / 1e6)} M events/s, ${fmt(1e6 / pipelineSeconds / 1e6)} M customers/s (with metrics and sketches)`);
 results.mmc = { engineEventsPerSec, engineCustomersPerSec: 1e6 / engineSeconds, pipelineEventsPerSec: pipelineEvents / pipelineSeconds, pipelineCustomersPerSec: 1e6 / pipelineSeconds };
 
-// 3. Whole `pipesim run` process on the same model.
+// 2. Whole `pipesim run` process on the same model.
 const runDir = mkdtempSync(join(tmpdir(), 'pipesim-bench-'));
 const processRuns = Array.from({ length: Math.min(REPS, 3) }, (_, i) =>
   wall(() => spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'bench/scenarios/mmc.yaml', '-q', '--out', join(runDir, String(i))], { stdio: 'inherit' })).seconds,
@@ -71,7 +47,7 @@ console.log(`pipesim run process: ${fmt(processSeconds)} s wall -> ${fmt(1e6 / p
 results.mmc.processSeconds = processSeconds;
 rmSync(runDir, { recursive: true, force: true });
 
-// 4. SimPy 4 on the same model, engine time and whole process.
+// 3. SimPy 4 on the same model, engine time and whole process.
 section('SimPy 4.1.2, same M/M/4 model, 1,000,000 customers');
 if (!existsSync(join(SIMPY_SRC, 'simpy', 'core.py'))) {
   console.log(`skipped: SimPy's source is not at ${SIMPY_SRC} (set SIMPY_SRC to its src folder)`);
@@ -88,7 +64,7 @@ if (!existsSync(join(SIMPY_SRC, 'simpy', 'core.py'))) {
   results.simpy = { engineSeconds: simpyEngine, processSeconds: simpyProcess, engineRatio: simpyEngine / engineSeconds, processRatio: simpyProcess / processSeconds };
 }
 
-// 5. Three-stage batching pipeline replaying one hour at 500 requests/s.
+// 4. Three-stage batching pipeline replaying one hour at 500 requests/s.
 section('3-stage batching pipeline, 1-hour trace at 500 requests/s (median of ' + Math.min(REPS, 3) + ')');
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/steady-500.txt', formatCountTrace(generateTrace({ pattern: 'steady', rate: 500, duration: 3600 }, new RandomStreams(1).stream('workload'))));
@@ -98,6 +74,20 @@ const batchSeconds = median(batchRuns.map((r) => r.seconds));
 const b = batchRuns[0].value.summary;
 console.log(`${fmt(b.requests.arrived)} requests, ${fmt(b.events)} events in ${fmt(batchSeconds)} s -> ${fmt(b.events / batchSeconds / 1e6)} M events/s, ${fmt(b.requests.arrived / batchSeconds / 1e6)} M requests/s; simulated hour in ${fmt(batchSeconds)} s`);
 results.batching = { events: b.events, seconds: batchSeconds, eventsPerSec: b.events / batchSeconds };
+
+// 5. Event queue: the hold model at two queue sizes, each implementation in its own process.
+section('event queue: hold model, 2e6 operations (median of ' + REPS + ')');
+const holdSeconds = (implementation, size) => {
+  const r = spawnSync(process.execPath, ['bench/hold.js', implementation, String(size), String(REPS)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return median(JSON.parse(r.stdout).seconds);
+};
+for (const size of [1_000, 100_000]) {
+  const sdsl = holdSeconds('js-sdsl', size);
+  const hand = holdSeconds('hand-written', size);
+  results[`hold${size}`] = { jsSdslMops: 2 / sdsl, handWrittenMops: 2 / hand, handOverSdsl: sdsl / hand };
+  console.log(`queue size ${fmt(size)}: js-sdsl PriorityQueue (used) ${fmt(2 / sdsl)} M ops/s, hand-written heap ${fmt(2 / hand)} M ops/s -> hand-written ${fmt(sdsl / hand)}x`);
+}
 
 // 6. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
 section('peak memory (RSS) of a whole run, 1e6 and 1e7 requests');

@@ -188,7 +188,7 @@ describe('metrics', () => {
       }),
       {
         sink: {
-          interval: (row) => rows.push(row),
+          interval: (row) => rows.push({ ...row }),
           request: (r: PipelineRequest, end) => {
             if (end >= 10 && end < 12) latencies.push(end - r.arrival);
           },

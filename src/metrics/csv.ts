@@ -6,22 +6,21 @@
  * text dominated the cost of writing the per-second time series.
  */
 export function csvNumber(x: number): string {
-  if (Number.isInteger(x)) return String(x);
+  if (Number.isInteger(x)) return '' + x;
   if (!Number.isFinite(x)) return '';
-  const magnitude = Math.abs(x);
+  const magnitude = x < 0 ? -x : x;
   // Beyond this, magnitude * 1e9 loses integer precision: fall back to the general conversion.
   if (magnitude >= 9e6) return String(Math.round(x * 1e9) / 1e9);
   const nanos = Math.round(magnitude * 1e9);
   const whole = Math.floor(nanos / 1e9);
-  let fraction = nanos - whole * 1e9;
+  const fraction = nanos - whole * 1e9;
   const sign = x < 0 && nanos !== 0 ? '-' : '';
   if (fraction === 0) return sign + whole;
-  let digits = 9;
-  while (fraction % 10 === 0) {
-    fraction /= 10;
-    digits--;
-  }
-  return `${sign}${whole}.${String(fraction).padStart(digits, '0')}`;
+  // 1e9 + fraction prints as "1" and nine digits: the fraction zero-padded; drop its trailing zeros.
+  const digits = '' + (1e9 + fraction);
+  let end = 10;
+  while (digits.charCodeAt(end - 1) === 48) end--;
+  return sign + whole + '.' + digits.slice(1, end);
 }
 
 /** A text CSV cell, quoted only when it must be. */

@@ -87,11 +87,17 @@ export class WindowSample {
     return this.count === 0 ? NaN : this.sum / this.count;
   }
 
-  /** Nearest-rank quantiles (the smallest value with at least q of the values at or below it), NaN when empty. */
-  quantiles(qs: readonly number[]): number[] {
-    if (this.count === 0) return qs.map(() => NaN);
+  /**
+   * Nearest-rank quantiles (the smallest value with at least q of the values at
+   * or below it) written into `out`; NaN when empty.
+   */
+  quantiles(qs: readonly number[], out: number[]): void {
+    if (this.count === 0) {
+      out.fill(NaN);
+      return;
+    }
     const sorted = this.values.subarray(0, this.count).sort();
-    return qs.map((q) => sorted[Math.max(0, Math.ceil(q * this.count) - 1)]);
+    for (let i = 0; i < qs.length; i++) out[i] = sorted[Math.max(0, Math.ceil(qs[i] * this.count) - 1)];
   }
 
   clear(): void {

@@ -40,7 +40,11 @@ export interface StageIntervalRow {
   meanBatch: number;
 }
 
-/** Receives finished intervals and per-request records as the run goes, so nothing grows with run length. */
+/**
+ * Receives finished intervals and per-request records as the run goes, so
+ * nothing grows with run length. The row objects passed to `interval` are
+ * reused for the next interval: copy what must outlive the call.
+ */
 export interface MonitorSink {
   interval?(row: IntervalRow, stages: readonly StageIntervalRow[]): void;
   request?(request: Request, end: number, outcome: 'completed' | DropReason): void;
@@ -77,6 +81,8 @@ export interface RunSummary {
   events: number;
 }
 
+const WINDOW_QUANTILES = [0.5, 0.99];
+
 class StageStats {
   readonly wait: Distribution;
   readonly service: Distribution;
@@ -93,12 +99,15 @@ class StageStats {
   // Warm-up snapshot
   busyAtWarmup = 0;
   provisionedAtWarmup = 0;
+  /** Reused for every interval row of this stage. */
+  readonly row: StageIntervalRow;
 
   constructor(readonly stage: Stage, accuracy: number) {
     this.wait = new Distribution(accuracy);
     this.service = new Distribution(accuracy);
     this.busy = new TimeIntegral(0);
     this.provisioned = new TimeIntegral(0, stage.replicas.length);
+    this.row = { time: 0, stage: stage.name, queue: 0, replicas: 0, busy: 0, utilization: NaN, batches: 0, meanBatch: NaN };
   }
 }
 
@@ -127,6 +136,11 @@ export class Monitor implements PipelineObserver {
   private windowDropped = 0;
   private windowLate = 0;
   private readonly windowLatency = new WindowSample();
+  private readonly windowQuantiles = [NaN, NaN];
+  private readonly row: IntervalRow = {
+    time: 0, end: 0, arrived: 0, completed: 0, dropped: 0, late: 0, latencyMean: NaN, latencyP50: NaN, latencyP99: NaN, inSystem: 0,
+  };
+  private stageRows: StageIntervalRow[] = [];
   private windowInSystemStart = 0;
   private tick = () => this.closeWindow(true);
 
@@ -148,6 +162,7 @@ export class Monitor implements PipelineObserver {
   /** Start observing `stages` (call once, at time 0, before the first arrival). */
   attach(stages: readonly Stage[]): void {
     for (const stage of stages) this.stats.push(new StageStats(stage, this.options.sketchAccuracy));
+    this.stageRows = this.stats.map((s) => s.row);
     if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined);
     if (this.sink.interval) this.sim.scheduleAt(this.options.interval, this.tick, undefined);
   }
@@ -222,44 +237,38 @@ export class Monitor implements PipelineObserver {
     const length = now - this.windowStart;
     if (length <= 0) return;
     const inSystemArea = this.inSystem.areaAt(now);
-    const stageRows: StageIntervalRow[] = this.stats.map((s) => {
+    for (const s of this.stats) {
       const busyArea = s.busy.areaAt(now);
       const provisionedArea = s.provisioned.areaAt(now);
       const busy = busyArea - s.windowBusyStart;
       const provisioned = provisionedArea - s.windowProvisionedStart;
-      const row: StageIntervalRow = {
-        time: this.windowStart,
-        stage: s.stage.name,
-        queue: s.stage.queue.size,
-        replicas: provisioned / length,
-        busy: busy / length,
-        utilization: provisioned > 0 ? busy / provisioned : NaN,
-        batches: s.windowBatches,
-        meanBatch: s.windowBatches > 0 ? s.windowItems / s.windowBatches : NaN,
-      };
+      const row = s.row;
+      row.time = this.windowStart;
+      row.queue = s.stage.queue.size;
+      row.replicas = provisioned / length;
+      row.busy = busy / length;
+      row.utilization = provisioned > 0 ? busy / provisioned : NaN;
+      row.batches = s.windowBatches;
+      row.meanBatch = s.windowBatches > 0 ? s.windowItems / s.windowBatches : NaN;
       s.windowBusyStart = busyArea;
       s.windowProvisionedStart = provisionedArea;
       s.windowBatches = 0;
       s.windowItems = 0;
-      return row;
-    });
+    }
     const w = this.windowLatency;
-    const [p50, p99] = w.quantiles([0.5, 0.99]);
-    this.sink.interval?.(
-      {
-        time: this.windowStart,
-        end: now,
-        arrived: this.windowArrived,
-        completed: this.windowCompleted,
-        dropped: this.windowDropped,
-        late: this.windowLate,
-        latencyMean: w.mean,
-        latencyP50: p50,
-        latencyP99: p99,
-        inSystem: (inSystemArea - this.windowInSystemStart) / length,
-      },
-      stageRows,
-    );
+    w.quantiles(WINDOW_QUANTILES, this.windowQuantiles);
+    const row = this.row;
+    row.time = this.windowStart;
+    row.end = now;
+    row.arrived = this.windowArrived;
+    row.completed = this.windowCompleted;
+    row.dropped = this.windowDropped;
+    row.late = this.windowLate;
+    row.latencyMean = w.mean;
+    row.latencyP50 = this.windowQuantiles[0];
+    row.latencyP99 = this.windowQuantiles[1];
+    row.inSystem = (inSystemArea - this.windowInSystemStart) / length;
+    this.sink.interval?.(row, this.stageRows);
     this.windowStart = now;
     this.windowInSystemStart = inSystemArea;
     this.windowArrived = this.windowCompleted = this.windowDropped = this.windowLate = 0;
