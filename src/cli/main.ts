@@ -5,6 +5,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
 import { loadScenario, parseOverride } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
+import { planCommand } from './plan.js';
+import { profilesCommand } from './profiles.js';
 import { runCommand } from './run.js';
 import { traceCommand } from './trace.js';
 
@@ -51,6 +53,8 @@ export async function main(args: string[]): Promise<number> {
     },
   );
   traceCommand(cli);
+  planCommand(cli);
+  profilesCommand(cli);
 
   try {
     await cli.parseAsync();

@@ -1,0 +1,118 @@
+import type { Argv } from 'yargs';
+import { planIpa, type Plan, type PlanMode, type PlanOptions } from '../adapters/ipa/optimizer.js';
+import { InputError } from '../errors.js';
+import { stageAccuracies, type AccuracyMethod, type AccuracyNormalization } from '../profiles/accuracy.js';
+import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
+import type { PipelineProfile } from '../profiles/pipeline-profile.js';
+import { parseDuration } from '../scenario/units.js';
+
+/** IPA's settings for a pipeline: the profile's `defaults`, else these. */
+const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
+
+function list<T>(text: string | undefined, n: number, parse: (s: string) => T, flag: string): T[] | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.length === 1) return Array.from({ length: n }, () => parse(parts[0]));
+  if (parts.length !== n) throw new InputError(`--${flag}: expected one value or ${n} (one per stage), got ${parts.length}`);
+  return parts.map(parse);
+}
+
+/** The variant of each stage with the lowest accuracy (FA2-low's choice). */
+function lightestVariants(profile: PipelineProfile): string[] {
+  return profile.stages.map((s) => {
+    const acc = stageAccuracies(s, 'rank');
+    return s.variants[acc.indexOf(0)]?.name ?? s.variants[0].name;
+  });
+}
+
+export function planCommand(yargs: Argv) {
+  return yargs.command(
+    'plan <pipeline>',
+    "Choose variants, batch sizes and replicas for a load with IPA's optimizer",
+    (y) =>
+      y
+        .positional('pipeline', { type: 'string', demandOption: true, describe: `shipped pipeline (${shippedPipelines().join(', ')}) or a profile YAML file` })
+        .option('rate', { type: 'number', demandOption: true, describe: 'arrival rate, requests per second' })
+        .option('sla', { type: 'string', describe: "end-to-end latency SLA (default: the profile's)" })
+        .option('mode', { choices: ['ipa', 'scale', 'switch'] as const, default: 'ipa' as PlanMode, describe: 'ipa: all knobs; scale: variants locked (FA2); switch: replicas locked (RIM)' })
+        .option('variants', { type: 'string', describe: 'scale mode: the locked variant per stage, comma-separated (default: the least accurate of each stage)' })
+        .option('replicas', { type: 'string', describe: 'switch mode: the locked replicas, one number or one per stage' })
+        .option('alpha', { type: 'number', describe: 'accuracy weight' })
+        .option('beta', { type: 'number', describe: 'cost (cores) weight' })
+        .option('gamma', { type: 'number', describe: 'batch-size weight' })
+        .option('accuracy-method', { choices: ['sum', 'average', 'product'] as const, describe: 'how stage accuracies combine (product = PAS)' })
+        .option('normalize', { choices: ['none', 'rank'] as const, describe: 'none: accuracy/100; rank: 0..1 by rank within a stage' })
+        .option('batch-cap', { type: 'number', describe: 'largest batch size' })
+        .option('replica-cap', { type: 'number', describe: 'most replicas per stage' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON' })
+        .example('$0 plan video --rate 20', "IPA's plan for the video pipeline at 20 requests/s")
+        .example('$0 plan video --rate 20 --mode scale --variants yolov5s,resnet101', 'FA2-high')
+        .example('$0 plan video --rate 20 --mode switch --replicas 3', 'RIM with 3 replicas per stage'),
+    (argv) => {
+      const profile = resolvePipelineProfile(argv.pipeline);
+      const d = { ...FALLBACK, ...profile.defaults };
+      const n = profile.stages.length;
+      const sla = argv.sla === undefined ? profile.sla : parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
+      if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
+      let locked: PlanOptions['locked'];
+      if (argv.mode === 'scale') {
+        const variants = list(argv.variants, n, (s) => s, 'variants') ?? lightestVariants(profile);
+        locked = variants.map((variant) => ({ variant, replicas: 1 }));
+      } else if (argv.mode === 'switch') {
+        const replicas = list(argv.replicas, n, (s) => Number(s), 'replicas');
+        if (!replicas) throw new InputError('--mode switch needs --replicas (one number, or one per stage)');
+        const variants = list(argv.variants, n, (s) => s, 'variants') ?? lightestVariants(profile);
+        locked = variants.map((variant, i) => ({ variant, replicas: replicas[i] }));
+      }
+      const options: PlanOptions = {
+        rate: argv.rate,
+        sla,
+        mode: argv.mode,
+        alpha: argv.alpha ?? d.alpha,
+        beta: argv.beta ?? d.beta,
+        gamma: argv.gamma ?? d.gamma,
+        accuracyMethod: (argv['accuracy-method'] ?? d.accuracyMethod) as AccuracyMethod,
+        normalize: (argv.normalize ?? d.normalize) as AccuracyNormalization,
+        batchCap: argv['batch-cap'] ?? d.batchCap,
+        replicaCap: argv['replica-cap'] ?? d.replicaCap,
+        locked,
+      };
+      let plan: Plan;
+      try {
+        plan = planIpa(profile, options);
+      } catch (err) {
+        if (err instanceof RangeError) throw new InputError(err.message);
+        throw err;
+      }
+      const { locked: _locked, ...settings } = options;
+      if (argv.json) process.stdout.write(JSON.stringify({ pipeline: profile.pipeline, ...settings, ...plan }, null, 2) + '\n');
+      else process.stdout.write(formatPlan(profile, options, plan));
+    },
+  );
+}
+
+function formatPlan(profile: PipelineProfile, o: PlanOptions, plan: Plan): string {
+  const head =
+    `${profile.pipeline} at ${o.rate} requests/s, SLA ${o.sla.toPrecision(4)} s, mode ${o.mode} ` +
+    `(alpha ${o.alpha}, beta ${o.beta}, gamma ${o.gamma}; accuracy ${o.accuracyMethod} of ${o.normalize}; batch cap ${o.batchCap}, replica cap ${o.replicaCap})\n`;
+  if (!plan.feasible) {
+    return (
+      head +
+      `infeasible: ${plan.reason}\n` +
+      `smallest feasible SLA at this rate: ${Number.isFinite(plan.minimumSla) ? `${plan.minimumSla.toPrecision(4)} s` : 'none (a stage cannot carry the rate)'}\n` +
+      `largest feasible rate under this SLA: ${plan.maximumRate.toPrecision(4)} requests/s\n`
+    );
+  }
+  const rows = [['stage', 'variant', 'batch', 'replicas', 'cores', 'latency s', 'queueing s', 'throughput/s']];
+  for (const s of plan.stages) {
+    rows.push([s.name, s.variant, String(s.batch), String(s.replicas), String(s.cores), s.modelLatency.toFixed(4), s.queueing.toFixed(4), s.throughput.toFixed(2)]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return (
+    head +
+    table +
+    `\nobjective ${plan.objective.toPrecision(6)}  accuracy ${plan.accuracy.toPrecision(4)}  cost ${plan.cost} cores  ` +
+    `latency bound ${plan.latency.toFixed(4)} s (SLA ${o.sla.toPrecision(4)} s)\n`
+  );
+}
