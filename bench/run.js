@@ -11,6 +11,7 @@ import { formatCountTrace } from '../dist/workload/trace.js';
 import { loadScenario } from '../dist/scenario/load.js';
 import { simulate } from '../dist/runner/simulate.js';
 import { mmcEngine } from './mmc-engine.js';
+import { benchOptimizer } from './optimizer.js';
 
 const SIMPY_SRC = process.env.SIMPY_SRC ?? '../shared/peers/simpy-4.1.2/src';
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -89,7 +90,13 @@ for (const size of [1_000, 100_000]) {
   console.log(`queue size ${fmt(size)}: js-sdsl PriorityQueue (used) ${fmt(2 / sdsl)} M ops/s, hand-written heap ${fmt(2 / hand)} M ops/s -> hand-written ${fmt(sdsl / hand)}x`);
 }
 
-// 6. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
+// 6. IPA optimizer: one decision on 3 stages x 6 variants x 7 batch sizes, up to 100 replicas.
+section('IPA optimizer: 3 stages x 6 variants x 7 batch sizes, replicas up to 100');
+const opt = benchOptimizer();
+console.log(`${opt.decisions} decisions (sum and product accuracy, loads 5-400/s): median ${fmt(opt.medianMs, 3)} ms, p99 ${fmt(opt.p99Ms, 3)} ms (target: median < 10 ms)`);
+results.optimizer = opt;
+
+// 7. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
 section('peak memory (RSS) of a whole run, 1e6 and 1e7 requests');
 const peak = (n) => {
   const r = spawnSync(process.execPath, ['bench/peak-memory.js', String(n)], { encoding: 'utf8' });

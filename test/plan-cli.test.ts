@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { loadPipelineProfile, readProfileCsv } from '../src/profiles/pipeline-profile.js';
+import { tempDir } from './helpers.js';
+
+function pipesim(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const profile = {
+  pipeline: 'two-stage',
+  sla: 1.5,
+  dropLimit: 10,
+  defaults: { alpha: 2, beta: 1, gamma: 0, batchCap: 8, replicaCap: 20, accuracyMethod: 'sum', normalize: 'rank' },
+  stages: [
+    {
+      name: 'detect',
+      variants: [
+        { name: 'small', accuracy: 40, cores: 1, batches: [{ size: 1, latency: 0.1, latencyMean: 0.08, throughput: 12.5, source: 'measured' }, { size: 4, latency: 0.25, latencyMean: 0.2, throughput: 20, source: 'fitted' }] },
+        { name: 'large', accuracy: 60, cores: 2, batches: [{ size: 1, latency: 0.3, latencyMean: 0.25, throughput: 4, source: 'measured' }, { size: 4, latency: 0.8, latencyMean: 0.6, throughput: 6.67, source: 'fitted' }] },
+      ],
+    },
+    { name: 'classify', variants: [{ name: 'only', accuracy: 70, cores: 1, batches: [{ size: 1, latency: 0.05, latencyMean: 0.04, throughput: 25, source: 'derived' }] }] },
+  ],
+};
+
+function writeProfile(): string {
+  const file = join(tempDir(), 'two-stage.yaml');
+  writeFileSync(file, YAML.stringify(profile));
+  return file;
+}
+
+describe('pipesim plan', () => {
+  it('prints the chosen configuration, and --json has the documented fields', () => {
+    const file = writeProfile();
+    const text = pipesim('plan', file, '--rate', '5');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/two-stage at 5 requests\/s, SLA 1\.500 s, mode ipa/);
+    // Rank accuracies: small 0, large 1, classify's only variant 1; objective 2 * accuracy - cores.
+    // detect options at 5/s (+ classify: 1 core, 0.05 s): small b1 -> 2*1 - 2 = 0; large b1 (2 replicas) -> 4 - 5 = -1;
+    // large b4 (1 replica, 0.8 s + 3/5 s queueing, total 1.45 s <= 1.5 s) -> 4 - 3 = 1: the best.
+    expect(text.stdout).toMatch(/detect\s+large\s+4\s+1\s+2\s+0\.8000\s+0\.6000/);
+    expect(text.stdout).toMatch(/objective 1\.00000\s+accuracy 2\.000\s+cost 3 cores\s+latency bound 1\.4500 s/);
+    const json = JSON.parse(pipesim('plan', file, '--rate', '5', '--json').stdout);
+    expect(json).toMatchObject({ feasible: true, objective: 1, accuracy: 2, cost: 3, pipeline: 'two-stage', rate: 5, sla: 1.5 });
+    expect(json.latency).toBeCloseTo(1.45, 12);
+    for (const k of ['objective', 'accuracy', 'cost', 'latency', 'feasible']) expect(json).toHaveProperty(k);
+    for (const s of json.stages) for (const k of ['variant', 'batch', 'replicas']) expect(s).toHaveProperty(k);
+    expect(json.cost).toBe(json.stages.reduce((n: number, s: { cores: number }) => n + s.cores, 0));
+    expect(json.latency).toBeLessThanOrEqual(json.sla);
+  });
+
+  it('scale and switch modes honour --variants and --replicas; infeasible loads say what would work', () => {
+    const file = writeProfile();
+    const scale = JSON.parse(pipesim('plan', file, '--rate', '5', '--mode', 'scale', '--variants', 'large,only', '--json').stdout);
+    expect(scale.stages.map((s: { variant: string }) => s.variant)).toEqual(['large', 'only']);
+    const sw = JSON.parse(pipesim('plan', file, '--rate', '5', '--mode', 'switch', '--replicas', '3', '--json').stdout);
+    expect(sw.stages.map((s: { replicas: number }) => s.replicas)).toEqual([3, 3]);
+    const tooMuch = pipesim('plan', file, '--rate', '1000');
+    expect(tooMuch.code).toBe(0);
+    // detect tops out at 20 replicas x 20/s (small, batch 4), classify at 20 x 25/s.
+    expect(tooMuch.stdout).toMatch(/infeasible: at 1000 requests\/s stages detect, classify cannot keep up with at most 20 replicas/);
+    expect(tooMuch.stdout).toMatch(/largest feasible rate under this SLA: 400\.0 requests\/s/);
+  });
+
+  it('bad input exits 2 with a message', () => {
+    const file = writeProfile();
+    expect(pipesim('plan', 'no-such-pipeline', '--rate', '5').stderr).toMatch(/unknown pipeline "no-such-pipeline"/);
+    const r = pipesim('plan', file, '--rate', '5', '--mode', 'switch');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--mode switch needs --replicas/);
+    expect(pipesim('plan', file, '--rate', '5', '--mode', 'scale', '--variants', 'huge,only').stderr).toMatch(/stage detect has no variant huge/);
+  });
+});
+
+describe('pipesim profiles export', () => {
+  it('JSON in the documented shape, and CSV that reads back to the same stages', () => {
+    const file = writeProfile();
+    const json = JSON.parse(pipesim('profiles', 'export', file, '--json').stdout);
+    expect(json.pipeline).toBe('two-stage');
+    expect(json.sla).toBe(1.5);
+    expect(json.stages[0].variants[1]).toMatchObject({ name: 'large', accuracy: 1, rawAccuracy: 60, cores: 2 });
+    expect(json.stages[0].variants[1].batches[0]).toMatchObject({ size: 1, latency: 0.3, throughput: 4 });
+    const csv = pipesim('profiles', 'export', file).stdout;
+    const csvFile = join(tempDir(), 'p.csv');
+    writeFileSync(csvFile, csv);
+    expect(readProfileCsv(csvFile)).toEqual(loadPipelineProfile(file).stages);
+  });
+});
