@@ -1,0 +1,51 @@
+import { maxOf, type LoadPredictor } from './predictor.js';
+
+/** The rate of the last second: the "reactive" predictor IPA compares against. */
+export function lastValue(): LoadPredictor {
+  return { name: 'last-value', forecast: (h) => (h.length === 0 ? 0 : h[h.length - 1]) };
+}
+
+/** The maximum rate of the last `window` seconds. */
+export function movingMax(window: number): LoadPredictor {
+  return { name: `moving-max-${window}s`, forecast: (h) => maxOf(h, h.length - window, h.length) };
+}
+
+/**
+ * An exponentially weighted moving average of the per-second rates with smoothing `alpha`
+ * (weight of the newest second), recomputed from the history given, so it is a pure function.
+ * Only the last ceil(log(1e-6)/log(1-alpha)) seconds matter to 1e-6; older ones are skipped.
+ */
+export function ewma(alpha: number): LoadPredictor {
+  const span = alpha >= 1 ? 1 : Math.ceil(Math.log(1e-6) / Math.log(1 - alpha));
+  return {
+    name: `ewma-${alpha}`,
+    forecast: (h) => {
+      if (h.length === 0) return 0;
+      const start = Math.max(0, h.length - span);
+      let s = h[start];
+      for (let i = start + 1; i < h.length; i++) s = alpha * h[i] + (1 - alpha) * s;
+      return s;
+    },
+  };
+}
+
+/**
+ * Seasonal naive: what happened one season ago. The forecast is the maximum rate over the
+ * `horizon` seconds that followed the same moment one `period` earlier; before a whole period
+ * of history exists, the maximum seen so far.
+ */
+export function seasonalNaive(period: number, horizon: number): LoadPredictor {
+  return {
+    name: `seasonal-naive-${period}s`,
+    forecast: (h) => (h.length < period ? maxOf(h, 0, h.length) : maxOf(h, h.length - period, h.length - period + horizon)),
+  };
+}
+
+/**
+ * The oracle: reads the future from the trace itself (the upper bound of what a predictor can
+ * do). `history.length` is taken as the current second; the forecast is the true maximum of
+ * the next `horizon` seconds.
+ */
+export function oracle(trace: ArrayLike<number>, horizon: number): LoadPredictor {
+  return { name: 'oracle', forecast: (h) => maxOf(trace, h.length, h.length + horizon) };
+}
