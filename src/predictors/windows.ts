@@ -20,7 +20,7 @@ export function lookback(spec: WindowSpec): number {
 }
 
 /** The input features at time t (needs t >= lookback): bin maxima, oldest first. */
-export function inputAt(series: ArrayLike<number>, t: number, spec: WindowSpec, out = new Float64Array(spec.inputBins)): Float64Array {
+export function inputAt(series: ArrayLike<number>, t: number, spec: WindowSpec, out: Float64Array = new Float64Array(spec.inputBins)): Float64Array {
   const start = t - lookback(spec);
   for (let k = 0; k < spec.inputBins; k++) {
     let m = 0;
