@@ -6,6 +6,7 @@ import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.j
 import { loadScenario, parseOverride } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { planCommand } from './plan.js';
+import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
 import { runCommand } from './run.js';
 import { traceCommand } from './trace.js';
@@ -55,6 +56,7 @@ export async function main(args: string[]): Promise<number> {
   traceCommand(cli);
   planCommand(cli);
   profilesCommand(cli);
+  predictorCommand(cli);
 
   try {
     await cli.parseAsync();

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { maxOf, type LoadPredictor } from './predictor.js';
 import { inputAt, lookback, type WindowSpec, type Windows } from './windows.js';
-import { loadTf, type Tf, type TfBackend } from './tf.js';
+import { loadTf, quietly, type Tf, type TfBackend } from './tf.js';
 
 /**
  * IPA's load predictor: one LSTM layer of 25 units (relu, L1 kernel regularisation 1e-5)
@@ -122,7 +122,8 @@ export async function trainLstm(o: TrainOptions): Promise<LstmPredictor> {
   let scale = 0;
   for (const y of o.windows.targets) if (y > scale) scale = y;
   if (scale === 0) scale = 1;
-  const model = buildModel(tf, o.spec, o.seed);
+  // tfjs warns that the orthogonal initializer is slow above 2000 elements; ours has 2500, once.
+  const model = quietly(() => buildModel(tf, o.spec, o.seed));
   model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'meanSquaredError' });
 
   const rng = new RandomStream('shuffle', `pipesim-lstm:${o.seed}`);

@@ -51,7 +51,7 @@ export async function loadTf(backend: TfBackend = 'auto'): Promise<{ tf: Tf; bac
  * Run `fn` with console.warn silenced: TensorFlow.js greets Node users on stdout/stderr with
  * advice to install tfjs-node, which would end up in every command's output.
  */
-function quietly<T>(fn: () => T): T {
+export function quietly<T>(fn: () => T): T {
   const warn = console.warn;
   const log = console.log;
   console.warn = () => {};
