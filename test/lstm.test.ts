@@ -7,6 +7,8 @@ import { loadLstm, saveLstm, trainLstm, type LstmPredictor } from '../src/predic
 import { withMargin } from '../src/predictors/predictor.js';
 import { IPA_WINDOWS, makeWindows } from '../src/predictors/windows.js';
 import { tempDir } from './helpers.js';
+import type { Tensor } from '@tensorflow/tfjs';
+import { loadTf } from '../src/predictors/tf.js';
 
 /** A noisy periodic load: Poisson counts around 20 + 15 sin(2 pi t / 600). */
 function periodicTrace(seconds: number): Float64Array {
@@ -60,6 +62,31 @@ describe('LSTM predictor', () => {
     const loaded = await loadLstm(dir);
     expect(loaded.metadata).toEqual(model.metadata);
     expect(Array.from(loaded.forecastWindows(test))).toEqual(Array.from(model.forecastWindows(test)));
+  });
+
+  it('the L1 penalty on the LSTM kernel is part of the training loss (tfjs 4.22 drops it unless handed over)', async () => {
+    // One epoch with a negligible learning rate: the weights stay put, so the reported loss must
+    // be the mean squared error of the initial model plus 1e-5 x sum |kernel|.
+    const n = 640; // ten whole batches of 64, so the per-batch average is the overall average
+    const windows = { times: train.times.slice(0, n), inputs: train.inputs.slice(0, n * 12), targets: train.targets.slice(0, n) };
+    const fresh = await trainLstm({
+      windows,
+      spec: IPA_WINDOWS,
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-12,
+      seed: 9,
+      backend: 'auto',
+      data: { trace: 'synthetic', damping: 1, dropZeros: false, trainSeconds: trainEnd, testStartRawIndex: trainEnd },
+    });
+    const { tf } = await loadTf();
+    const scale = fresh.metadata.scale;
+    const x = tf.tensor3d(windows.inputs.map((v) => v / scale), [n, 12, 1]);
+    const y = tf.tensor2d(windows.targets.map((v) => v / scale), [n, 1]);
+    const mse = tf.losses.meanSquaredError(y, fresh.model.predict(x) as Tensor).dataSync()[0];
+    const penalty = 1e-5 * tf.sum(tf.abs(fresh.model.layers[0].getWeights()[0])).dataSync()[0];
+    expect(penalty).toBeGreaterThan(1e-5);
+    expect(fresh.metadata.loss[0]).toBeCloseTo(mse + penalty, 6);
   });
 
   it('a safety margin m multiplies the LSTM forecast by 1 + m/100', () => {
