@@ -12,6 +12,7 @@ import { loadScenario } from '../dist/scenario/load.js';
 import { simulate } from '../dist/runner/simulate.js';
 import { mmcEngine } from './mmc-engine.js';
 import { benchOptimizer } from './optimizer.js';
+import { benchForecast } from './predictor.js';
 
 const SIMPY_SRC = process.env.SIMPY_SRC ?? '../shared/peers/simpy-4.1.2/src';
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -96,7 +97,16 @@ const opt = benchOptimizer();
 console.log(`${opt.decisions} decisions (sum and product accuracy, loads 5-400/s): median ${fmt(opt.medianMs, 3)} ms, p99 ${fmt(opt.p99Ms, 3)} ms (target: median < 10 ms)`);
 results.optimizer = opt;
 
-// 7. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
+// 7. Load prediction: one LSTM forecast on the shipped model.
+section('load prediction: one forecast with the shipped LSTM (models/ipa-lstm), median of 1000');
+const fc = await benchForecast();
+if (fc === undefined) console.log('skipped: models/ipa-lstm is not here');
+else {
+  console.log(`LSTM (${fc.backend} backend at training; loaded with auto): median ${fmt(fc.lstm.medianMs, 3)} ms, p99 ${fmt(fc.lstm.p99Ms, 3)} ms (target: median < 5 ms); last value ${fmt(fc.lastValue.medianMs, 4)} ms`);
+  results.forecast = fc;
+}
+
+// 8. Peak memory: 1e6 against 1e7 requests of the M/M/c scenario, each in a fresh process.
 section('peak memory (RSS) of a whole run, 1e6 and 1e7 requests');
 const peak = (n) => {
   const r = spawnSync(process.execPath, ['bench/peak-memory.js', String(n)], { encoding: 'utf8' });
