@@ -83,6 +83,7 @@ export function predictorCommand(yargs: Argv) {
             .option('trace', { type: 'string', demandOption: true })
             .option('start', { type: 'number', describe: 'raw trace index of the first window (default: the model\'s test range)' })
             .option('duration', { type: 'number', describe: 'seconds of windows from --start' })
+            .option('damping', { type: 'number', describe: "divide counts by this (default: the model's training damping; 1 for traces already in requests/s, such as traces/ipa/)" })
             .option('csv', { type: 'string', describe: 'also write the table as CSV' })
             .option('backend', { choices: TF_BACKENDS, default: 'auto' as TfBackend })
             .example('$0 predictor eval --model models/ipa-lstm --trace twitter.txt --start 1301160 --duration 1200', "IPA's bursty segment"),
@@ -91,18 +92,19 @@ export function predictorCommand(yargs: Argv) {
           const model = await loadLstm(argv.model, argv.backend);
           const meta = model.metadata;
           const raw = readCountTrace(argv.trace);
+          const damping = argv.damping ?? meta.training.damping;
           let series: Float64Array;
           let from: number;
           let to: number;
           let label: string;
           if (argv.start !== undefined) {
             // A raw segment, as the experiments replay it: damped, zero seconds kept.
-            series = preprocess(raw, meta.training.damping, false).series;
+            series = preprocess(raw, damping, false).series;
             from = argv.start;
             to = argv.duration === undefined ? series.length : argv.start + argv.duration;
             label = `raw seconds ${from}..${to}`;
           } else {
-            series = preprocess(raw, meta.training.damping, meta.training.dropZeros).series;
+            series = preprocess(raw, damping, meta.training.dropZeros).series;
             from = meta.training.trainSeconds;
             to = series.length;
             label = `test range: preprocessed seconds ${from}..${to}`;
@@ -116,7 +118,7 @@ export function predictorCommand(yargs: Argv) {
             const predictions = Array.from(windows.times, (t) => p.forecast(series.subarray(0, t)));
             rows.push({ name: p.name, errors: forecastErrors(predictions, windows.targets) });
           }
-          process.stdout.write(`${argv.trace}, ${label}: ${windows.times.length} windows (damping ${meta.training.damping})\n`);
+          process.stdout.write(`${argv.trace}, ${label}: ${windows.times.length} windows (damping ${damping})\n`);
           process.stdout.write(`${'predictor'.padEnd(24)}${'MAPE %'.padStart(9)}${'SMAPE %'.padStart(9)}${'RMSE'.padStart(9)}${'under %'.padStart(9)}\n`);
           for (const r of rows) {
             const e = r.errors;
