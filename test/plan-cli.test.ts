@@ -77,6 +77,27 @@ describe('pipesim plan', () => {
   });
 });
 
+describe('pipesim profiles fit', () => {
+  it('recovers a known model from exact points and marks extrapolated rows', () => {
+    const dir = tempDir();
+    const rows = ['batch,cores,latency'];
+    for (const b of [1, 2, 8]) for (const c of [1, 2, 4]) rows.push(`${b},${c},${(0.02 + 0.01 * b) / c ** 0.8}`);
+    writeFileSync(join(dir, 'points.csv'), rows.join('\n') + '\n');
+    const r = pipesim('profiles', 'fit', join(dir, 'points.csv'), '--batches', '2,16', '--cores', '2', '--json');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit.model.alpha).toBeCloseTo(0.02, 6);
+    expect(fit.model.beta).toBeCloseTo(0.01, 6);
+    expect(fit.model.gamma).toBeCloseTo(0.8, 6);
+    expect(fit.table).toMatchObject([{ batch: 2, cores: 2, extrapolated: false }, { batch: 16, cores: 2, extrapolated: true }]);
+    expect(fit.table[1].latency).toBeCloseTo((0.02 + 0.16) / 2 ** 0.8, 9);
+    const text = pipesim('profiles', 'fit', join(dir, 'points.csv'), '--batches', '16');
+    expect(text.stdout).toMatch(/rms relative error 0\.00%/);
+    expect(text.stdout).toMatch(/\(extrapolated\)/);
+    expect(text.stderr).toMatch(/warning: rows marked \(extrapolated\)/);
+  });
+});
+
 describe('pipesim profiles export', () => {
   it('JSON in the documented shape, and CSV that reads back to the same stages', () => {
     const file = writeProfile();
@@ -89,5 +110,9 @@ describe('pipesim profiles export', () => {
     const csvFile = join(tempDir(), 'p.csv');
     writeFileSync(csvFile, csv);
     expect(readProfileCsv(csvFile)).toEqual(loadPipelineProfile(file).stages);
+    // And a profile YAML may keep its stages in that CSV.
+    const withTable = join(tempDir(), 'with-table.yaml');
+    writeFileSync(withTable, YAML.stringify({ pipeline: 'two-stage', sla: 1.5, table: csvFile }));
+    expect(loadPipelineProfile(withTable).stages).toEqual(loadPipelineProfile(file).stages);
   });
 });

@@ -1,6 +1,9 @@
 import type { Argv } from 'yargs';
 import { stageAccuracies, type AccuracyNormalization } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
+import { InputError } from '../errors.js';
+import { fitLatencyModel, isExtrapolation, predictLatency } from '../profiles/fit.js';
+import { readLatencyPointsCsv } from '../profiles/load.js';
 import { formatProfileCsv } from '../profiles/pipeline-profile.js';
 
 export function profilesCommand(yargs: Argv) {
@@ -48,6 +51,50 @@ export function profilesCommand(yargs: Argv) {
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         },
       )
-      .demandCommand(1, 'name a profiles command: list or export'),
+      .command(
+        'fit <points>',
+        'Fit latency(b, c) = (alpha + beta*b) / c^gamma to measured points and tabulate it',
+        (g) =>
+          g
+            .positional('points', { type: 'string', demandOption: true, describe: 'CSV with columns batch, cores, latency (seconds)' })
+            .option('gamma', { type: 'number', describe: 'fix the parallel-efficiency exponent (needed when all points share one core count)' })
+            .option('batches', { type: 'string', default: '1,2,4,8,16,32,64', describe: 'batch sizes to tabulate' })
+            .option('cores', { type: 'string', describe: 'core counts to tabulate (default: the measured ones)' })
+            .option('json', { type: 'boolean', default: false }),
+        (argv) => {
+          const points = readLatencyPointsCsv(argv.points);
+          let fit;
+          try {
+            fit = fitLatencyModel(points, { gamma: argv.gamma });
+          } catch (err) {
+            throw new InputError(`${argv.points}: ${(err as Error).message} (--gamma)`);
+          }
+          const numbers = (text: string, flag: string) =>
+            text.split(',').map((x) => {
+              const v = Number(x);
+              if (!(v > 0)) throw new InputError(`--${flag}: expected positive numbers, got "${x}"`);
+              return v;
+            });
+          const batches = numbers(argv.batches, 'batches');
+          const cores = argv.cores ? numbers(argv.cores, 'cores') : [...new Set(points.map((p) => p.cores))].sort((a, b) => a - b);
+          const table = cores.flatMap((c) => batches.map((b) => ({ batch: b, cores: c, latency: predictLatency(fit.model, b, c), extrapolated: isExtrapolation(fit, b, c) })));
+          if (argv.json) {
+            process.stdout.write(JSON.stringify({ ...fit, table }, null, 2) + '\n');
+            return;
+          }
+          const m = fit.model;
+          process.stdout.write(
+            `latency(b, c) = (${m.alpha.toPrecision(4)} + ${m.beta.toPrecision(4)} * b) / c^${m.gamma.toPrecision(4)}   ` +
+              `from ${fit.points} points: rms relative error ${(100 * fit.rmsRelativeError).toFixed(2)}%, max ${(100 * fit.maxRelativeError).toFixed(2)}%\n` +
+              `measured range: batch ${fit.range.batch.join('..')}, cores ${fit.range.cores.join('..')}\n`,
+          );
+          process.stdout.write('batch  cores  latency s\n');
+          for (const row of table) {
+            process.stdout.write(`${String(row.batch).padEnd(7)}${String(row.cores).padEnd(7)}${row.latency.toFixed(5)}${row.extrapolated ? '  (extrapolated)' : ''}\n`);
+          }
+          if (table.some((r) => r.extrapolated)) process.stderr.write('warning: rows marked (extrapolated) lie outside the measured batch or core range\n');
+        },
+      )
+      .demandCommand(1, 'name a profiles command: list, export or fit'),
   );
 }
