@@ -51,8 +51,7 @@ export function traceCommand(yargs: Argv) {
             },
             new RandomStreams(argv.seed).stream('workload'),
           );
-          writeCountTrace(argv.out, counts, argv.layout as 'lines' | 'single-line');
-          printStats(argv.out, counts);
+          writeAndReport(argv.out, counts, argv.layout);
         },
       )
       .command(
@@ -84,8 +83,7 @@ export function traceCommand(yargs: Argv) {
           if (argv.damping !== undefined) counts = dampTrace(counts, argv.damping);
           if (argv.scale !== undefined) counts = scaleTrace(counts, argv.scale);
           if (argv.compress !== undefined) counts = compressTrace(counts, argv.compress);
-          writeCountTrace(argv.out, counts, argv.layout as 'lines' | 'single-line');
-          printStats(argv.out, counts);
+          writeAndReport(argv.out, counts, argv.layout);
         },
       )
       .command(
@@ -104,8 +102,7 @@ export function traceCommand(yargs: Argv) {
             joined.set(p, offset);
             offset += p.length;
           }
-          writeCountTrace(argv.out, joined, argv.layout as 'lines' | 'single-line');
-          printStats(argv.out, joined);
+          writeAndReport(argv.out, joined, argv.layout);
         },
       )
       .command(
@@ -127,6 +124,11 @@ export function traceCommand(yargs: Argv) {
       )
       .demandCommand(1, 'name a trace command: generate, stats, transform, concat or expand'),
   );
+}
+
+function writeAndReport(path: string, counts: Uint32Array, layout: string): void {
+  writeCountTrace(path, counts, layout as 'lines' | 'single-line');
+  printStats(path, counts);
 }
 
 function printStats(name: string, counts: Uint32Array): void {

@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { readTextFile } from '../io/read.js';
 import type { LatencyPoint } from './latency-table.js';
 
 /** Read latency points from a CSV with a header naming `batch`, `latency` (seconds) and optionally `cores` (default 1). */
 export function readLatencyPointsCsv(path: string): LatencyPoint[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the profile (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const text = readTextFile(path, 'profile');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { readTextFile } from '../io/read.js';
 import { formatIssues, readYamlFile } from '../scenario/load.js';
 
 /**
@@ -100,12 +100,7 @@ const CSV_COLUMNS = ['stage', 'variant', 'accuracy', 'cores', 'batch', 'latency'
  * Stage and variant order is the order of first appearance.
  */
 export function readProfileCsv(file: string): StageProfile[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`${file}: cannot read the profile table (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const text = readTextFile(file, 'profile table');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((h) => h.trim());
   const missing = CSV_COLUMNS.filter((c) => !header.includes(c));

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
+import { readTextFile } from '../io/read.js';
 import { formatPath, getPath, parsePath, setPath } from './paths.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
@@ -22,12 +22,7 @@ export function parseOverride(text: string): Override {
 
 /** Read a YAML file into plain data, with the file and line in any syntax error. */
 export function readYamlFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const text = readTextFile(file, 'file');
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readTextFile } from '../io/read.js';
 
 /**
  * A trace of individual requests: arrival time in seconds, and optionally
@@ -74,13 +74,7 @@ export function parseTimestampTrace(text: string, source = 'trace'): TimestampTr
 }
 
 export function readTimestampTrace(path: string): TimestampTrace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the trace (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseTimestampTrace(text, path);
+  return parseTimestampTrace(readTextFile(path, 'trace'), path);
 }
 
 export function formatTimestampTrace(trace: TimestampTrace): string {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readTextFile } from '../io/read.js';
 
 /**
  * A per-second count trace: `counts[i]` requests arrive during second i.
@@ -46,13 +46,7 @@ export function parseCountTrace(text: string, source = 'trace'): CountTrace {
 }
 
 export function readCountTrace(path: string): CountTrace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the trace (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseCountTrace(text, path);
+  return parseCountTrace(readTextFile(path, 'trace'), path);
 }
 
 /** Text of a count trace: one count per line, or all on one line separated by spaces (IPA's layout). */
