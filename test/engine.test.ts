@@ -20,6 +20,19 @@ describe('Simulation', () => {
     expect(sim.eventsProcessed).toBe(6);
   });
 
+  it('boundary events run before ordinary ones due at the same time, in their own scheduling order', () => {
+    const sim = new Simulation();
+    const log: string[] = [];
+    const record = (label: string) => log.push(`${sim.now}:${label}`);
+    sim.scheduleAt(1, record, 'a');
+    sim.scheduleAt(1, record, 'B1', true);
+    sim.scheduleAt(0.5, record, 'early');
+    sim.scheduleAt(1, record, 'B2', true);
+    sim.scheduleAt(1, record, 'b');
+    sim.run();
+    expect(log).toEqual(['0.5:early', '1:B1', '1:B2', '1:a', '1:b']);
+  });
+
   it('cancels pending events and ignores cancelling finished ones', () => {
     const sim = new Simulation();
     const log: number[] = [];

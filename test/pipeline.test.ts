@@ -204,4 +204,32 @@ describe('metrics', () => {
     // Time-average number in system over the rows equals the summary's.
     expect(rows.reduce((s, r) => s + r.inSystem * (r.end - r.time), 0) / 30).toBeCloseTo(summary.inSystem.mean as number, 9);
   });
+
+  it('a count trace lasts its whole length, trailing empty seconds included, and no row passes the end', () => {
+    const dir = tempDir();
+    const path = join(dir, 'counts.txt');
+    writeFileSync(path, '2\n0\n1\n0\n0\n');
+    const rows: IntervalRow[] = [];
+    const { summary } = simulate(
+      scenario({
+        metrics: { interval: '1s' },
+        workload: { arrivals: { kind: 'trace', path, expand: 'even' } },
+        pipeline: { stages: [{ service: { mean: '100ms' } }] },
+      }),
+      { sink: { interval: (row) => rows.push({ ...row }) } },
+    );
+    expect(summary.simulated.end).toBe(5);
+    expect(rows.map((r) => [r.time, r.end, r.arrived])).toEqual([
+      [0, 1, 2],
+      [1, 2, 0],
+      [2, 3, 1],
+      [3, 4, 0],
+      [4, 5, 0],
+    ]);
+  });
+
+  it('a run that drains past the trace ends at its last completion', () => {
+    const { summary } = runTimestamps([0, 0, 0], { service: { mean: '2s' } });
+    expect(summary.simulated.end).toBe(6);
+  });
 });

@@ -78,6 +78,7 @@ describe('scenario validation', () => {
     expect(message).toContain('pipeline.stages[0].service.cv: lognormal needs cv');
     expect(errorOf({ ...minimal, workload: { arrivals: { kind: 'magic' } } })).toContain('workload.arrivals.kind');
     expect(errorOf({ ...minimal, duration: undefined })).toContain('duration: poisson arrivals never end: set duration or workload.requests');
+    expect(errorOf({ ...minimal, duration: '10s', metrics: { warmup: '10s' } })).toContain('metrics.warmup: the warm-up (10 s) must be shorter than the duration (10 s)');
     expect(errorOf({ ...minimal, pipeline: { stages: [{ service: {} }] } })).toContain('pipeline.stages[0].service: give exactly one of mean or profile');
     expect(errorOf({ ...minimal, pipeline: { stages: [] } })).toContain('pipeline.stages: expected at least one stage');
   });

@@ -44,6 +44,8 @@ export class Simulation {
    */
   private readonly heap = new PriorityQueue<ScheduledEvent<any>>([], earlierFirst, false);
   private seq = 0;
+  /** Sequence numbers of boundary events: far below every ordinary one, still increasing. */
+  private boundarySeq = -Number.MAX_SAFE_INTEGER;
   private live = 0;
   private stopped = false;
   private _now = 0;
@@ -64,12 +66,17 @@ export class Simulation {
     return this.scheduleAt(this._now + delay, handler, data);
   }
 
-  /** Schedule `handler(data)` at absolute time `time` (not before now). */
-  scheduleAt<T>(time: number, handler: EventHandler<T>, data: T): ScheduledEvent<T> {
+  /**
+   * Schedule `handler(data)` at absolute time `time` (not before now). A `boundary` event runs
+   * before every ordinary event due at the same time (boundaries among themselves in scheduling
+   * order). Interval boundaries use it (metric windows, adaptation steps) so that an arrival at
+   * exactly t = 10 falls in the window [10, 20) and meets the configuration chosen at 10.
+   */
+  scheduleAt<T>(time: number, handler: EventHandler<T>, data: T, boundary = false): ScheduledEvent<T> {
     if (!(time >= this._now)) {
       throw new RangeError(`cannot schedule at ${time}: the clock is at ${this._now}`);
     }
-    const event = new ScheduledEvent(time, this.seq++, handler, data);
+    const event = new ScheduledEvent(time, boundary ? this.boundarySeq++ : this.seq++, handler, data);
     this.heap.push(event);
     this.live++;
     return event;

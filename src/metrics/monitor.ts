@@ -142,7 +142,17 @@ export class Monitor implements PipelineObserver {
   };
   private stageRows: StageIntervalRow[] = [];
   private windowInSystemStart = 0;
-  private tick = () => this.closeWindow(true);
+  /** Time of the last arrival, completion or drop. */
+  lastActivity = 0;
+  /** Number of interval boundaries passed; the next is at (ticks + 1) * interval, free of summed rounding. */
+  private ticks = 0;
+  private tick = () => {
+    // Past the end of the run, the last (partial) interval is closed by finish() instead.
+    if (this.active()) {
+      this.closeWindow(this.sim.now);
+      this.scheduleTick();
+    }
+  };
 
   constructor(
     private readonly sim: Simulation,
@@ -163,12 +173,17 @@ export class Monitor implements PipelineObserver {
   attach(stages: readonly Stage[]): void {
     for (const stage of stages) this.stats.push(new StageStats(stage, this.options.sketchAccuracy));
     this.stageRows = this.stats.map((s) => s.row);
-    if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined);
-    if (this.sink.interval) this.sim.scheduleAt(this.options.interval, this.tick, undefined);
+    if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined, true);
+    if (this.sink.interval) this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    this.sim.scheduleAt(++this.ticks * this.options.interval, this.tick, undefined, true);
   }
 
   arrived(request: Request): void {
     this.inSystem.add(this.sim.now, 1);
+    this.lastActivity = this.sim.now;
     this.windowArrived++;
     if (request.measured) this.arrivedCount++;
   }
@@ -200,6 +215,7 @@ export class Monitor implements PipelineObserver {
     const latency = now - request.arrival;
     const late = now > request.deadline;
     this.inSystem.add(now, -1);
+    this.lastActivity = now;
     this.windowCompleted++;
     this.windowLatency.add(latency);
     if (late) this.windowLate++;
@@ -214,6 +230,7 @@ export class Monitor implements PipelineObserver {
   dropped(request: Request, reason: DropReason): void {
     const now = this.sim.now;
     this.inSystem.add(now, -1);
+    this.lastActivity = now;
     this.windowDropped++;
     if (request.measured) {
       this.droppedByReason[reason]++;
@@ -231,9 +248,8 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  /** Emit the interval that ends now; with `scheduleNext`, keep ticking while the run is active. */
-  private closeWindow(scheduleNext: boolean): void {
-    const now = this.sim.now;
+  /** Emit the interval that ends at `now`. */
+  private closeWindow(now: number): void {
     const length = now - this.windowStart;
     if (length <= 0) return;
     const inSystemArea = this.inSystem.areaAt(now);
@@ -273,12 +289,11 @@ export class Monitor implements PipelineObserver {
     this.windowInSystemStart = inSystemArea;
     this.windowArrived = this.windowCompleted = this.windowDropped = this.windowLate = 0;
     w.clear();
-    if (scheduleNext && this.active()) this.sim.schedule(this.options.interval, this.tick, undefined);
   }
 
   /** Close the last (possibly partial) interval and summarise the measured requests at time `end`. */
   finish(end: number): RunSummary {
-    if (this.sink.interval) this.closeWindow(false);
+    if (this.sink.interval) this.closeWindow(end);
     const warmup = Math.min(this.options.warmup, end);
     const measured = end - warmup;
     const dropped = DROP_REASONS.reduce((sum, r) => sum + this.droppedByReason[r], 0);
@@ -301,7 +316,7 @@ export class Monitor implements PipelineObserver {
       goodput: perSecond(this.completedCount - this.lateCount),
       inSystem: { mean: measured > 0 ? (this.inSystem.areaAt(end) - this.inSystemAtWarmup) / measured : null },
       stages: this.stats.map((s) => {
-        const provisioned = s.provisioned.areaAt(end) - s.provisionedAtWarmup;
+        const provisioned = measured > 0 ? s.provisioned.areaAt(end) - s.provisionedAtWarmup : 0;
         return {
           name: s.stage.name,
           replicas: s.stage.replicas.length,

@@ -39,8 +39,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const defaultSlo = scenario.slo ?? Infinity;
   let arrivalsOpen = true;
 
+  // Without a duration, a run lasts until the workload is over (a trace's whole length, even if
+  // its last seconds are empty) and the pipeline has drained.
+  const naturalEnd = workload.length ?? 0;
   const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, () =>
-    duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0,
+    duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0 || sim.now < naturalEnd,
   );
   const pipeline = new Pipeline(sim, stageSpecs, monitor);
   monitor.attach(pipeline.stages);
@@ -66,7 +69,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   scheduleNextArrival();
 
   sim.run(duration);
-  const end = duration === Infinity ? sim.now : duration;
+  const end = duration === Infinity ? Math.max(monitor.lastActivity, naturalEnd) : duration;
   onProgress?.(1);
   const summary = monitor.finish(end);
   const warnings = tables.flatMap((t) => [...t.warnings]);

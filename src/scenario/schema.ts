@@ -170,6 +170,9 @@ export const ScenarioSchema = z
     }),
   })
   .superRefine((s, ctx) => {
+    if (s.duration !== undefined && s.metrics.warmup >= s.duration) {
+      ctx.addIssue({ code: 'custom', message: `the warm-up (${s.metrics.warmup} s) must be shorter than the duration (${s.duration} s)`, path: ['metrics', 'warmup'] });
+    }
     const kind = s.workload.arrivals.kind;
     if ((kind === 'poisson' || kind === 'constant') && s.duration === undefined && s.workload.requests === undefined) {
       ctx.addIssue({ code: 'custom', message: `${kind} arrivals never end: set duration or workload.requests`, path: ['duration'] });
