@@ -34,7 +34,7 @@ describe('pipesim run', () => {
     expect(s.pipesim).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
     // The time series covers the run, one row per second, and its counts add up to the run's.
     const rows = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system');
+    expect(rows[0]).toBe('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores');
     const arrivedColumn = rows.slice(1).reduce((n, row) => n + Number(row.split(',')[2]), 0);
     expect(arrivedColumn).toBe(18_406); // every request of traces/bursty.txt, warm-up included
   });

@@ -78,10 +78,11 @@ describe('routing', () => {
   function busyTimes(routing: Routing, arrivals: [number, number][]): number[] {
     const sim = new Simulation();
     const service = new PlannedService(arrivals.map(([, s]) => s));
-    const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {} };
-    const config = { name: 's', replicas: 3, cores: 1, maxBatch: 1, batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, routing };
-    const pipeline = new Pipeline(sim, [{ config, service }], observer);
-    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, 0, true)), undefined));
+    const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+    const config = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, routing, drain: 0 };
+    const model = { variant: 'm', cores: 1, loadTime: 0, service };
+    const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 3, maxBatch: 1 } }], observer);
+    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, true)), undefined));
     sim.run();
     return pipeline.stages[0].replicas.map((r) => r.busyTime);
   }

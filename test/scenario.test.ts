@@ -137,7 +137,7 @@ describe('generated schema and reference', () => {
   it('the JSON Schema describes the format (strict objects, defaults, descriptions)', () => {
     const schema = scenarioJsonSchema() as any;
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['name', 'seed', 'duration', 'slo', 'metrics', 'workload', 'pipeline']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'seed', 'duration', 'slo', 'metrics', 'workload', 'pipeline', 'adaptation']);
     const stage = schema.properties.pipeline.properties.stages.items;
     expect(stage.properties.replicas.default).toBe(1);
     expect(stage.properties.batch.properties.max.description).toBe('largest batch');

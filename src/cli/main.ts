@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
 import { loadScenario, parseOverride } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
+import { experimentCommand } from './experiment.js';
 import { planCommand } from './plan.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
@@ -54,6 +55,7 @@ export async function main(args: string[]): Promise<number> {
     },
   );
   traceCommand(cli);
+  experimentCommand(cli);
   planCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { loadRunResources } from '../runner/predictor.js';
 import { runToFolder, type SummaryFile } from '../runner/run-folder.js';
 import { loadScenario, parseOverride } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
@@ -27,14 +28,15 @@ export function runCommand(yargs: Argv) {
         .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
-    (argv) => {
+    async (argv) => {
       const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride), argv.seed);
+      const resources = await loadRunResources(scenario);
       const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
       const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
       const wallStart = process.hrtime.bigint();
       let summary: SummaryFile;
       try {
-        summary = runToFolder(scenario, dir, { onProgress: (f) => progress.update(f) });
+        summary = runToFolder(scenario, dir, { onProgress: (f) => progress.update(f), resources });
       } finally {
         progress.stop();
       }

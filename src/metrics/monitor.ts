@@ -26,15 +26,23 @@ export interface IntervalRow {
   latencyP50: number;
   latencyP99: number;
   inSystem: number;
+  /** Time-average cores of all replicas present (starting, serving or draining): the cost rate. */
+  cores: number;
 }
 
 /** One row of stage_timeseries.csv: one stage during [time, end). */
 export interface StageIntervalRow {
   time: number;
   stage: string;
+  /** Requests waiting at the end of the interval. */
   queue: number;
+  /** Time-average replicas taking batches (active or draining). */
   replicas: number;
+  /** Time-average cores of all replicas present. */
+  cores: number;
+  /** Time-average replicas serving a batch. */
   busy: number;
+  /** busy / replicas. */
   utilization: number;
   batches: number;
   meanBatch: number;
@@ -52,7 +60,13 @@ export interface MonitorSink {
 
 export interface StageSummary {
   name: string;
+  /** Replicas taking batches at the end. */
   replicas: number;
+  /** Time-average replicas taking batches. */
+  meanReplicas: number | null;
+  /** Time-average cores of all replicas present. */
+  meanCores: number | null;
+  coreSeconds: number;
   wait: DistributionSummary;
   service: DistributionSummary;
   utilization: number | null;
@@ -77,6 +91,8 @@ export interface RunSummary {
   throughput: number | null;
   goodput: number | null;
   inSystem: { mean: number | null };
+  /** What was running, paid for: cores x time over the measured period, starting and draining replicas included. */
+  cost: { coreSeconds: number; meanCores: number | null };
   stages: StageSummary[];
   events: number;
 }
@@ -87,27 +103,22 @@ class StageStats {
   readonly wait: Distribution;
   readonly service: Distribution;
   readonly busy: TimeIntegral;
-  readonly provisioned: TimeIntegral;
+  readonly serving: TimeIntegral;
+  readonly cores: TimeIntegral;
   readonly dropped = zeroDrops();
   batches = 0;
   batchItems = 0;
-  // Interval window
-  windowBatches = 0;
-  windowItems = 0;
-  windowBusyStart = 0;
-  windowProvisionedStart = 0;
   // Warm-up snapshot
   busyAtWarmup = 0;
-  provisionedAtWarmup = 0;
-  /** Reused for every interval row of this stage. */
-  readonly row: StageIntervalRow;
+  servingAtWarmup = 0;
+  coresAtWarmup = 0;
 
   constructor(readonly stage: Stage, accuracy: number) {
     this.wait = new Distribution(accuracy);
     this.service = new Distribution(accuracy);
     this.busy = new TimeIntegral(0);
-    this.provisioned = new TimeIntegral(0, stage.replicas.length);
-    this.row = { time: 0, stage: stage.name, queue: 0, replicas: 0, busy: 0, utilization: NaN, batches: 0, meanBatch: NaN };
+    this.serving = new TimeIntegral(0, stage.servingReplicas);
+    this.cores = new TimeIntegral(0, stage.provisionedCores);
   }
 }
 
@@ -116,9 +127,45 @@ function zeroDrops(): Record<DropReason, number> {
 }
 
 /**
+ * Counters of one stream of back-to-back intervals (the time series, the adaptation steps).
+ * Open one with `Monitor.openWindow`; each `Monitor.closeWindow` reports [start, now) and
+ * starts the next interval.
+ */
+export class IntervalWindow {
+  start = 0;
+  arrived = 0;
+  completed = 0;
+  dropped = 0;
+  late = 0;
+  readonly latency = new WindowSample();
+  inSystemStart = 0;
+  readonly stageBatches: number[];
+  readonly stageItems: number[];
+  readonly stageBusyStart: number[];
+  readonly stageServingStart: number[];
+  readonly stageCoresStart: number[];
+  /** Reused for every interval this window reports. */
+  readonly row: IntervalRow = {
+    time: 0, end: 0, arrived: 0, completed: 0, dropped: 0, late: 0, latencyMean: NaN, latencyP50: NaN, latencyP99: NaN, inSystem: 0, cores: 0,
+  };
+  readonly stageRows: StageIntervalRow[];
+
+  constructor(stageNames: readonly string[]) {
+    const zeros = () => stageNames.map(() => 0);
+    this.stageBatches = zeros();
+    this.stageItems = zeros();
+    this.stageBusyStart = zeros();
+    this.stageServingStart = zeros();
+    this.stageCoresStart = zeros();
+    this.stageRows = stageNames.map((stage) => ({ time: 0, stage, queue: 0, replicas: 0, cores: 0, busy: 0, utilization: NaN, batches: 0, meanBatch: NaN }));
+  }
+}
+
+/**
  * The one place that observes a run and owns its metrics: cumulative
  * statistics of the measured requests (those arriving after warm-up) for the
- * summary, and per-interval windows streamed to a sink for the time series.
+ * summary, and interval windows: the time series streamed to a sink, and any
+ * other windows the run opens (adaptation steps).
  */
 export class Monitor implements PipelineObserver {
   private readonly stats: StageStats[] = [];
@@ -129,19 +176,9 @@ export class Monitor implements PipelineObserver {
   private lateCount = 0;
   private readonly droppedByReason = zeroDrops();
   private inSystemAtWarmup = 0;
-
-  private windowStart = 0;
-  private windowArrived = 0;
-  private windowCompleted = 0;
-  private windowDropped = 0;
-  private windowLate = 0;
-  private readonly windowLatency = new WindowSample();
+  private readonly windows: IntervalWindow[] = [];
   private readonly windowQuantiles = [NaN, NaN];
-  private readonly row: IntervalRow = {
-    time: 0, end: 0, arrived: 0, completed: 0, dropped: 0, late: 0, latencyMean: NaN, latencyP50: NaN, latencyP99: NaN, inSystem: 0,
-  };
-  private stageRows: StageIntervalRow[] = [];
-  private windowInSystemStart = 0;
+  private seriesWindow: IntervalWindow | undefined;
   /** Time of the last arrival, completion or drop. */
   lastActivity = 0;
   /** Number of interval boundaries passed; the next is at (ticks + 1) * interval, free of summed rounding. */
@@ -149,7 +186,7 @@ export class Monitor implements PipelineObserver {
   private tick = () => {
     // Past the end of the run, the last (partial) interval is closed by finish() instead.
     if (this.active()) {
-      this.closeWindow(this.sim.now);
+      this.emitSeries(this.sim.now);
       this.scheduleTick();
     }
   };
@@ -172,9 +209,19 @@ export class Monitor implements PipelineObserver {
   /** Start observing `stages` (call once, at time 0, before the first arrival). */
   attach(stages: readonly Stage[]): void {
     for (const stage of stages) this.stats.push(new StageStats(stage, this.options.sketchAccuracy));
-    this.stageRows = this.stats.map((s) => s.row);
     if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined, true);
-    if (this.sink.interval) this.scheduleTick();
+    if (this.sink.interval) {
+      this.seriesWindow = this.openWindow();
+      this.scheduleTick();
+    }
+  }
+
+  /** A new stream of intervals, the first starting now. */
+  openWindow(): IntervalWindow {
+    const w = new IntervalWindow(this.stats.map((s) => s.stage.name));
+    this.resetWindow(w, this.sim.now);
+    this.windows.push(w);
+    return w;
   }
 
   private scheduleTick(): void {
@@ -184,7 +231,7 @@ export class Monitor implements PipelineObserver {
   arrived(request: Request): void {
     this.inSystem.add(this.sim.now, 1);
     this.lastActivity = this.sim.now;
-    this.windowArrived++;
+    for (const w of this.windows) w.arrived++;
     if (request.measured) this.arrivedCount++;
   }
 
@@ -192,8 +239,10 @@ export class Monitor implements PipelineObserver {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     s.busy.add(now, 1);
-    s.windowBatches++;
-    s.windowItems += batch.length;
+    for (const w of this.windows) {
+      w.stageBatches[stage.index]++;
+      w.stageItems[stage.index] += batch.length;
+    }
     for (let i = 0; i < batch.length; i++) {
       const request = batch[i];
       if (!request.measured) continue;
@@ -210,15 +259,26 @@ export class Monitor implements PipelineObserver {
     this.stats[stage.index].busy.add(this.sim.now, -1);
   }
 
+  replicasChanged(stage: Stage): void {
+    const now = this.sim.now;
+    const s = this.stats[stage.index];
+    const serving = stage.servingReplicas - s.serving.current;
+    const cores = stage.provisionedCores - s.cores.current;
+    if (serving !== 0) s.serving.add(now, serving);
+    if (cores !== 0) s.cores.add(now, cores);
+  }
+
   completed(request: Request): void {
     const now = this.sim.now;
     const latency = now - request.arrival;
     const late = now > request.deadline;
     this.inSystem.add(now, -1);
     this.lastActivity = now;
-    this.windowCompleted++;
-    this.windowLatency.add(latency);
-    if (late) this.windowLate++;
+    for (const w of this.windows) {
+      w.completed++;
+      w.latency.add(latency);
+      if (late) w.late++;
+    }
     if (request.measured) {
       this.completedCount++;
       this.latency.add(latency);
@@ -231,7 +291,7 @@ export class Monitor implements PipelineObserver {
     const now = this.sim.now;
     this.inSystem.add(now, -1);
     this.lastActivity = now;
-    this.windowDropped++;
+    for (const w of this.windows) w.dropped++;
     if (request.measured) {
       this.droppedByReason[reason]++;
       this.stats[request.stage].dropped[reason]++;
@@ -244,61 +304,93 @@ export class Monitor implements PipelineObserver {
     this.inSystemAtWarmup = this.inSystem.areaAt(now);
     for (const s of this.stats) {
       s.busyAtWarmup = s.busy.areaAt(now);
-      s.provisionedAtWarmup = s.provisioned.areaAt(now);
+      s.servingAtWarmup = s.serving.areaAt(now);
+      s.coresAtWarmup = s.cores.areaAt(now);
     }
   }
 
-  /** Emit the interval that ends at `now`. */
-  private closeWindow(now: number): void {
-    const length = now - this.windowStart;
-    if (length <= 0) return;
-    const inSystemArea = this.inSystem.areaAt(now);
-    for (const s of this.stats) {
-      const busyArea = s.busy.areaAt(now);
-      const provisionedArea = s.provisioned.areaAt(now);
-      const busy = busyArea - s.windowBusyStart;
-      const provisioned = provisionedArea - s.windowProvisionedStart;
-      const row = s.row;
-      row.time = this.windowStart;
+  private emitSeries(now: number): void {
+    const w = this.seriesWindow as IntervalWindow;
+    if (now - w.start <= 0) return;
+    this.closeWindow(w, now);
+    this.sink.interval?.(w.row, w.stageRows);
+  }
+
+  /** Fill `w.row` and `w.stageRows` with the interval [w.start, now), then start the next interval at `now`. */
+  closeWindow(w: IntervalWindow, now: number): void {
+    const length = now - w.start;
+    let cores = 0;
+    this.stats.forEach((s, i) => {
+      const busy = s.busy.areaAt(now) - w.stageBusyStart[i];
+      const serving = s.serving.areaAt(now) - w.stageServingStart[i];
+      const stageCores = s.cores.areaAt(now) - w.stageCoresStart[i];
+      cores += stageCores;
+      const row = w.stageRows[i];
+      row.time = w.start;
       row.queue = s.stage.queue.size;
-      row.replicas = provisioned / length;
+      row.replicas = serving / length;
+      row.cores = stageCores / length;
       row.busy = busy / length;
-      row.utilization = provisioned > 0 ? busy / provisioned : NaN;
-      row.batches = s.windowBatches;
-      row.meanBatch = s.windowBatches > 0 ? s.windowItems / s.windowBatches : NaN;
-      s.windowBusyStart = busyArea;
-      s.windowProvisionedStart = provisionedArea;
-      s.windowBatches = 0;
-      s.windowItems = 0;
-    }
-    const w = this.windowLatency;
-    w.quantiles(WINDOW_QUANTILES, this.windowQuantiles);
-    const row = this.row;
-    row.time = this.windowStart;
+      row.utilization = serving > 0 ? busy / serving : NaN;
+      row.batches = w.stageBatches[i];
+      row.meanBatch = w.stageBatches[i] > 0 ? w.stageItems[i] / w.stageBatches[i] : NaN;
+    });
+    w.latency.quantiles(WINDOW_QUANTILES, this.windowQuantiles);
+    const row = w.row;
+    row.time = w.start;
     row.end = now;
-    row.arrived = this.windowArrived;
-    row.completed = this.windowCompleted;
-    row.dropped = this.windowDropped;
-    row.late = this.windowLate;
-    row.latencyMean = w.mean;
+    row.arrived = w.arrived;
+    row.completed = w.completed;
+    row.dropped = w.dropped;
+    row.late = w.late;
+    row.latencyMean = w.latency.mean;
     row.latencyP50 = this.windowQuantiles[0];
     row.latencyP99 = this.windowQuantiles[1];
-    row.inSystem = (inSystemArea - this.windowInSystemStart) / length;
-    this.sink.interval?.(row, this.stageRows);
-    this.windowStart = now;
-    this.windowInSystemStart = inSystemArea;
-    this.windowArrived = this.windowCompleted = this.windowDropped = this.windowLate = 0;
-    w.clear();
+    row.inSystem = (this.inSystem.areaAt(now) - w.inSystemStart) / length;
+    row.cores = cores / length;
+    this.resetWindow(w, now);
+  }
+
+  private resetWindow(w: IntervalWindow, now: number): void {
+    w.start = now;
+    w.arrived = w.completed = w.dropped = w.late = 0;
+    w.latency.clear();
+    w.inSystemStart = this.inSystem.areaAt(now);
+    this.stats.forEach((s, i) => {
+      w.stageBatches[i] = 0;
+      w.stageItems[i] = 0;
+      w.stageBusyStart[i] = s.busy.areaAt(now);
+      w.stageServingStart[i] = s.serving.areaAt(now);
+      w.stageCoresStart[i] = s.cores.areaAt(now);
+    });
   }
 
   /** Close the last (possibly partial) interval and summarise the measured requests at time `end`. */
   finish(end: number): RunSummary {
-    if (this.sink.interval) this.closeWindow(end);
+    if (this.seriesWindow) this.emitSeries(end);
     const warmup = Math.min(this.options.warmup, end);
     const measured = end - warmup;
     const dropped = DROP_REASONS.reduce((sum, r) => sum + this.droppedByReason[r], 0);
     const arrived = this.arrivedCount;
     const perSecond = (n: number) => (measured > 0 ? n / measured : null);
+    const stages = this.stats.map((s): StageSummary => {
+      const serving = measured > 0 ? s.serving.areaAt(end) - s.servingAtWarmup : 0;
+      const coreSeconds = measured > 0 ? s.cores.areaAt(end) - s.coresAtWarmup : 0;
+      return {
+        name: s.stage.name,
+        replicas: s.stage.servingReplicas,
+        meanReplicas: perSecond(serving),
+        meanCores: perSecond(coreSeconds),
+        coreSeconds,
+        wait: s.wait.summary(),
+        service: s.service.summary(),
+        utilization: serving > 0 ? (s.busy.areaAt(end) - s.busyAtWarmup) / serving : null,
+        batches: s.batches,
+        meanBatchSize: s.batches > 0 ? s.batchItems / s.batches : null,
+        dropped: { ...s.dropped },
+      };
+    });
+    const coreSeconds = stages.reduce((sum, s) => sum + s.coreSeconds, 0);
     return {
       simulated: { end, warmup, measured },
       requests: {
@@ -315,19 +407,8 @@ export class Monitor implements PipelineObserver {
       throughput: perSecond(this.completedCount),
       goodput: perSecond(this.completedCount - this.lateCount),
       inSystem: { mean: measured > 0 ? (this.inSystem.areaAt(end) - this.inSystemAtWarmup) / measured : null },
-      stages: this.stats.map((s) => {
-        const provisioned = measured > 0 ? s.provisioned.areaAt(end) - s.provisionedAtWarmup : 0;
-        return {
-          name: s.stage.name,
-          replicas: s.stage.replicas.length,
-          wait: s.wait.summary(),
-          service: s.service.summary(),
-          utilization: provisioned > 0 ? (s.busy.areaAt(end) - s.busyAtWarmup) / provisioned : null,
-          batches: s.batches,
-          meanBatchSize: s.batches > 0 ? s.batchItems / s.batches : null,
-          dropped: { ...s.dropped },
-        };
-      }),
+      cost: { coreSeconds, meanCores: perSecond(coreSeconds) },
+      stages,
       events: this.sim.eventsProcessed,
     };
   }

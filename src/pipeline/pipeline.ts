@@ -1,7 +1,6 @@
 import type { Simulation } from '../engine/simulation.js';
 import type { Request } from './request.js';
-import { Stage, type StageConfig, type StageObserver } from './stage.js';
-import type { ServiceTime } from './service.js';
+import { Stage, type StageConfig, type StageObserver, type StageTarget } from './stage.js';
 
 /** What the pipeline reports at its ends; the monitor implements this with StageObserver. */
 export interface PipelineObserver extends StageObserver {
@@ -15,10 +14,10 @@ export class Pipeline {
 
   constructor(
     sim: Simulation,
-    configs: readonly { config: StageConfig; service: ServiceTime }[],
+    configs: readonly { config: StageConfig; initial: StageTarget }[],
     private readonly observer: PipelineObserver,
   ) {
-    this.stages = configs.map(({ config, service }, i) => new Stage(i, config, sim, service, observer));
+    this.stages = configs.map(({ config, initial }, i) => new Stage(i, config, initial, sim, observer));
     for (let i = 0; i < this.stages.length - 1; i++) {
       const next = this.stages[i + 1];
       this.stages[i].onward = (request) => next.accept(request);

@@ -12,6 +12,8 @@ export class Request {
     readonly arrival: number,
     /** Absolute deadline (arrival + SLO), or Infinity when it has no SLO. */
     readonly deadline: number,
+    /** When its age reaches the pipeline's drop limit (arrival + limit), or Infinity. */
+    readonly expiresAt: number,
     /** Tenant (application) index. */
     readonly tenant: number,
     /** False for requests that arrived during the warm-up period: they are served but left out of the summary. */
@@ -21,6 +23,10 @@ export class Request {
   }
 }
 
-/** Why a request left the pipeline without completing. */
-export type DropReason = 'capacity' | 'deadline';
-export const DROP_REASONS: readonly DropReason[] = ['capacity', 'deadline'];
+/**
+ * Why a request left the pipeline without completing: `capacity` (the queue was full),
+ * `deadline` (its SLO had passed when a batch was formed, with dropExpired), `age` (it reached
+ * the pipeline's drop limit, checked before and after each stage).
+ */
+export type DropReason = 'capacity' | 'deadline' | 'age';
+export const DROP_REASONS: readonly DropReason[] = ['capacity', 'deadline', 'age'];

@@ -1,4 +1,4 @@
-import type { Simulation } from '../engine/simulation.js';
+import type { ScheduledEvent, Simulation } from '../engine/simulation.js';
 import { Fifo } from './fifo.js';
 import type { DropReason, Request } from './request.js';
 import type { ServiceTime } from './service.js';
@@ -8,11 +8,9 @@ export type Routing = (typeof ROUTINGS)[number];
 export const OVERFLOWS = ['drop-newest', 'drop-oldest'] as const;
 export type Overflow = (typeof OVERFLOWS)[number];
 
+/** The settings of a stage that no adapter changes. */
 export interface StageConfig {
   name: string;
-  replicas: number;
-  cores: number;
-  maxBatch: number;
   /** Longest the oldest queued request waits for a batch to fill, seconds. */
   batchTimeout: number;
   /** Most requests waiting in the queue (not counting those in service). */
@@ -21,16 +19,46 @@ export interface StageConfig {
   /** Drop requests whose deadline has passed when a batch is formed. */
   dropExpired: boolean;
   routing: Routing;
+  /** Seconds a removed replica keeps taking batches before it goes. */
+  drain: number;
 }
 
-/** What a stage reports as requests move through it; the monitor implements this. */
+/**
+ * What one replica runs: a model variant on a number of cores. Objects are shared: two
+ * replicas run the same model exactly when they hold the same ReplicaModel object.
+ */
+export interface ReplicaModel {
+  variant: string;
+  cores: number;
+  /** Seconds from starting a replica until it can serve (loading the model). */
+  loadTime: number;
+  service: ServiceTime;
+}
+
+/** What an adapter sets on a stage: the model of its replicas, how many, and the largest batch. */
+export interface StageTarget {
+  model: ReplicaModel;
+  replicas: number;
+  maxBatch: number;
+}
+
+/** What a stage reports as requests move through it and replicas come and go; the monitor implements this. */
 export interface StageObserver {
   /** A batch starts on a replica: `batch` requests, served in `serviceTime` seconds. */
   batchStarted(stage: Stage, batch: readonly Request[], serviceTime: number): void;
   /** The replica finished the batch (before the requests move on). */
   batchFinished(stage: Stage, batch: readonly Request[]): void;
   dropped(request: Request, reason: DropReason): void;
+  /** The set of replicas, or their states, changed: `stage.servingReplicas` or `stage.provisionedCores` may differ. */
+  replicasChanged(stage: Stage): void;
 }
+
+/**
+ * Life of a replica: `starting` (loading its model, not serving, but paid for), `active`,
+ * `draining` (removed, still taking batches until its drain time is up), then `retired`:
+ * it takes no more batches and leaves the stage as soon as it is not mid-batch.
+ */
+export type ReplicaState = 'starting' | 'active' | 'draining' | 'retired';
 
 const NO_BATCH: readonly Request[] = [];
 
@@ -40,7 +68,19 @@ export class Replica {
   busyTime = 0;
   batchStart = 0;
   batch: readonly Request[] = NO_BATCH;
-  constructor(readonly index: number, readonly cores: number) {}
+  /** The pending start-up or drain timer. */
+  timer: ScheduledEvent<Replica> | undefined;
+  constructor(
+    /** Unique within the stage, in order of creation. */
+    readonly id: number,
+    readonly model: ReplicaModel,
+    public state: ReplicaState,
+  ) {}
+
+  /** Takes new batches: active, or draining and not yet retired. */
+  get serving(): boolean {
+    return this.state === 'active' || this.state === 'draining';
+  }
 }
 
 /**
@@ -50,13 +90,27 @@ export class Replica {
  * queue holds `maxBatch` requests, or the oldest queued request has waited
  * `batchTimeout`; the batch takes up to `maxBatch` requests from the head.
  * With a zero timeout a batch leaves as soon as a replica is free.
+ *
+ * Requests that reach `expiresAt` (the pipeline's drop limit) are dropped when a batch is
+ * formed and when a batch finishes: IPA's check before and after each stage.
+ *
+ * Reconfiguration (`reconfigure`) takes effect as a real deployment would: new replicas serve
+ * after their model's load time; removed replicas keep serving for the drain period, then
+ * finish the batch in hand and go; a new largest batch applies to the next batch formed.
  */
 export class Stage {
   readonly queue = new Fifo<Request>();
+  /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
   readonly replicas: Replica[] = [];
+  /** The model new replicas get. */
+  model: ReplicaModel;
+  maxBatch: number;
+  /** Serving replicas that are not busy. */
   private idle = 0;
   private nextRoundRobin = 0;
+  private nextReplicaId = 0;
   private timerArmed = false;
+  private cores = 0;
   /** Where finished requests go: the next stage, or the pipeline's exit. */
   onward: (request: Request) => void = () => {
     throw new Error('stage is not connected');
@@ -67,16 +121,35 @@ export class Stage {
     this.timerArmed = false;
     this.dispatch();
   };
+  private readonly replicaReady = (replica: Replica) => {
+    replica.timer = undefined;
+    replica.state = 'active';
+    this.idle++;
+    this.observer.replicasChanged(this);
+    this.dispatch();
+  };
+  private readonly drainOver = (replica: Replica) => {
+    replica.timer = undefined;
+    replica.state = 'retired';
+    if (!replica.busy) {
+      this.idle--;
+      this.leave(replica);
+    }
+    this.observer.replicasChanged(this);
+  };
 
   constructor(
     readonly index: number,
     readonly config: StageConfig,
+    initial: StageTarget,
     private readonly sim: Simulation,
-    private readonly service: ServiceTime,
     private readonly observer: StageObserver,
   ) {
-    for (let i = 0; i < config.replicas; i++) this.replicas.push(new Replica(i, config.cores));
-    this.idle = config.replicas;
+    this.model = initial.model;
+    this.maxBatch = initial.maxBatch;
+    // The initial replicas are deployed before the run starts: serving at time 0.
+    for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
+    this.idle = initial.replicas;
   }
 
   get name(): string {
@@ -85,12 +158,62 @@ export class Stage {
 
   /** Replicas currently serving a batch. */
   get busyReplicas(): number {
-    return this.replicas.length - this.idle;
+    let n = 0;
+    for (const r of this.replicas) if (r.busy) n++;
+    return n;
   }
 
-  /** Mean service time of a batch of `batch` on this stage's replicas (for policies that plan ahead). */
+  /** Replicas that take batches (active or draining). */
+  get servingReplicas(): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.serving) n++;
+    return n;
+  }
+
+  /** Cores of every replica present, whatever its state: what is paid for. */
+  get provisionedCores(): number {
+    return this.cores;
+  }
+
+  /** The configuration this stage is heading for: new replicas' model, the replicas that are not being removed, the largest batch. */
+  get target(): StageTarget {
+    let replicas = 0;
+    for (const r of this.replicas) if (r.state === 'starting' || r.state === 'active') replicas++;
+    return { model: this.model, replicas, maxBatch: this.maxBatch };
+  }
+
+  /** Mean service time of a batch of `batch` on the current model (for policies that plan ahead). */
   expectedServiceTime(batch: number): number {
-    return this.service.mean(batch, this.config.cores);
+    return this.model.service.mean(batch, this.model.cores);
+  }
+
+  /**
+   * Move towards `target`. A different model replaces every replica: the old ones drain while
+   * the new ones start. The same model with another count starts new replicas, or removes the
+   * newest first: starting ones at once (they never served), then active ones by draining.
+   * Asking for the current target changes nothing.
+   */
+  reconfigure(target: StageTarget): void {
+    if (!Number.isInteger(target.replicas) || target.replicas < 1) throw new RangeError(`stage ${this.name}: replicas must be a positive integer, got ${target.replicas}`);
+    if (!Number.isInteger(target.maxBatch) || target.maxBatch < 1) throw new RangeError(`stage ${this.name}: batch must be a positive integer, got ${target.maxBatch}`);
+    this.maxBatch = target.maxBatch;
+    if (target.model !== this.model) {
+      this.model = target.model;
+      for (const r of [...this.replicas]) this.remove(r);
+      for (let i = 0; i < target.replicas; i++) this.startReplica(target.model);
+    } else {
+      let excess = this.target.replicas - target.replicas;
+      for (let i = this.replicas.length - 1; i >= 0 && excess > 0; i--) {
+        const r = this.replicas[i];
+        if (r.state === 'starting' || r.state === 'active') {
+          this.remove(r);
+          excess--;
+        }
+      }
+      for (; excess < 0; excess++) this.startReplica(target.model);
+    }
+    this.observer.replicasChanged(this);
+    if (this.idle > 0) this.dispatch();
   }
 
   accept(request: Request): void {
@@ -108,20 +231,49 @@ export class Stage {
     if (this.idle > 0) this.dispatch();
   }
 
+  private addReplica(model: ReplicaModel, state: ReplicaState): Replica {
+    const replica = new Replica(this.nextReplicaId++, model, state);
+    this.replicas.push(replica);
+    this.cores += model.cores;
+    return replica;
+  }
+
+  private startReplica(model: ReplicaModel): void {
+    const replica = this.addReplica(model, 'starting');
+    replica.timer = this.sim.schedule(model.loadTime, this.replicaReady, replica);
+  }
+
+  private remove(replica: Replica): void {
+    if (replica.state === 'starting') {
+      this.sim.cancel(replica.timer as ScheduledEvent<Replica>);
+      this.leave(replica);
+    } else if (replica.state === 'active') {
+      replica.state = 'draining';
+      replica.timer = this.sim.schedule(this.config.drain, this.drainOver, replica);
+    }
+  }
+
+  private leave(replica: Replica): void {
+    const i = this.replicas.indexOf(replica);
+    this.replicas.splice(i, 1);
+    if (this.nextRoundRobin > i) this.nextRoundRobin--;
+    this.cores -= replica.model.cores;
+  }
+
   /** Start as many batches as the batching rule allows on idle replicas. */
   private dispatch(): void {
     const queue = this.queue;
-    const { maxBatch, batchTimeout } = this.config;
+    const { batchTimeout } = this.config;
     while (this.idle > 0 && queue.size > 0) {
       const due = (queue.peek() as Request).enqueuedAt + batchTimeout;
-      if (queue.size < maxBatch && this.sim.now < due) {
+      if (queue.size < this.maxBatch && this.sim.now < due) {
         if (!this.timerArmed) {
           this.timerArmed = true;
           this.sim.scheduleAt(due, this.timerFired, undefined);
         }
         return;
       }
-      const batch = this.takeBatch(maxBatch);
+      const batch = this.takeBatch(this.maxBatch);
       if (batch.length > 0) this.start(this.pickReplica(), batch);
     }
   }
@@ -132,7 +284,8 @@ export class Stage {
     const batch: Request[] = [];
     while (batch.length < maxBatch && queue.size > 0) {
       const request = queue.shift() as Request;
-      if (this.config.dropExpired && now > request.deadline) this.observer.dropped(request, 'deadline');
+      if (now >= request.expiresAt) this.observer.dropped(request, 'age');
+      else if (this.config.dropExpired && now > request.deadline) this.observer.dropped(request, 'deadline');
       else batch.push(request);
     }
     return batch;
@@ -143,13 +296,14 @@ export class Stage {
     const n = replicas.length;
     if (this.config.routing === 'least-loaded') {
       let best: Replica | undefined;
-      for (const r of replicas) if (!r.busy && (best === undefined || r.busyTime < best.busyTime)) best = r;
+      for (const r of replicas) if (r.serving && !r.busy && (best === undefined || r.busyTime < best.busyTime)) best = r;
       return best as Replica;
     }
     for (let k = 0; k < n; k++) {
-      const r = replicas[(this.nextRoundRobin + k) % n];
-      if (!r.busy) {
-        this.nextRoundRobin = (r.index + 1) % n;
+      const i = (this.nextRoundRobin + k) % n;
+      const r = replicas[i];
+      if (r.serving && !r.busy) {
+        this.nextRoundRobin = (i + 1) % n;
         return r;
       }
     }
@@ -157,7 +311,8 @@ export class Stage {
   }
 
   private start(replica: Replica, batch: Request[]): void {
-    const duration = this.service.sample(batch.length, replica.cores);
+    const model = replica.model;
+    const duration = model.service.sample(batch.length, model.cores);
     replica.busy = true;
     replica.batch = batch;
     replica.batchStart = this.sim.now;
@@ -168,12 +323,22 @@ export class Stage {
 
   private finishBatch(replica: Replica): void {
     const batch = replica.batch;
+    const now = this.sim.now;
     replica.busy = false;
-    replica.busyTime += this.sim.now - replica.batchStart;
+    replica.busyTime += now - replica.batchStart;
     replica.batch = NO_BATCH;
-    this.idle++;
+    if (replica.state === 'retired') {
+      this.leave(replica);
+      this.observer.replicasChanged(this);
+    } else {
+      this.idle++;
+    }
     this.observer.batchFinished(this, batch);
-    for (let i = 0; i < batch.length; i++) this.onward(batch[i]);
+    for (let i = 0; i < batch.length; i++) {
+      const request = batch[i];
+      if (now >= request.expiresAt) this.observer.dropped(request, 'age');
+      else this.onward(request);
+    }
     this.dispatch();
   }
 }

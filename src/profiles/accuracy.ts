@@ -37,3 +37,33 @@ export function combineAccuracy(values: readonly number[], method: AccuracyMetho
   for (const v of values) sum += v;
   return method === 'sum' ? sum : sum / values.length;
 }
+
+/** The accuracy of one variant per stage, three ways. */
+export interface ConfigurationAccuracy {
+  /** As IPA's objective sees it: the profile's normalisation and combination. */
+  objective: number;
+  /** Mean of the published stage accuracies, percent. */
+  raw: number;
+  /** Product of the published stage accuracies as fractions: IPA's revised measure, PAS. */
+  pas: number;
+}
+
+/** Accuracy of running `variants` (one name per stage, in stage order). */
+export function configurationAccuracy(
+  stages: readonly StageProfile[],
+  variants: readonly string[],
+  method: AccuracyMethod,
+  normalize: AccuracyNormalization,
+): ConfigurationAccuracy {
+  const objective: number[] = [];
+  let raw = 0;
+  let pas = 1;
+  stages.forEach((stage, s) => {
+    const i = stage.variants.findIndex((v) => v.name === variants[s]);
+    if (i < 0) throw new RangeError(`stage ${stage.name} has no variant ${variants[s]}`);
+    objective.push(stageAccuracies(stage, normalize)[i]);
+    raw += stage.variants[i].accuracy;
+    pas *= stage.variants[i].accuracy / 100;
+  });
+  return { objective: combineAccuracy(objective, method), raw: raw / stages.length, pas };
+}

@@ -6,6 +6,8 @@ import { csvNumber, csvText } from '../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../metrics/monitor.js';
 import type { Scenario } from '../scenario/schema.js';
 import { PIPESIM_VERSION } from '../version.js';
+import type { AdaptationRow, AdaptationSummary } from './adaptation.js';
+import type { RunResources } from './predictor.js';
 import { simulate } from './simulate.js';
 
 /** Files of a run folder. A folder is complete exactly when summary.json exists: it is written last. */
@@ -15,7 +17,20 @@ export const RUN_FILES = {
   timeseries: 'timeseries.csv',
   stageTimeseries: 'stage_timeseries.csv',
   requests: 'requests.csv',
+  adaptation: 'adaptation.csv',
 } as const;
+
+/** Columns of adaptation.csv, one row per adaptation step (documented in docs/RESULTS.md). */
+export const ADAPTATION_COLUMNS =
+  'step,time,end,forecast,arrival_rate,peak_rate,cores,planned_cores,accuracy,accuracy_raw,pas,latency_p99,arrived,completed,dropped,late,configuration,note';
+
+export function adaptationCsvRow(r: AdaptationRow): string {
+  const n = csvNumber;
+  return (
+    `${r.step},${n(r.time)},${n(r.end)},${n(r.forecast)},${n(r.arrivalRate)},${r.peakRate},${n(r.cores)},${n(r.plannedCores)},${n(r.accuracy)},${n(r.accuracyRaw)},${n(r.pas)},` +
+    `${n(r.latencyP99)},${r.arrived},${r.completed},${r.dropped},${r.late},${csvText(r.configuration)},${csvText(r.note)}\n`
+  );
+}
 
 /** The contract of summary.json (documented in docs/RESULTS.md). */
 export interface SummaryFile extends RunSummary {
@@ -23,11 +38,17 @@ export interface SummaryFile extends RunSummary {
   scenario: string;
   seed: number;
   tenants: string[];
+  /** Present when the scenario adapts. */
+  adaptation?: AdaptationSummary;
   warnings: string[];
 }
 
 export interface RunToFolderOptions {
   onProgress?: (fraction: number) => void;
+  /** Loaded models the scenario needs (see loadRunResources). */
+  resources?: RunResources;
+  /** Also receives every adaptation step (after it is written to adaptation.csv). */
+  onAdaptationRow?: (row: AdaptationRow) => void;
 }
 
 /** Simulate `scenario` and write its results into `dir` (created if needed; earlier results there are replaced). */
@@ -38,9 +59,11 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
   const timeseries = new AtomicStreamWriter(join(dir, RUN_FILES.timeseries));
   const stageSeries = new AtomicStreamWriter(join(dir, RUN_FILES.stageTimeseries));
   const requests = scenario.metrics.requests ? new AtomicStreamWriter(join(dir, RUN_FILES.requests)) : undefined;
-  const writers = [timeseries, stageSeries, ...(requests ? [requests] : [])];
-  timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system\n');
-  stageSeries.write('time,stage,queue,replicas,busy,utilization,batches,mean_batch\n');
+  const adaptation = scenario.adaptation ? new AtomicStreamWriter(join(dir, RUN_FILES.adaptation)) : undefined;
+  const writers = [timeseries, stageSeries, ...(requests ? [requests] : []), ...(adaptation ? [adaptation] : [])];
+  timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores\n');
+  stageSeries.write('time,stage,queue,replicas,cores,busy,utilization,batches,mean_batch\n');
+  adaptation?.write(ADAPTATION_COLUMNS + '\n');
   requests?.write('id,tenant,arrival,end,latency,outcome,stage\n');
 
   const sink: MonitorSink = {
@@ -48,11 +71,11 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
       const n = csvNumber;
       timeseries.write(
         `${n(row.time)},${n(row.end)},${row.arrived},${row.completed},${row.dropped},${row.late},${n(row.completed / (row.end - row.time))},` +
-          `${n(row.latencyMean)},${n(row.latencyP50)},${n(row.latencyP99)},${n(row.inSystem)}\n`,
+          `${n(row.latencyMean)},${n(row.latencyP50)},${n(row.latencyP99)},${n(row.inSystem)},${n(row.cores)}\n`,
       );
       for (const s of stages) {
         stageSeries.write(
-          `${n(s.time)},${csvText(s.stage)},${s.queue},${n(s.replicas)},${n(s.busy)},${n(s.utilization)},${s.batches},${n(s.meanBatch)}\n`,
+          `${n(s.time)},${csvText(s.stage)},${s.queue},${n(s.replicas)},${n(s.cores)},${n(s.busy)},${n(s.utilization)},${s.batches},${n(s.meanBatch)}\n`,
         );
       }
     },
@@ -66,7 +89,17 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
   }
 
   try {
-    const result = simulate(scenario, { sink, onProgress: options.onProgress });
+    const result = simulate(scenario, {
+      sink,
+      onProgress: options.onProgress,
+      resources: options.resources,
+      adaptationSink: adaptation
+        ? (row) => {
+            adaptation.write(adaptationCsvRow(row));
+            options.onAdaptationRow?.(row);
+          }
+        : undefined,
+    });
     for (const w of writers) w.commit();
     writeFileAtomic(join(dir, RUN_FILES.scenario), YAML.stringify(scenario));
     const summary: SummaryFile = {
@@ -75,6 +108,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
       seed: scenario.seed,
       tenants: result.tenantNames,
       ...result.summary,
+      ...(result.adaptation ? { adaptation: result.adaptation } : {}),
       warnings: result.warnings,
     };
     writeFileAtomic(join(dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');

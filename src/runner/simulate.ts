@@ -1,23 +1,31 @@
+import { adapterByKind } from '../adapters/registry.js';
 import { RandomStreams } from '../engine/random.js';
 import { Simulation } from '../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../metrics/monitor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Request } from '../pipeline/request.js';
-import { affineLatency, ServiceTime, tableLatency } from '../pipeline/service.js';
 import type { StageConfig } from '../pipeline/stage.js';
-import { LatencyTable } from '../profiles/latency-table.js';
-import { readLatencyPointsCsv } from '../profiles/load.js';
-import type { Scenario, StageSpec } from '../scenario/schema.js';
+import { resolvePipelineProfile } from '../profiles/catalog.js';
+import type { LatencyTable } from '../profiles/latency-table.js';
+import type { Scenario } from '../scenario/schema.js';
+import { AdaptationLoop, type AdaptationRow, type AdaptationSummary } from './adaptation.js';
+import { matchProfileStages, StageModels } from './models.js';
+import { buildPredictor, type RunResources } from './predictor.js';
 import { buildWorkload } from './workload.js';
 
 export interface SimulateOptions {
   sink?: MonitorSink;
+  /** Receives one row per adaptation step (runs with `adaptation`). */
+  adaptationSink?: (row: AdaptationRow) => void;
+  /** Loaded models the scenario needs (see loadRunResources). */
+  resources?: RunResources;
   /** Called every few thousand arrivals with the fraction of the run done (0..1). */
   onProgress?: (fraction: number) => void;
 }
 
 export interface SimulationResult {
   summary: RunSummary;
+  adaptation?: AdaptationSummary;
   tenantNames: string[];
   /** Problems worth telling the user that did not stop the run (e.g. profile extrapolation). */
   warnings: string[];
@@ -30,23 +38,56 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const sim = new Simulation();
   const streams = new RandomStreams(scenario.seed);
   const workload = buildWorkload(scenario.workload.arrivals, streams);
+  const profile = scenario.pipeline.profile === undefined ? undefined : resolvePipelineProfile(scenario.pipeline.profile);
+  const stageProfiles = profile === undefined ? undefined : matchProfileStages(scenario, profile);
   const tables: LatencyTable[] = [];
-  const stageSpecs = scenario.pipeline.stages.map((spec) => buildStage(spec, streams, tables));
+  const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables));
+  const stageSpecs = scenario.pipeline.stages.map((spec, i) => {
+    const config: StageConfig = {
+      name: spec.name ?? `stage${i + 1}`,
+      batchTimeout: spec.batch.timeout,
+      capacity: spec.queue.capacity ?? Infinity,
+      overflow: spec.queue.overflow,
+      dropExpired: spec.queue.dropExpired,
+      routing: spec.routing,
+      drain: scenario.pipeline.drain,
+    };
+    return { config, initial: { model: models[i].get(spec.variant), replicas: spec.replicas, maxBatch: spec.batch.max } };
+  });
 
   const duration = scenario.duration ?? Infinity;
   const maxRequests = scenario.workload.requests ?? Infinity;
   const { warmup } = scenario.metrics;
   const defaultSlo = scenario.slo ?? Infinity;
+  const dropLimit = scenario.pipeline.dropLimit ?? profile?.dropLimit ?? Infinity;
   let arrivalsOpen = true;
 
   // Without a duration, a run lasts until the workload is over (a trace's whole length, even if
   // its last seconds are empty) and the pipeline has drained.
   const naturalEnd = workload.length ?? 0;
-  const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, () =>
-    duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0 || sim.now < naturalEnd,
-  );
+  const active = () => (duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0 || sim.now < naturalEnd);
+  const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, active);
   const pipeline = new Pipeline(sim, stageSpecs, monitor);
   monitor.attach(pipeline.stages);
+
+  let adaptation: AdaptationLoop | undefined;
+  if (scenario.adaptation !== undefined) {
+    const { adapter: adapterSpec, predictor: predictorSpec, interval } = scenario.adaptation;
+    const { kind, ...adapterOptions } = adapterSpec;
+    adaptation = new AdaptationLoop(
+      sim,
+      monitor,
+      pipeline,
+      models,
+      profile,
+      adapterByKind(kind),
+      adapterOptions,
+      buildPredictor(predictorSpec, workload.counts, options.resources ?? {}),
+      interval,
+      active,
+      options.adaptationSink,
+    );
+  }
 
   const source = workload.source;
   const onProgress = options.onProgress;
@@ -55,7 +96,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const arrive = () => {
     const now = sim.now;
     const slo = source.slo === source.slo ? source.slo : defaultSlo;
-    pipeline.inject(new Request(nextId, now, now + slo, source.tenant, now >= warmup));
+    adaptation?.arrived(now);
+    pipeline.inject(new Request(nextId, now, now + slo, now + dropLimit, source.tenant, now >= warmup));
     nextId++;
     if (onProgress !== undefined && (nextId & (PROGRESS_EVERY - 1)) === 0) {
       onProgress(Math.min(1, Math.max(now / horizon, nextId / maxRequests)));
@@ -71,34 +113,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   sim.run(duration);
   const end = duration === Infinity ? Math.max(monitor.lastActivity, naturalEnd) : duration;
   onProgress?.(1);
+  const adaptationSummary = adaptation?.finish(end);
   const summary = monitor.finish(end);
   const warnings = tables.flatMap((t) => [...t.warnings]);
-  return { summary, tenantNames: workload.tenantNames, warnings };
-}
-
-function buildStage(spec: StageSpec, streams: RandomStreams, tables: LatencyTable[]): { config: StageConfig; service: ServiceTime } {
-  const name = spec.name ?? 'stage';
-  const s = spec.service;
-  let meanLatency;
-  if (s.profile !== undefined) {
-    const points = s.profile.points ?? readLatencyPointsCsv(s.profile.path as string);
-    const table = new LatencyTable(points, `stage ${name} profile`);
-    tables.push(table);
-    meanLatency = tableLatency(table);
-  } else {
-    meanLatency = affineLatency(s.mean as number, s.perItem);
-  }
-  const service = new ServiceTime(meanLatency, s.dist, s.cv ?? 0, streams.stream(`service:${name}`));
-  const config: StageConfig = {
-    name,
-    replicas: spec.replicas,
-    cores: spec.cores,
-    maxBatch: spec.batch.max,
-    batchTimeout: spec.batch.timeout,
-    capacity: spec.queue.capacity ?? Infinity,
-    overflow: spec.queue.overflow,
-    dropExpired: spec.queue.dropExpired,
-    routing: spec.routing,
-  };
-  return { config, service };
+  return { summary, ...(adaptationSummary ? { adaptation: adaptationSummary } : {}), tenantNames: workload.tenantNames, warnings };
 }

@@ -13,6 +13,8 @@ export interface Workload {
   tenantNames: string[];
   /** Seconds the workload lasts when it has a natural end (traces), else undefined. */
   length?: number;
+  /** The per-second counts the arrivals are expanded from (count traces and synthetic workloads). */
+  counts?: CountTrace;
 }
 
 /** The arrival source a scenario describes. Random draws come from the `arrivals` stream (and `workload` for generated traces). */
@@ -25,13 +27,13 @@ export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams): Workl
       return { source: new ConstantArrivals(spec.rate), tenantNames: ['default'] };
     case 'synthetic': {
       const counts = generateTrace({ ...spec, duration: spec.length }, streams.stream('workload'));
-      return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length };
+      return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts };
     }
     case 'trace': {
       const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
       if (format === 'counts') {
         const counts = transformCounts(readCountTrace(spec.path), spec);
-        return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length };
+        return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts };
       }
       const trace = windowTimestamps(readTimestampTrace(spec.path), spec);
       return { source: new TimestampArrivals(trace), tenantNames: trace.tenantNames, length: trace.times[trace.times.length - 1] };

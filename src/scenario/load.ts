@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { readTextFile } from '../io/read.js';
+import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { formatPath, getPath, parsePath, setPath } from './paths.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
@@ -75,14 +76,24 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
   if (seed !== undefined) root.seed = seed;
   const scenario = validateScenario(root, file);
   scenario.name ??= basename(file, extname(file));
-  scenario.pipeline.stages.forEach((stage, i) => {
-    stage.name ??= `stage${i + 1}`;
-  });
   const fromScenario = (p: string) => relative(process.cwd(), resolve(dirname(file), p)) || '.';
+  const pipeline = scenario.pipeline;
+  // A profile is a shipped name (video) or a file; only files are relative to the scenario.
+  if (pipeline.profile !== undefined && isProfilePath(pipeline.profile)) pipeline.profile = fromScenario(pipeline.profile);
+  const profileStages = pipeline.profile === undefined ? undefined : resolvePipelineProfile(pipeline.profile).stages.map((s) => s.name);
+  pipeline.stages.forEach((stage, i) => {
+    stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
+  });
+  const predictor = scenario.adaptation?.predictor;
+  if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = fromScenario(predictor.model);
   const arrivals = scenario.workload.arrivals;
   if (arrivals.kind === 'trace') arrivals.path = fromScenario(arrivals.path);
   for (const stage of scenario.pipeline.stages) {
     if (stage.service.profile?.path !== undefined) stage.service.profile.path = fromScenario(stage.service.profile.path);
   }
   return { scenario, file };
+}
+
+function isProfilePath(profile: string): boolean {
+  return profile.includes('/') || profile.includes('\\') || profile.endsWith('.yaml') || profile.endsWith('.yml');
 }

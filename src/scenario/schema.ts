@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ADAPTERS } from '../adapters/registry.js';
 import { EXPAND_MODES } from '../workload/arrivals.js';
 import { TRACE_PATTERNS, GENERATOR_DEFAULTS } from '../workload/generators.js';
 import { SERVICE_DISTRIBUTIONS } from '../pipeline/service.js';
@@ -116,19 +117,17 @@ const Service = z
     profile: Profile.optional(),
   })
   .superRefine((s, ctx) => {
-    if ((s.mean === undefined) === (s.profile === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile', path: [] });
-    }
+    if (s.mean !== undefined && s.profile !== undefined) ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile', path: [] });
     if (s.dist === 'lognormal' && s.cv === undefined) ctx.addIssue({ code: 'custom', message: 'lognormal needs cv', path: ['cv'] });
     if (s.dist !== 'lognormal' && s.cv !== undefined) ctx.addIssue({ code: 'custom', message: `cv applies to lognormal only, not ${s.dist}`, path: ['cv'] });
   })
-  .describe('service time of one batch on one replica');
+  .describe('service time of one batch on one replica: a mean, a latency table (profile), or, under pipeline.profile, only the spread (dist, cv) around the profiled latency');
 
 const StageSchema = z.strictObject({
   name: z.string().min(1).optional().describe('stage name (default: stage1, stage2, ...)'),
   replicas: positiveInt('number of replicas').default(1),
-  cores: positiveNumber('CPU cores per replica (used by profile lookups and cost)').default(1),
-  variant: z.string().optional().describe('model variant label, reported in results'),
+  cores: positiveNumber('CPU cores per replica (used by latency tables and cost; under pipeline.profile, the variant\'s cores apply)').default(1),
+  variant: z.string().optional().describe('model variant: under pipeline.profile, a variant of this stage in the profile (its latency, cores and load time apply); otherwise a label'),
   batch: z
     .strictObject({
       max: positiveInt('largest batch').default(1),
@@ -144,7 +143,50 @@ const StageSchema = z.strictObject({
     })
     .prefault({}),
   routing: oneOf(ROUTINGS, 'which idle replica gets the next batch').default('round-robin'),
-  service: Service,
+  service: Service.prefault({}),
+});
+
+/** Seconds a new replica takes to serve when neither the profile nor the scenario says. */
+export const DEFAULT_LOAD_TIME = 5;
+/** Seconds a removed replica keeps serving (IPA's disruption time). */
+export const DEFAULT_DRAIN = 30;
+
+const PipelineSchema = z.strictObject({
+  profile: z.string().min(1).optional().describe('model-variant profiles: a shipped pipeline (video, audio-qa, audio-sent, sum-qa, nlp) or a profile YAML file relative to the scenario. Stages then take their latency, cores and load time from their variant'),
+  latency: oneOf(['p99', 'mean'], 'with a profile: which profiled batch latency a replica takes (the service distribution spreads around it)').default('p99'),
+  dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
+  drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').default(DEFAULT_DRAIN),
+  loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
+  stages: z.array(StageSchema).min(1, { error: 'expected at least one stage' }),
+});
+
+const margin = z.number().min(0).default(0).describe('safety margin: the forecast is multiplied by 1 + margin/100 (IPA: 0, or 20 for the audio pipelines)');
+const PredictorSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('lstm'),
+      model: z.string().min(1).optional().describe('folder of a model saved by `pipesim predictor train`, relative to the scenario (default: the shipped models/ipa-lstm)'),
+      margin,
+    }).describe('IPA\'s LSTM: the peak rate of the next 20 s from the last 2 minutes'),
+    z.strictObject({ kind: z.literal('last-value'), margin }).describe('the rate of the last second (IPA\'s "reactive" predictor)'),
+    z.strictObject({ kind: z.literal('moving-max'), window: positiveDuration('window').default(20), margin }).describe('the peak rate of the last window'),
+    z.strictObject({ kind: z.literal('ewma'), alpha: z.number().gt(0).max(1).default(0.1).describe('weight of the newest second'), margin }).describe('exponentially weighted moving average'),
+    z.strictObject({ kind: z.literal('oracle'), horizon: positiveDuration('seconds ahead').default(20), margin }).describe('the true peak of the coming horizon, read from the trace (an upper bound for experiments; count traces only)'),
+  ],
+  { error: 'expected a predictor with kind one of lstm, last-value, moving-max, ewma, oracle' },
+);
+
+const AdapterSchema = z.discriminatedUnion(
+  'kind',
+  ADAPTERS.map((a) => a.options.extend({ kind: z.literal(a.kind) }).describe(a.description)) as unknown as readonly [z.ZodObject<{ kind: z.ZodLiteral<string> }>, ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[]],
+  { error: `expected an adapter with kind one of ${ADAPTERS.map((a) => a.kind).join(', ')}` },
+);
+
+const AdaptationSchema = z.strictObject({
+  interval: positiveDuration('time between decisions; the first is one interval into the run').default(10),
+  adapter: AdapterSchema,
+  predictor: PredictorSchema.default({ kind: 'last-value', margin: 0 }).describe('load forecaster the adapter plans for'),
 });
 
 export const ScenarioSchema = z
@@ -165,9 +207,8 @@ export const ScenarioSchema = z
       arrivals: Arrivals,
       requests: positiveInt('stop arrivals after this many requests').optional(),
     }),
-    pipeline: z.strictObject({
-      stages: z.array(StageSchema).min(1, { error: 'expected at least one stage' }),
-    }),
+    pipeline: PipelineSchema,
+    adaptation: AdaptationSchema.optional().describe('reconfigure the pipeline as the run goes'),
   })
   .superRefine((s, ctx) => {
     if (s.duration !== undefined && s.metrics.warmup >= s.duration) {
@@ -176,6 +217,18 @@ export const ScenarioSchema = z
     const kind = s.workload.arrivals.kind;
     if ((kind === 'poisson' || kind === 'constant') && s.duration === undefined && s.workload.requests === undefined) {
       ctx.addIssue({ code: 'custom', message: `${kind} arrivals never end: set duration or workload.requests`, path: ['duration'] });
+    }
+    const profiled = s.pipeline.profile !== undefined;
+    s.pipeline.stages.forEach((stage, i) => {
+      const at = ['pipeline', 'stages', i];
+      const given = stage.service.mean !== undefined || stage.service.profile !== undefined;
+      if (profiled && given) ctx.addIssue({ code: 'custom', message: 'the latency comes from pipeline.profile: give only dist and cv here', path: [...at, 'service'] });
+      if (!profiled && !given) ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile (or set pipeline.profile)', path: [...at, 'service'] });
+      if (profiled && stage.variant === undefined) ctx.addIssue({ code: 'custom', message: 'name the variant this stage starts with (pipeline.profile is set)', path: [...at, 'variant'] });
+    });
+    const adapter = s.adaptation?.adapter.kind;
+    if (adapter !== undefined && !profiled && ADAPTERS.find((a) => a.kind === adapter)?.needsProfile) {
+      ctx.addIssue({ code: 'custom', message: `adapter ${adapter} chooses among model variants: set pipeline.profile`, path: ['adaptation', 'adapter', 'kind'] });
     }
     const seen = new Set<string>();
     s.pipeline.stages.forEach((stage, i) => {
@@ -191,3 +244,4 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type StageSpec = Scenario['pipeline']['stages'][number];
 export type ArrivalsSpec = Scenario['workload']['arrivals'];
+export type PredictorSpec = NonNullable<Scenario['adaptation']>['predictor'];

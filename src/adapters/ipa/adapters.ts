@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { PipelineProfile } from '../../profiles/pipeline-profile.js';
+import { defineAdapter, type AdapterDecision, type AdapterInput } from '../adapter.js';
+import { planIpa, type PlanMode } from './optimizer.js';
+
+/**
+ * IPA and its two baselines as adapters: each step, plan for the forecast load with the exact
+ * optimizer. `ipa` chooses variants, batches and replicas; `fa2` (scale mode) keeps the
+ * variants; `rim` (switch mode) keeps the replica counts. When no plan meets the SLA at the
+ * forecast load, the configuration is kept (IPA's adapter also keeps running what it has)
+ * and the step's note says why.
+ */
+
+const Weights = {
+  sla: z.number().positive().optional().describe('end-to-end latency SLA the plan must meet, seconds (default: the profile\'s)'),
+  alpha: z.number().nonnegative().optional().describe('weight of accuracy (default: the profile\'s)'),
+  beta: z.number().nonnegative().optional().describe('weight of cores (default: the profile\'s)'),
+  gamma: z.number().nonnegative().optional().describe('weight of the total batch size (default: the profile\'s)'),
+  batchCap: z.number().int().positive().optional().describe('largest batch considered (default: the profile\'s)'),
+  replicaCap: z.number().int().positive().optional().describe('most replicas per stage (default: the profile\'s)'),
+  accuracyMethod: z.enum(['sum', 'average', 'product']).optional().describe('how stage accuracies combine (default: the profile\'s)'),
+  normalize: z.enum(['none', 'rank']).optional().describe('accuracy normalisation (default: the profile\'s)'),
+};
+const IpaOptions = z.strictObject(Weights);
+type IpaOptionValues = z.output<typeof IpaOptions>;
+
+/** The optimizer defaults IPA ran with when a profile gives none. */
+const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
+
+function plan(mode: PlanMode, input: AdapterInput, o: IpaOptionValues): AdapterDecision {
+  const profile = input.profile as PipelineProfile;
+  const d = profile.defaults ?? FALLBACK;
+  const result = planIpa(profile, {
+    rate: input.forecast,
+    sla: o.sla ?? profile.sla,
+    mode,
+    alpha: o.alpha ?? d.alpha,
+    beta: o.beta ?? d.beta,
+    gamma: o.gamma ?? d.gamma,
+    batchCap: o.batchCap ?? d.batchCap,
+    replicaCap: o.replicaCap ?? d.replicaCap,
+    accuracyMethod: o.accuracyMethod ?? d.accuracyMethod,
+    normalize: o.normalize ?? d.normalize,
+    locked: input.current.map((s) => ({ variant: s.variant as string, replicas: s.replicas })),
+  });
+  if (!result.feasible) return { configuration: input.current, note: `kept: ${result.reason}` };
+  return { configuration: result.stages.map((s) => ({ variant: s.variant, batch: s.batch, replicas: s.replicas })), note: '' };
+}
+
+export const ipaAdapter = defineAdapter({
+  kind: 'ipa',
+  description: 'IPA: choose variant, batch and replicas per stage for the forecast load (exact optimizer)',
+  options: IpaOptions,
+  needsProfile: true,
+  decide: (input, o) => plan('ipa', input, o),
+});
+
+export const fa2Adapter = defineAdapter({
+  kind: 'fa2',
+  description: 'FA2 baseline (IPA scale mode): batch and replicas per stage, variants kept',
+  options: IpaOptions,
+  needsProfile: true,
+  decide: (input, o) => plan('scale', input, o),
+});
+
+export const rimAdapter = defineAdapter({
+  kind: 'rim',
+  description: 'RIM baseline (IPA switch mode): variant and batch per stage, replicas kept',
+  options: IpaOptions,
+  needsProfile: true,
+  decide: (input, o) => plan('switch', input, o),
+});

@@ -1,0 +1,60 @@
+import type { Argv } from 'yargs';
+import { parseOverride } from '../scenario/load.js';
+import {
+  cellId,
+  IPA_PIPELINES,
+  IPA_POLICIES,
+  IPA_PREDICTORS,
+  IPA_WORKLOADS,
+  ipaCells,
+  runIpaExperiment,
+  type IpaPipeline,
+  type IpaPolicy,
+  type IpaPredictor,
+  type IpaWorkload,
+} from '../experiments/ipa.js';
+
+export function experimentCommand(yargs: Argv) {
+  return yargs.command('experiment', 'Run a bundled experiment grid', (y) =>
+    y
+      .command(
+        'ipa',
+        "IPA's end-to-end experiments: pipelines x workloads x policies (x predictors), adapted every 10 s",
+        (c) =>
+          c
+            .option('out', { type: 'string', default: 'results/ipa', describe: 'folder for steps.csv, runs.csv and the run folders' })
+            .option('pipelines', { type: 'string', array: true, choices: IPA_PIPELINES, default: [...IPA_PIPELINES] })
+            .option('workloads', { type: 'string', array: true, choices: IPA_WORKLOADS, default: [...IPA_WORKLOADS] })
+            .option('policies', { type: 'string', array: true, choices: IPA_POLICIES, default: [...IPA_POLICIES] })
+            .option('predictors', { type: 'string', array: true, choices: IPA_PREDICTORS, default: ['lstm'], describe: 'load predictors (several: an ablation)' })
+            .option('seed', { type: 'number', describe: "override the scenarios' seed" })
+            .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value in every run, as for run: --set pipeline.loadTime=20s' })
+            .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
+            .example('$0 experiment ipa', 'the 80-run grid of IPA Figure 8 for all five pipelines')
+            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)'),
+        async (argv) => {
+          const cells = ipaCells({
+            pipelines: argv.pipelines as IpaPipeline[],
+            workloads: argv.workloads as IpaWorkload[],
+            policies: argv.policies as IpaPolicy[],
+            predictors: argv.predictors as IpaPredictor[],
+          });
+          const started = Date.now();
+          await runIpaExperiment(cells, argv.out, {
+            seed: argv.seed,
+            overrides: argv.set.map(parseOverride),
+            onRun: (done, total, { cell, summary }) => {
+              if (argv.quiet) return;
+              const violations = summary.requests.dropped + summary.requests.late;
+              const accuracy = summary.adaptation?.meanAccuracy?.objective;
+              process.stderr.write(
+                `[${done}/${total}] ${cellId(cell).padEnd(44)} cores ${summary.cost.meanCores?.toFixed(2) ?? '-'}  accuracy ${accuracy?.toFixed(3) ?? '-'}  violations ${violations}/${summary.requests.arrived}\n`,
+              );
+            },
+          });
+          if (!argv.quiet) process.stdout.write(`${cells.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; tables in ${argv.out}/steps.csv and ${argv.out}/runs.csv\n`);
+        },
+      )
+      .demandCommand(1, 'name an experiment (ipa)'),
+  );
+}
