@@ -118,5 +118,18 @@ const mem7 = peak(1e7);
 console.log(`1e6 requests: ${fmt(mem6, 0)} MiB; 1e7 requests: ${fmt(mem7, 0)} MiB -> ratio ${fmt(mem7 / mem6)} (target <= 1.5)`);
 results.memory = { mib1e6: mem6, mib1e7: mem7, ratio: mem7 / mem6 };
 
+// 9. IPA's experiment grid: 5 pipelines x 4 workloads x 4 policies, LSTM predictor, one process.
+section("IPA experiment grid: 80 simulated 20-minute runs with adaptation every 10 s (pipesim experiment ipa)");
+const gridDir = mkdtempSync(join(tmpdir(), 'pipesim-bench-ipa-'));
+const gridRuns = Array.from({ length: Math.min(REPS, 3) }, (_, i) => {
+  const r = wall(() => spawnSync(process.execPath, ['bin/pipesim.js', 'experiment', 'ipa', '-q', '--out', join(gridDir, String(i))], { encoding: 'utf8' }));
+  if (r.value.status !== 0) throw new Error(r.value.stderr);
+  return r.seconds;
+});
+rmSync(gridDir, { recursive: true, force: true });
+const gridSeconds = median(gridRuns);
+console.log(`80 runs in ${fmt(gridSeconds)} s wall, one process (target < 120 s) -> ${fmt(gridSeconds / 80, 3)} s per simulated 20-minute run`);
+results.ipaGrid = { runs: 80, seconds: gridSeconds, secondsPerRun: gridSeconds / 80 };
+
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');
 console.log('\nwritten bench/out/results.json');
