@@ -56,10 +56,17 @@ function report(s: SummaryFile, dir: string, wall: number): string {
     `${s.scenario} (seed ${s.seed}): ${formatDuration(s.simulated.end)} simulated in ${wall.toFixed(2)}s wall, ${s.events.toLocaleString('en-US')} events (${Math.round(s.events / wall).toLocaleString('en-US')}/s)`,
     `requests  arrived ${r.arrived}  completed ${r.completed}  dropped ${r.dropped}  in flight ${r.inFlight}  late ${r.late}`,
     `latency   mean ${ms(s.latency.mean)}  p50 ${ms(s.latency.p50)}  p95 ${ms(s.latency.p95)}  p99 ${ms(s.latency.p99)}  max ${ms(s.latency.max)}`,
-    `SLO violations ${pct(s.sloViolationRatio)}   throughput ${s.throughput?.toFixed(2) ?? '-'}/s   goodput ${s.goodput?.toFixed(2) ?? '-'}/s`,
+    `SLO violations ${pct(s.sloViolationRatio)}   throughput ${s.throughput?.toFixed(2) ?? '-'}/s   goodput ${s.goodput?.toFixed(2) ?? '-'}/s   cost ${s.cost.meanCores?.toFixed(2) ?? '-'} cores`,
+    ...(s.adaptation
+      ? [
+          `adaptation ${s.adaptation.adapter} with ${s.adaptation.predictor}: ${s.adaptation.steps} steps, ${s.adaptation.reconfigurations} reconfigurations, ` +
+            `${s.adaptation.notedSteps} kept for lack of a plan; planned cost ${s.adaptation.meanPlannedCores.toFixed(2)} cores` +
+            (s.adaptation.meanAccuracy ? `; accuracy ${s.adaptation.meanAccuracy.objective.toFixed(3)} (mean ${s.adaptation.meanAccuracy.raw.toFixed(2)}%, PAS ${s.adaptation.meanAccuracy.pas.toFixed(3)})` : ''),
+        ]
+      : []),
     ...s.stages.map(
       (st) =>
-        `stage ${st.name.padEnd(10)} replicas ${st.replicas}  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
+        `stage ${st.name.padEnd(10)} replicas ${st.replicas} (mean ${st.meanReplicas?.toFixed(2) ?? '-'})  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
     ),
     `results in ${dir}/`,
   ];

@@ -156,13 +156,6 @@ export class Stage {
     return this.config.name;
   }
 
-  /** Replicas currently serving a batch. */
-  get busyReplicas(): number {
-    let n = 0;
-    for (const r of this.replicas) if (r.busy) n++;
-    return n;
-  }
-
   /** Replicas that take batches (active or draining). */
   get servingReplicas(): number {
     let n = 0;
@@ -180,11 +173,6 @@ export class Stage {
     let replicas = 0;
     for (const r of this.replicas) if (r.state === 'starting' || r.state === 'active') replicas++;
     return { model: this.model, replicas, maxBatch: this.maxBatch };
-  }
-
-  /** Mean service time of a batch of `batch` on the current model (for policies that plan ahead). */
-  expectedServiceTime(batch: number): number {
-    return this.model.service.mean(batch, this.model.cores);
   }
 
   /**

@@ -47,26 +47,11 @@ function plan(mode: PlanMode, input: AdapterInput, o: IpaOptionValues): AdapterD
   return { configuration: result.stages.map((s) => ({ variant: s.variant, batch: s.batch, replicas: s.replicas })), note: '' };
 }
 
-export const ipaAdapter = defineAdapter({
-  kind: 'ipa',
-  description: 'IPA: choose variant, batch and replicas per stage for the forecast load (exact optimizer)',
-  options: IpaOptions,
-  needsProfile: true,
-  decide: (input, o) => plan('ipa', input, o),
-});
+/** One member of the family: the optimizer in `mode`. */
+function ipaFamily(kind: string, mode: PlanMode, description: string) {
+  return defineAdapter({ kind, description, options: IpaOptions, needsProfile: true, decide: (input, o) => plan(mode, input, o) });
+}
 
-export const fa2Adapter = defineAdapter({
-  kind: 'fa2',
-  description: 'FA2 baseline (IPA scale mode): batch and replicas per stage, variants kept',
-  options: IpaOptions,
-  needsProfile: true,
-  decide: (input, o) => plan('scale', input, o),
-});
-
-export const rimAdapter = defineAdapter({
-  kind: 'rim',
-  description: 'RIM baseline (IPA switch mode): variant and batch per stage, replicas kept',
-  options: IpaOptions,
-  needsProfile: true,
-  decide: (input, o) => plan('switch', input, o),
-});
+export const ipaAdapter = ipaFamily('ipa', 'ipa', 'IPA: choose variant, batch and replicas per stage for the forecast load (exact optimizer)');
+export const fa2Adapter = ipaFamily('fa2', 'scale', 'FA2 baseline (IPA scale mode): batch and replicas per stage, variants kept');
+export const rimAdapter = ipaFamily('rim', 'switch', 'RIM baseline (IPA switch mode): variant and batch per stage, replicas kept');
