@@ -6,7 +6,7 @@ import { RandomStreams } from '../src/engine/random.js';
 import { Simulation } from '../src/engine/simulation.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { Request as PipelineRequest } from '../src/pipeline/request.js';
-import { ServiceTime } from '../src/pipeline/service.js';
+import { lognormalCvForP99, ServiceTime } from '../src/pipeline/service.js';
 import type { Routing } from '../src/pipeline/stage.js';
 import { LatencyTable } from '../src/profiles/latency-table.js';
 import { simulate } from '../src/runner/simulate.js';
@@ -232,5 +232,19 @@ describe('metrics', () => {
   it('a run that drains past the trace ends at its last completion', () => {
     const { summary } = runTimestamps([0, 0, 0], { service: { mean: '2s' } });
     expect(summary.simulated.end).toBe(6);
+  });
+});
+
+describe('service time with a profiled mean and p99', () => {
+  it('the lognormal of lognormalCvForP99(ratio) has that p99 / mean ratio', () => {
+    const rng = new RandomStreams(9).stream('s');
+    for (const ratio of [1.2, 1.8, 2.5]) {
+      const service = new ServiceTime(() => 0.2, 'lognormal', () => lognormalCvForP99(ratio), rng);
+      const xs = Array.from({ length: 400_000 }, () => service.sample(1, 1)).sort((a, b) => a - b);
+      const mean = xs.reduce((a, b) => a + b) / xs.length;
+      expect(mean / 0.2).toBeCloseTo(1, 2);
+      expect(Math.abs(xs[Math.ceil(0.99 * xs.length) - 1] / mean / ratio - 1)).toBeLessThan(0.02);
+    }
+    expect(lognormalCvForP99(1)).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { RandomStreams } from '../engine/random.js';
-import { affineLatency, ServiceTime, tableLatency } from '../pipeline/service.js';
+import { affineLatency, lognormalCvForP99, ServiceTime, tableLatency } from '../pipeline/service.js';
 import type { ReplicaModel } from '../pipeline/stage.js';
 import { LatencyTable } from '../profiles/latency-table.js';
 import { readLatencyPointsCsv } from '../profiles/load.js';
@@ -62,18 +62,24 @@ export class StageModels {
     if (v === undefined) {
       throw new InputError(`stage ${name}: no variant "${variant}" in the profile (has ${this.profile.variants.map((x) => x.name).join(', ')})`);
     }
-    const useMean = this.pipeline.latency === 'mean';
-    const table = new LatencyTable(
-      v.batches.map((b) => ({ batch: b.size, cores: v.cores, latency: useMean ? b.latencyMean : b.latency })),
-      `stage ${name} variant ${v.name}`,
-    );
-    this.tables.push(table);
-    return {
-      variant: v.name,
-      cores: v.cores,
-      loadTime: this.pipeline.loadTime ?? v.loadTime ?? DEFAULT_LOAD_TIME,
-      service: new ServiceTime(tableLatency(table), s.dist, s.cv ?? 0, stream),
+    const table = (column: 'latency' | 'latencyMean', what: string) => {
+      const t = new LatencyTable(
+        v.batches.map((b) => ({ batch: b.size, cores: v.cores, latency: b[column] })),
+        `stage ${name} variant ${v.name} ${what}`,
+      );
+      this.tables.push(t);
+      return t;
     };
+    let service: ServiceTime;
+    if (this.pipeline.latency === 'mean-p99') {
+      // A lognormal per batch size with the profiled mean and p99 (interpolated between sizes).
+      const mean = table('latencyMean', 'mean latency');
+      const p99 = table('latency', 'p99 latency');
+      service = new ServiceTime(tableLatency(mean), 'lognormal', (b, c) => lognormalCvForP99(p99.latency(b, c) / mean.latency(b, c)), stream);
+    } else {
+      service = new ServiceTime(tableLatency(table(this.pipeline.latency === 'mean' ? 'latencyMean' : 'latency', this.pipeline.latency)), s.dist, s.cv ?? 0, stream);
+    }
+    return { variant: v.name, cores: v.cores, loadTime: this.pipeline.loadTime ?? v.loadTime ?? DEFAULT_LOAD_TIME, service };
   }
 }
 

@@ -153,7 +153,10 @@ export const DEFAULT_DRAIN = 30;
 
 const PipelineSchema = z.strictObject({
   profile: z.string().min(1).optional().describe('model-variant profiles: a shipped pipeline (video, audio-qa, audio-sent, sum-qa, nlp) or a profile YAML file relative to the scenario. Stages then take their latency, cores and load time from their variant'),
-  latency: oneOf(['p99', 'mean'], 'with a profile: which profiled batch latency a replica takes (the service distribution spreads around it)').default('p99'),
+  latency: oneOf(
+    ['mean-p99', 'p99', 'mean'],
+    'with a profile, how long a replica takes for a batch: mean-p99, a lognormal with the profiled mean and p99 of that batch size; p99 or mean, that profiled latency with the stage\'s service distribution around it',
+  ).default('mean-p99'),
   dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
   drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').default(DEFAULT_DRAIN),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
@@ -223,6 +226,9 @@ export const ScenarioSchema = z
       const at = ['pipeline', 'stages', i];
       const given = stage.service.mean !== undefined || stage.service.profile !== undefined;
       if (profiled && given) ctx.addIssue({ code: 'custom', message: 'the latency comes from pipeline.profile: give only dist and cv here', path: [...at, 'service'] });
+      if (profiled && s.pipeline.latency === 'mean-p99' && (stage.service.dist !== 'deterministic' || stage.service.cv !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'pipeline.latency mean-p99 draws from the profile\'s own spread: set pipeline.latency to mean or p99 to choose a distribution', path: [...at, 'service'] });
+      }
       if (!profiled && !given) ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile (or set pipeline.profile)', path: [...at, 'service'] });
       if (profiled && stage.variant === undefined) ctx.addIssue({ code: 'custom', message: 'name the variant this stage starts with (pipeline.profile is set)', path: [...at, 'variant'] });
     });
