@@ -62,17 +62,17 @@ export interface AdapterDecision {
  * configuration and the profiles to a target configuration, with its options checked by its
  * own schema. Adding a policy is one module exporting one of these plus a line in registry.ts.
  */
-export interface AdapterDefinition<Options extends z.ZodObject = z.ZodObject> {
+export interface AdapterDefinition<Options extends z.ZodObject = z.ZodObject, Input = AdapterInput, Decision = AdapterDecision> {
   kind: string;
   description: string;
   /** The adapter's options as they appear in a scenario under `adaptation.adapter` (besides `kind`). */
   options: Options;
   /** Whether it needs `pipeline.profile` (variants, latencies, accuracies). */
   needsProfile: boolean;
-  decide(input: AdapterInput, options: z.output<Options>): AdapterDecision;
+  decide(input: Input, options: z.output<Options>): Decision;
 }
 
-/** Define an adapter with its options type inferred from the schema. */
+/** Define a pipeline adapter with its options type inferred from the schema. */
 export function defineAdapter<Options extends z.ZodObject>(definition: AdapterDefinition<Options>): AdapterDefinition<Options> {
   return definition;
 }

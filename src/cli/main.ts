@@ -3,9 +3,10 @@ import YAML from 'yaml';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
-import { loadScenario, parseOverride } from '../scenario/load.js';
+import { loadAnyScenario, parseOverride } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { experimentCommand } from './experiment.js';
+import { harmonyCommand } from './harmony.js';
 import { planCommand } from './plan.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
@@ -37,8 +38,7 @@ export async function main(args: string[]): Promise<number> {
         .positional('scenario', { type: 'string', demandOption: true })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value, as for run' }),
     (argv) => {
-      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride));
-      process.stdout.write(YAML.stringify(scenario));
+      process.stdout.write(YAML.stringify(loadAnyScenario(argv.scenario, argv.set.map(parseOverride)).scenario));
     },
   );
   cli.command(
@@ -56,6 +56,7 @@ export async function main(args: string[]): Promise<number> {
   );
   traceCommand(cli);
   experimentCommand(cli);
+  harmonyCommand(cli);
   planCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);

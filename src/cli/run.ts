@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { InputError } from '../errors.js';
 import { loadRunResources } from '../runner/predictor.js';
 import { runToFolder, type SummaryFile } from '../runner/run-folder.js';
-import { loadScenario, parseOverride } from '../scenario/load.js';
+import { loadAnyScenario, parseOverride } from '../scenario/load.js';
+import { runServerlessToFolder, type ServerlessSummaryFile } from '../serverless/run-folder.js';
 import { formatDuration } from '../scenario/units.js';
 import { Progress } from './progress.js';
 
@@ -29,7 +31,24 @@ export function runCommand(yargs: Argv) {
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
     async (argv) => {
-      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride), argv.seed);
+      const loaded = loadAnyScenario(argv.scenario, argv.set.map(parseOverride), argv.seed);
+      if (loaded.kind === 'serverless') {
+        const s = loaded.scenario;
+        const dir = argv.out ?? defaultRunFolder(s.name as string, s.seed);
+        const wallStart = process.hrtime.bigint();
+        let summary: ServerlessSummaryFile;
+        try {
+          summary = runServerlessToFolder(s, dir);
+        } catch (err) {
+          if (err instanceof RangeError) throw new InputError(err.message);
+          throw err;
+        }
+        const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+        if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        else if (!argv.quiet) process.stdout.write(serverlessReport(summary, dir, wall));
+        return;
+      }
+      const scenario = loaded.scenario;
       const resources = await loadRunResources(scenario);
       const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
       const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
@@ -46,6 +65,24 @@ export function runCommand(yargs: Argv) {
       else if (!argv.quiet) process.stdout.write(report(summary, dir, wall));
     },
   );
+}
+
+function serverlessReport(s: ServerlessSummaryFile, dir: string, wall: number): string {
+  const ms = (x: number | null) => (x === null ? '-' : formatDuration(x));
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+  const money = (x: number | null) => (x === null ? '-' : x.toExponential(4));
+  const lines = [
+    `${s.scenario} (seed ${s.seed}, ${s.model}, ${s.adapter}): ${formatDuration(s.simulated.end)} simulated in ${wall.toFixed(2)}s wall, ${s.plans} plans, ${s.invocations} invocations (mean batch ${s.meanBatchSize?.toFixed(2) ?? '-'})`,
+    `requests  arrived ${s.requests.arrived}  completed ${s.requests.completed}  in flight ${s.requests.inFlight}  SLO violations ${s.requests.violations} (${pct(s.violationRatio)})`,
+    `cost per request ${money(s.cost.perRequest)} simulated, ${money(s.cost.plannedPerRequest)} planned` +
+      (s.cost.perRequest !== null && s.cost.plannedPerRequest !== null ? ` (ratio ${(s.cost.perRequest / s.cost.plannedPerRequest).toFixed(4)})` : ''),
+    ...s.apps.map(
+      (a) =>
+        `app ${a.name.padEnd(8)} SLO ${ms(a.slo)}  ${a.completed} done  violations ${pct(a.violationRatio)}  p99 ${ms(a.latency.p99)}  cost/request ${money(a.costPerRequest)} (planned ${money(a.plannedCostPerRequest)})`,
+    ),
+    `results in ${dir}/`,
+  ];
+  return lines.join('\n') + '\n';
 }
 
 function report(s: SummaryFile, dir: string, wall: number): string {

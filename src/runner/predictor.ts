@@ -30,7 +30,7 @@ export async function loadRunResources(scenario: Scenario): Promise<RunResources
 }
 
 /** The predictor a scenario names, its margin applied. `counts`: the workload's per-second counts, for the oracle. */
-export function buildPredictor(spec: PredictorSpec, counts: ArrayLike<number> | undefined, resources: RunResources): LoadPredictor {
+export function buildPredictor(spec: PredictorSpec, counts: ArrayLike<number> | undefined, resources: RunResources, bin = 1): LoadPredictor {
   let predictor: LoadPredictor;
   switch (spec.kind) {
     case 'lstm':
@@ -47,7 +47,7 @@ export function buildPredictor(spec: PredictorSpec, counts: ArrayLike<number> | 
       predictor = ewma(spec.alpha);
       break;
     case 'oracle':
-      if (counts === undefined) throw new InputError('adaptation.predictor: the oracle reads the future from per-second counts: use a count trace or a synthetic workload');
+      if (counts === undefined || bin !== 1) throw new InputError('adaptation.predictor: the oracle reads the future from per-second counts: use a per-second count trace or a synthetic workload');
       predictor = oracle(counts, Math.max(1, Math.round(spec.horizon)));
       break;
   }

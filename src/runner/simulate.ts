@@ -82,7 +82,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       profile,
       adapterByKind(kind),
       adapterOptions,
-      buildPredictor(predictorSpec, workload.counts, options.resources ?? {}),
+      buildPredictor(predictorSpec, workload.counts, options.resources ?? {}, workload.bin),
       interval,
       active,
       options.adaptationSink,

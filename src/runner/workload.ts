@@ -13,27 +13,31 @@ export interface Workload {
   tenantNames: string[];
   /** Seconds the workload lasts when it has a natural end (traces), else undefined. */
   length?: number;
-  /** The per-second counts the arrivals are expanded from (count traces and synthetic workloads). */
+  /** The counts the arrivals are expanded from (count traces and synthetic workloads), one per `bin` seconds. */
   counts?: CountTrace;
+  bin?: number;
 }
 
-/** The arrival source a scenario describes. Random draws come from the `arrivals` stream (and `workload` for generated traces). */
-export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams): Workload {
-  const rng = streams.stream('arrivals');
+/**
+ * The arrival source a scenario describes. Random draws come from the stream `name` (default
+ * `arrivals`), and `workload` (or `<name>:workload`) for generated traces.
+ */
+export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams, name = 'arrivals'): Workload {
+  const rng = streams.stream(name);
   switch (spec.kind) {
     case 'poisson':
       return { source: new PoissonArrivals(spec.rate, rng), tenantNames: ['default'] };
     case 'constant':
       return { source: new ConstantArrivals(spec.rate), tenantNames: ['default'] };
     case 'synthetic': {
-      const counts = generateTrace({ ...spec, duration: spec.length }, streams.stream('workload'));
-      return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts };
+      const counts = generateTrace({ ...spec, duration: spec.length }, streams.stream(name === 'arrivals' ? 'workload' : `${name}:workload`));
+      return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts, bin: 1 };
     }
     case 'trace': {
       const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
       if (format === 'counts') {
         const counts = transformCounts(readCountTrace(spec.path), spec);
-        return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts };
+        return { source: new CountTraceArrivals(counts, spec.expand, rng, 0, spec.bin), tenantNames: ['default'], length: counts.length * spec.bin, counts, bin: spec.bin };
       }
       const trace = windowTimestamps(readTimestampTrace(spec.path), spec);
       return { source: new TimestampArrivals(trace), tenantNames: trace.tenantNames, length: trace.times[trace.times.length - 1] };
@@ -44,7 +48,14 @@ export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams): Workl
 type TraceSpec = Extract<ArrivalsSpec, { kind: 'trace' }>;
 
 function transformCounts(counts: CountTrace, spec: TraceSpec): CountTrace {
-  let out = spec.start > 0 || spec.duration !== undefined ? sliceTrace(counts, spec.start, spec.duration) : counts;
+  const bins = (seconds: number, what: string) => {
+    if (!Number.isInteger(seconds / spec.bin)) throw new InputError(`${spec.path}: ${what} (${seconds} s) must be a whole number of bins of ${spec.bin} s`);
+    return seconds / spec.bin;
+  };
+  let out =
+    spec.start > 0 || spec.duration !== undefined
+      ? sliceTrace(counts, bins(spec.start, 'start'), spec.duration === undefined ? undefined : bins(spec.duration, 'duration'))
+      : counts;
   if (spec.damping !== undefined) out = dampTrace(out, spec.damping);
   if (spec.scale !== 1) out = scaleTrace(out, spec.scale);
   if (spec.compress !== 1) out = compressTrace(out, spec.compress);

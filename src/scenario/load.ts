@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { readTextFile } from '../io/read.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
+import { ServerlessScenarioSchema, type ServerlessScenario } from './serverless-schema.js';
 import { formatPath, getPath, parsePath, setPath } from './paths.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
@@ -67,16 +68,11 @@ export interface LoadedScenario {
  * written into a run folder can be run again as it is.
  */
 export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number): LoadedScenario {
-  const data = readYamlFile(file);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InputError(`${file}: expected a YAML mapping at the top level`);
-  }
-  const root = data as Record<string, unknown>;
-  for (const o of overrides) setPath(root, parsePath(o.path), o.value);
-  if (seed !== undefined) root.seed = seed;
+  const root = readScenarioData(file, overrides, seed);
+  if ('serverless' in root) throw new InputError(`${file}: a serverless scenario (it has a serverless key); this command takes pipeline scenarios`);
   const scenario = validateScenario(root, file);
   scenario.name ??= basename(file, extname(file));
-  const fromScenario = (p: string) => relative(process.cwd(), resolve(dirname(file), p)) || '.';
+  const fromScenario = scenarioRelative(file);
   const pipeline = scenario.pipeline;
   // A profile is a shipped name (video) or a file; only files are relative to the scenario.
   if (pipeline.profile !== undefined && isProfilePath(pipeline.profile)) pipeline.profile = fromScenario(pipeline.profile);
@@ -92,6 +88,48 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
     if (stage.service.profile?.path !== undefined) stage.service.profile.path = fromScenario(stage.service.profile.path);
   }
   return { scenario, file };
+}
+
+/** Read, override, validate and complete a serverless scenario file (one with a `serverless` key). */
+export function loadServerlessScenario(file: string, overrides: readonly Override[] = [], seed?: number): { scenario: ServerlessScenario; file: string } {
+  const root = readScenarioData(file, overrides, seed);
+  if (!('serverless' in root)) throw new InputError(`${file}: not a serverless scenario (it has no serverless key)`);
+  const result = ServerlessScenarioSchema.safeParse(root);
+  if (!result.success) throw new InputError(formatIssues(file, result.error.issues, root));
+  const scenario = result.data;
+  scenario.name ??= basename(file, extname(file));
+  const fromScenario = scenarioRelative(file);
+  if (scenario.serverless.catalog !== undefined) scenario.serverless.catalog = fromScenario(scenario.serverless.catalog);
+  scenario.serverless.apps.forEach((app, i) => {
+    app.name ??= `app${i}`;
+    if (app.arrivals.kind === 'trace') app.arrivals.path = fromScenario(app.arrivals.path);
+  });
+  return { scenario, file };
+}
+
+export type AnyScenario = { kind: 'pipeline'; scenario: Scenario } | { kind: 'serverless'; scenario: ServerlessScenario };
+
+/** A pipeline or a serverless scenario, by whether the file has a `serverless` key. */
+export function loadAnyScenario(file: string, overrides: readonly Override[] = [], seed?: number): AnyScenario {
+  const data = readYamlFile(file);
+  if (data !== null && typeof data === 'object' && 'serverless' in data) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed).scenario };
+  return { kind: 'pipeline', scenario: loadScenario(file, overrides, seed).scenario };
+}
+
+function readScenarioData(file: string, overrides: readonly Override[], seed: number | undefined): Record<string, unknown> {
+  const data = readYamlFile(file);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError(`${file}: expected a YAML mapping at the top level`);
+  }
+  const root = data as Record<string, unknown>;
+  for (const o of overrides) setPath(root, parsePath(o.path), o.value);
+  if (seed !== undefined) root.seed = seed;
+  return root;
+}
+
+/** Relative file paths in a scenario are relative to its folder; rewritten relative to the working directory. */
+function scenarioRelative(file: string): (p: string) => string {
+  return (p: string) => relative(process.cwd(), resolve(dirname(file), p)) || '.';
 }
 
 function isProfilePath(profile: string): boolean {

@@ -15,7 +15,7 @@ import { DURATION_PATTERN, parseDuration } from './units.js';
 
 const DURATION_HINT = 'a duration such as 250ms, 10s, 2m or 1h, or a number of seconds';
 
-function duration(what: string) {
+export function duration(what: string) {
   return z
     .union(
       [
@@ -28,7 +28,7 @@ function duration(what: string) {
     .describe(what);
 }
 
-function positiveDuration(what: string) {
+export function positiveDuration(what: string) {
   return duration(what).refine((s) => s > 0, { error: 'expected a duration greater than zero' });
 }
 
@@ -36,15 +36,15 @@ function wholeSeconds(what: string) {
   return duration(what).refine((s) => Number.isInteger(s), { error: 'expected a whole number of seconds' });
 }
 
-const positiveInt = (what: string) =>
+export const positiveInt = (what: string) =>
   z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }).describe(what);
 
-const positiveNumber = (what: string) =>
+export const positiveNumber = (what: string) =>
   z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).describe(what);
 
 const rate = () => positiveNumber('mean arrival rate, requests per second');
 
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` }).describe(what);
 
 const expand = oneOf(
@@ -66,7 +66,8 @@ const TraceArrivals = z
     path: z.string({ error: 'expected a file path' }).min(1).describe('trace file, relative to the scenario file'),
     format: oneOf(['counts', 'timestamps'], 'counts: per-second counts (Twitter/IPA style); timestamps: CSV with a time column (optionally tenant, slo). Default: timestamps for .csv files, counts otherwise').optional(),
     expand,
-    start: wholeSeconds('first second of the trace to replay (counts traces)').default(0),
+    bin: positiveDuration('counts traces: the time each count covers (per-second traces 1s, per-minute traces 1m)').default(1),
+    start: wholeSeconds('first second of the trace to replay (counts traces: a whole number of bins)').default(0),
     duration: wholeSeconds('seconds of the trace to replay from start (default: to its end)').optional(),
     damping: positiveNumber('IPA damping: each count becomes floor(count / damping); IPA uses 8').optional(),
     scale: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).describe('multiply every count (cumulative rounding keeps the total)').default(1),
@@ -90,7 +91,7 @@ const SyntheticArrivals = z
   })
   .describe('A per-second count trace generated from a seeded pattern, then expanded like a trace.');
 
-const Arrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantArrivals, TraceArrivals, SyntheticArrivals], {
+export const Arrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantArrivals, TraceArrivals, SyntheticArrivals], {
   error: 'expected arrivals with kind one of poisson, constant, trace, synthetic',
 });
 
@@ -146,6 +147,15 @@ const StageSchema = z.strictObject({
   service: Service.prefault({}),
 });
 
+export const MetricsSchema = z
+  .strictObject({
+    warmup: duration('requests arriving before this are left out of the summary').default(0),
+    interval: positiveDuration('length of one time-series row').default(1),
+    sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
+    requests: z.boolean().default(false).describe('also write every request to requests.csv'),
+  })
+  .prefault({});
+
 /** Seconds a new replica takes to serve when neither the profile nor the scenario says. */
 export const DEFAULT_LOAD_TIME = 5;
 /** Seconds a removed replica keeps serving (IPA's disruption time). */
@@ -198,14 +208,7 @@ export const ScenarioSchema = z
     seed: z.number({ error: 'expected a non-negative integer' }).int({ error: 'expected a non-negative integer' }).nonnegative({ error: 'expected a non-negative integer' }).default(1).describe('run seed; every random stream derives from it'),
     duration: positiveDuration('simulated time; default: until the workload ends and the pipeline drains').optional(),
     slo: positiveDuration('end-to-end latency SLO of every request (a trace\'s per-request slo overrides it)').optional(),
-    metrics: z
-      .strictObject({
-        warmup: duration('requests arriving before this are left out of the summary').default(0),
-        interval: positiveDuration('length of one time-series row').default(1),
-        sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
-        requests: z.boolean().default(false).describe('also write every request to requests.csv'),
-      })
-      .prefault({}),
+    metrics: MetricsSchema,
     workload: z.strictObject({
       arrivals: Arrivals,
       requests: positiveInt('stop arrivals after this many requests').optional(),

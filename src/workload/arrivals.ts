@@ -60,7 +60,10 @@ export class ConstantArrivals implements ArrivalSource {
 export const EXPAND_MODES = ['poisson', 'uniform', 'even'] as const;
 export type ExpandMode = (typeof EXPAND_MODES)[number];
 
-/** Arrivals from a per-second count trace; second 0 of the trace starts at time `start`. */
+/**
+ * Arrivals from a count trace: count i is the number of requests in [start + i * bin, start + (i + 1) * bin),
+ * one second per count unless `bin` says otherwise (per-minute traces: 60).
+ */
 export class CountTraceArrivals implements ArrivalSource {
   time = NaN;
   tenant = 0;
@@ -75,12 +78,13 @@ export class CountTraceArrivals implements ArrivalSource {
     private readonly mode: ExpandMode,
     private readonly rng: RandomStream,
     private readonly start = 0,
+    private readonly bin = 1,
   ) {}
 
   next(): boolean {
     // A pending time is safe to return once every second that could produce an
     // earlier time has been expanded: all of second s's times are >= its start.
-    while (this.nextSecond < this.counts.length && (this.head >= this.pending.length || this.pending[this.head] >= this.start + this.nextSecond)) {
+    while (this.nextSecond < this.counts.length && (this.head >= this.pending.length || this.pending[this.head] >= this.start + this.nextSecond * this.bin)) {
       this.expandSecond(this.nextSecond++);
     }
     if (this.head >= this.pending.length) return false;
@@ -91,23 +95,24 @@ export class CountTraceArrivals implements ArrivalSource {
   private expandSecond(second: number): void {
     const n = this.counts[second];
     if (n === 0) return;
-    const origin = this.start + second;
+    const bin = this.bin;
+    const origin = this.start + second * bin;
     const fresh = new Array<number>(n);
     switch (this.mode) {
       case 'poisson': {
         let t = origin;
         for (let k = 0; k < n; k++) {
-          t += this.rng.exponential(1 / n);
+          t += this.rng.exponential(bin / n);
           fresh[k] = t;
         }
         break;
       }
       case 'uniform':
-        for (let k = 0; k < n; k++) fresh[k] = origin + this.rng.random();
+        for (let k = 0; k < n; k++) fresh[k] = origin + bin * this.rng.random();
         fresh.sort((a, b) => a - b);
         break;
       case 'even':
-        for (let k = 0; k < n; k++) fresh[k] = origin + k / n;
+        for (let k = 0; k < n; k++) fresh[k] = origin + (k * bin) / n;
         break;
     }
     this.pending = mergeSorted(this.pending, this.head, fresh);

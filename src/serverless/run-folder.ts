@@ -1,0 +1,86 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import type { Plan } from '../adapters/harmonybatch/planner.js';
+import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
+import { csvNumber, csvText } from '../metrics/csv.js';
+import type { ServerlessScenario } from '../scenario/serverless-schema.js';
+import { PIPESIM_VERSION } from '../version.js';
+import { simulateServerless, type ServerlessSummary } from './simulate.js';
+
+/** Files of a serverless run folder; complete exactly when summary.json exists (written last). */
+export const SERVERLESS_FILES = {
+  summary: 'summary.json',
+  scenario: 'scenario.yaml',
+  apps: 'apps.csv',
+  plans: 'plans.csv',
+  requests: 'requests.csv',
+} as const;
+
+export interface ServerlessSummaryFile extends ServerlessSummary {
+  pipesim: string;
+  kind: 'serverless';
+  scenario: string;
+  seed: number;
+  model: string;
+  adapter: string;
+}
+
+/** Groups of a plan in one cell: `app0 cpu 1.6vCPU b1 | app2+app3 gpu 2GB b10`. */
+export function describePlan(plan: Plan, names: readonly string[]): string {
+  return plan.groups
+    .map((g) => {
+      const f = g.function;
+      const resources = f.kind === 'gpu' ? `gpu ${f.gpuMemGb}GB` : `cpu ${f.vcpu}vCPU`;
+      return `${g.apps.map((a) => names[a]).join('+')} ${resources} b${g.batch}`;
+    })
+    .join(' | ');
+}
+
+/** Simulate a serverless scenario and write its run folder. */
+export function runServerlessToFolder(scenario: ServerlessScenario, dir: string): ServerlessSummaryFile {
+  mkdirSync(dir, { recursive: true });
+  for (const file of Object.values(SERVERLESS_FILES)) rmSync(join(dir, file), { force: true });
+  const names = scenario.serverless.apps.map((a, i) => a.name ?? `app${i}`);
+  const n = csvNumber;
+  const requests = scenario.metrics.requests ? new AtomicStreamWriter(join(dir, SERVERLESS_FILES.requests)) : undefined;
+  requests?.write('app,arrival,end,latency,batch,cost\n');
+  try {
+    const { summary, steps } = simulateServerless(scenario, {
+      request: requests ? (app, arrival, end, batch, cost) => requests.write(`${csvText(names[app])},${n(arrival)},${n(end)},${n(end - arrival)},${batch},${n(cost)}\n`) : undefined,
+    });
+    requests?.commit();
+    const apps = [
+      'app,slo,arrived,completed,violations,violation_ratio,latency_mean,latency_p50,latency_p99,latency_max,cost_per_request,planned_cost_per_request',
+      ...summary.apps.map(
+        (a) =>
+          `${csvText(a.name)},${n(a.slo)},${a.arrived},${a.completed},${a.violations},${n(a.violationRatio ?? NaN)},${n(a.latency.mean ?? NaN)},${n(a.latency.p50 ?? NaN)},${n(a.latency.p99 ?? NaN)},${n(a.latency.max ?? NaN)},${n(a.costPerRequest ?? NaN)},${n(a.plannedCostPerRequest ?? NaN)}`,
+      ),
+    ];
+    writeFileAtomic(join(dir, SERVERLESS_FILES.apps), apps.join('\n') + '\n');
+    const plans = [
+      `step,time,end,arrived,violations,planned_cost_per_request,cost_per_request,${names.map((a) => `rate_${a}`).join(',')},${names.map((a) => `planned_rate_${a}`).join(',')},plan`,
+      ...steps.map(
+        (s) =>
+          `${s.step},${n(s.time)},${n(s.end)},${s.arrived},${s.violations},${n(s.plan.totalCostPerRequest)},${n(s.costPerRequest)},` +
+          `${s.observedRates.map(n).join(',')},${s.plannedRates.map(n).join(',')},${csvText(describePlan(s.plan, names))}`,
+      ),
+    ];
+    writeFileAtomic(join(dir, SERVERLESS_FILES.plans), plans.join('\n') + '\n');
+    writeFileAtomic(join(dir, SERVERLESS_FILES.scenario), YAML.stringify(scenario));
+    const file: ServerlessSummaryFile = {
+      pipesim: PIPESIM_VERSION,
+      kind: 'serverless',
+      scenario: scenario.name as string,
+      seed: scenario.seed,
+      model: scenario.serverless.model,
+      adapter: scenario.adaptation.adapter.kind,
+      ...summary,
+    };
+    writeFileAtomic(join(dir, SERVERLESS_FILES.summary), JSON.stringify(file, null, 2) + '\n');
+    return file;
+  } catch (err) {
+    requests?.abort();
+    throw err;
+  }
+}
