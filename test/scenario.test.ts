@@ -135,7 +135,7 @@ describe('paths', () => {
 
 describe('generated schema and reference', () => {
   it('the JSON Schema describes the format (strict objects, defaults, descriptions)', () => {
-    const schema = scenarioJsonSchema() as any;
+    const schema = (scenarioJsonSchema() as any).anyOf[0];
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(['name', 'seed', 'duration', 'slo', 'metrics', 'workload', 'pipeline', 'adaptation']);
     const stage = schema.properties.pipeline.properties.stages.items;

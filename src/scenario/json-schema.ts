@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScenarioSchema } from './schema.js';
+import { ServerlessScenarioSchema } from './serverless-schema.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -16,14 +17,46 @@ type JsonSchema = {
   [key: string]: unknown;
 };
 
-/** JSON Schema (draft 2020-12) of the scenario format as people write it, for editors. */
+const part = (schema: z.ZodType, title: string): JsonSchema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return { ...rest, title };
+};
+
+/**
+ * JSON Schema (draft 2020-12) of the scenario format as people write it, for editors: a pipeline
+ * scenario, or a serverless one (a file with a `serverless` key).
+ */
 export function scenarioJsonSchema(): JsonSchema {
-  const schema = z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return { ...schema, title: 'pipesim scenario', description: 'A pipesim simulation scenario (see docs/SCENARIO.md).' };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'pipesim scenario',
+    description: 'A pipesim simulation scenario: a pipeline, or serverless functions for applications (see docs/SCENARIO.md).',
+    anyOf: [part(ScenarioSchema, 'pipeline scenario'), part(ServerlessScenarioSchema, 'serverless scenario')],
+  };
 }
 
 /** A Markdown reference of every key, its type, default and meaning, generated from the schema. */
 export function scenarioReference(): string {
+  const [pipeline, serverless] = scenarioJsonSchema().anyOf as JsonSchema[];
+  return [
+    '# Scenario reference',
+    '',
+    'Generated from the schemas in `src/scenario/schema.ts` and `src/scenario/serverless-schema.ts` by `npm run schema`; do not edit by hand.',
+    'Durations accept a number of seconds or a string with a unit (`us`, `ms`, `s`, `m`, `h`, `d`). Unknown keys are errors.',
+    'A file with a `serverless` key is a serverless scenario; any other is a pipeline scenario.',
+    '',
+    '## Pipeline scenarios',
+    '',
+    ...referenceTable(pipeline),
+    '',
+    '## Serverless scenarios',
+    '',
+    ...referenceTable(serverless),
+    '',
+  ].join('\n');
+}
+
+function referenceTable(root: JsonSchema): string[] {
   const rows: string[] = [];
   const walk = (node: JsonSchema, path: string, required: boolean) => {
     const variants = node.anyOf ?? node.oneOf;
@@ -46,18 +79,8 @@ export function scenarioReference(): string {
     }
     if (node.type === 'array' && node.items) walk(node.items, `${path}[]`, false);
   };
-  walk(scenarioJsonSchema(), '', false);
-  return [
-    '# Scenario reference',
-    '',
-    'Generated from the schema in `src/scenario/schema.ts` by `npm run schema`; do not edit by hand.',
-    'Durations accept a number of seconds or a string with a unit (`us`, `ms`, `s`, `m`, `h`, `d`). Unknown keys are errors.',
-    '',
-    '| key | type | default | meaning |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n');
+  walk(root, '', false);
+  return ['| key | type | default | meaning |', '| --- | --- | --- | --- |', ...rows];
 }
 
 function typeOf(node: JsonSchema): string {

@@ -147,14 +147,16 @@ const StageSchema = z.strictObject({
   service: Service.prefault({}),
 });
 
-export const MetricsSchema = z
-  .strictObject({
-    warmup: duration('requests arriving before this are left out of the summary').default(0),
-    interval: positiveDuration('length of one time-series row').default(1),
-    sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
-    requests: z.boolean().default(false).describe('also write every request to requests.csv'),
-  })
-  .prefault({});
+const MetricsFields = z.strictObject({
+  warmup: duration('requests arriving before this are left out of the summary').default(0),
+  interval: positiveDuration('length of one time-series row').default(1),
+  sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
+  requests: z.boolean().default(false).describe('also write every request to requests.csv'),
+});
+
+export const MetricsSchema = MetricsFields.prefault({});
+/** Serverless runs report per plan interval, so they have no time-series interval of their own. */
+export const ServerlessMetricsSchema = MetricsFields.omit({ interval: true }).prefault({});
 
 /** Seconds a new replica takes to serve when neither the profile nor the scenario says. */
 export const DEFAULT_LOAD_TIME = 5;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVERLESS_ADAPTERS } from '../adapters/harmonybatch/adapters.js';
-import { Arrivals, duration, MetricsSchema, oneOf, positiveDuration, positiveNumber } from './schema.js';
+import { Arrivals, duration, oneOf, positiveDuration, positiveNumber, ServerlessMetricsSchema } from './schema.js';
 
 /**
  * Serverless scenarios: applications, each with its SLO and its own arrivals, served by
@@ -29,7 +29,7 @@ export const ServerlessScenarioSchema = z
     name: z.string().min(1).optional().describe('run name (default: the scenario file name)'),
     seed: z.number().int().nonnegative().default(1).describe('run seed; every random stream derives from it'),
     duration: positiveDuration('simulated time; default: until every application\'s workload ends and the functions finish').optional(),
-    metrics: MetricsSchema,
+    metrics: ServerlessMetricsSchema,
     serverless: z.strictObject({
       model: z.string().min(1).describe('model of the function catalog: VGG19, Bert, GPT-2 or VideoMAE in the shipped one'),
       catalog: z.string().min(1).optional().describe('a function catalog file in the format of profiles/serverless/harmonybatch.yaml, relative to the scenario (default: the shipped one)'),
