@@ -18,12 +18,13 @@ export function parseApp(text: string, index: number): Application {
   const sloText = fields.get('slo');
   const rps = Number(fields.get('rps'));
   if (sloText === undefined || !fields.has('rps')) throw new InputError(`--app: give slo and rps, got "${text}"`);
-  let slo: number;
+  let slo = NaN;
   try {
     slo = parseDuration(/^\d+(\.\d+)?$/.test(sloText) ? Number(sloText) : sloText);
   } catch {
-    throw new InputError(`--app: slo: expected seconds or a duration such as 500ms, got "${sloText}"`);
+    // reported below
   }
+  if (!Number.isFinite(slo)) throw new InputError(`--app: slo: expected seconds or a duration such as 500ms, got "${sloText}"`);
   if (!(slo > 0)) throw new InputError(`--app: slo must be > 0, got "${sloText}"`);
   if (!(rps > 0)) throw new InputError(`--app: rps must be a number > 0, got "${fields.get('rps')}"`);
   return { name: fields.get('name') ?? `app${index}`, slo, rate: rps };

@@ -27,3 +27,8 @@ export function csvNumber(x: number): string {
 export function csvText(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/** A number as a CSV cell with 12 significant digits, for small quantities such as prices (csvNumber keeps 1e-9 absolute). */
+export function csvPrecise(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(12))) : '';
+}

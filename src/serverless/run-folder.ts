@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import type { Plan } from '../adapters/harmonybatch/planner.js';
 import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
-import { csvNumber, csvText } from '../metrics/csv.js';
+import { csvNumber, csvPrecise, csvText } from '../metrics/csv.js';
 import type { ServerlessScenario } from '../scenario/serverless-schema.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { simulateServerless, type ServerlessSummary } from './simulate.js';
@@ -47,14 +47,14 @@ export function runServerlessToFolder(scenario: ServerlessScenario, dir: string)
   requests?.write('app,arrival,end,latency,batch,cost\n');
   try {
     const { summary, steps } = simulateServerless(scenario, {
-      request: requests ? (app, arrival, end, batch, cost) => requests.write(`${csvText(names[app])},${n(arrival)},${n(end)},${n(end - arrival)},${batch},${n(cost)}\n`) : undefined,
+      request: requests ? (app, arrival, end, batch, cost) => requests.write(`${csvText(names[app])},${n(arrival)},${n(end)},${n(end - arrival)},${batch},${csvPrecise(cost)}\n`) : undefined,
     });
     requests?.commit();
     const apps = [
       'app,slo,arrived,completed,violations,violation_ratio,latency_mean,latency_p50,latency_p99,latency_max,cost_per_request,planned_cost_per_request',
       ...summary.apps.map(
         (a) =>
-          `${csvText(a.name)},${n(a.slo)},${a.arrived},${a.completed},${a.violations},${n(a.violationRatio ?? NaN)},${n(a.latency.mean ?? NaN)},${n(a.latency.p50 ?? NaN)},${n(a.latency.p99 ?? NaN)},${n(a.latency.max ?? NaN)},${n(a.costPerRequest ?? NaN)},${n(a.plannedCostPerRequest ?? NaN)}`,
+          `${csvText(a.name)},${n(a.slo)},${a.arrived},${a.completed},${a.violations},${n(a.violationRatio ?? NaN)},${n(a.latency.mean ?? NaN)},${n(a.latency.p50 ?? NaN)},${n(a.latency.p99 ?? NaN)},${n(a.latency.max ?? NaN)},${csvPrecise(a.costPerRequest ?? NaN)},${csvPrecise(a.plannedCostPerRequest ?? NaN)}`,
       ),
     ];
     writeFileAtomic(join(dir, SERVERLESS_FILES.apps), apps.join('\n') + '\n');
@@ -62,7 +62,7 @@ export function runServerlessToFolder(scenario: ServerlessScenario, dir: string)
       `step,time,end,arrived,violations,planned_cost_per_request,cost_per_request,${names.map((a) => `rate_${a}`).join(',')},${names.map((a) => `planned_rate_${a}`).join(',')},plan`,
       ...steps.map(
         (s) =>
-          `${s.step},${n(s.time)},${n(s.end)},${s.arrived},${s.violations},${n(s.plan.totalCostPerRequest)},${n(s.costPerRequest)},` +
+          `${s.step},${n(s.time)},${n(s.end)},${s.arrived},${s.violations},${csvPrecise(s.plan.totalCostPerRequest)},${csvPrecise(s.costPerRequest)},` +
           `${s.observedRates.map(n).join(',')},${s.plannedRates.map(n).join(',')},${csvText(describePlan(s.plan, names))}`,
       ),
     ];
