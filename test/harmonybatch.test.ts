@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { equivalentTimeout, expectedBatch, HarmonyPlanner, type Application } from '../src/adapters/harmonybatch/planner.js';
@@ -260,5 +260,32 @@ describe('pipesim harmony plan', () => {
     }
     expect(pipesim('harmony', 'plan', '--model', 'ResNet', '--app', 'slo=1,rps=1').stderr).toContain('unknown model "ResNet" (the catalog has VGG19, Bert, GPT-2, VideoMAE)');
     expect(pipesim('harmony', 'plan', '--model', 'VGG19', '--app', 'slo=0.003,rps=1').stderr).toContain("no function meets application app0's SLO of 0.003 s");
+  });
+});
+
+describe('function instances', () => {
+  const oneApp = (keepAlive: number) => {
+    const dir = tempDir();
+    const file = join(dir, 'one.yaml');
+    writeFileSync(
+      file,
+      `duration: 60\nmetrics: {requests: true}\nserverless:\n  model: VGG19\n  coldStart: 2s\n  keepAlive: ${keepAlive}\n  apps:\n    - {name: a, slo: 1s, arrivals: {kind: constant, rate: 1}}\n`,
+    );
+    const summary = runServerlessToFolder(loadServerlessScenario(file).scenario, join(dir, 'out'));
+    const rows = readFileSync(join(dir, 'out', 'requests.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    rows.sort((x, y) => Number(x[1]) - Number(y[1])); // by arrival (the file is in completion order)
+    return { summary, rows };
+  };
+
+  it('a warm instance is reused within its keep-alive; a new one runs only after the cold start', () => {
+    const warm = oneApp(600);
+    // Requests at 0, 1 and 2 s each find every instance still starting (2 s) or busy, so each starts
+    // one; from 3 s on, an instance that finished at about 2.3 s is warm and idle.
+    expect(warm.summary.coldStarts).toBe(3);
+    expect(warm.rows.slice(0, 3).every((r) => Number(r[3]) > 2)).toBe(true);
+    expect(warm.rows.slice(3).every((r) => Number(r[3]) < 1)).toBe(true);
+    const cold = oneApp(0);
+    expect(cold.summary.coldStarts).toBe(cold.summary.invocations);
+    expect(cold.rows.every((r) => Number(r[3]) > 2)).toBe(true);
   });
 });

@@ -104,7 +104,8 @@ class Group {
   private queue: ServerlessRequest[] = [];
   private deadline = Infinity;
   private timer: ScheduledEvent<undefined> | undefined;
-  private readonly idle: Instance[] = [];
+  /** Warm idle instances of this group's function configuration (shared with later plans that keep it). */
+  private readonly idle: Instance[];
   /** Timeout of each application in the group, by application index. */
   private readonly timeouts = new Map<number, number>();
 
@@ -113,6 +114,7 @@ class Group {
     private readonly run: ServerlessRun,
   ) {
     plan.apps.forEach((app, k) => this.timeouts.set(app, plan.timeouts[k]));
+    this.idle = run.pool(plan.function);
   }
 
   accept(request: ServerlessRequest): void {
@@ -227,6 +229,19 @@ class ServerlessRun {
         this.completed(r.app, r.arrival, end, batch.length, share);
       }
     }, undefined);
+  }
+
+  private readonly pools = new Map<string, Instance[]>();
+
+  /** The idle instances of a function configuration: a new plan that keeps a configuration keeps its warm instances. */
+  pool(f: FunctionInstance): Instance[] {
+    const key = f.kind === 'gpu' ? `gpu:${f.gpuMemGb}` : `cpu:${f.vcpu}:${f.memGb}`;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = [];
+      this.pools.set(key, pool);
+    }
+    return pool;
   }
 
   /** Called for every request when its batch finishes. */
