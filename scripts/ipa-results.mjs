@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { IPA_PIPELINES, IPA_POLICIES, IPA_WORKLOADS, ipaCells, ipaScenario, runIpaExperiment } from '../dist/experiments/ipa.js';
 import { resolvePipelineProfile } from '../dist/profiles/catalog.js';
+import { parseCsvRecords } from '../dist/metrics/csv.js';
 
 /** IPA's Figure 16: SLA violations on the bursty workload (LSTM, reactive, no-adaptation baseline), as published. */
 const PUBLISHED_FIG16 = {
@@ -30,27 +31,7 @@ const pass = (ok) => (ok ? 'PASS' : 'FAIL');
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const violations = (s) => s.requests.dropped + s.requests.late;
 
-/** Rows of a CSV file as objects (quoted cells may hold commas and doubled quotes). */
-function readCsv(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const split = (line) => {
-    const cells = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (quoted && ch === '"' && line[i + 1] === '"') cell += line[i++];
-      else if (ch === '"') quoted = !quoted;
-      else if (ch === ',' && !quoted) {
-        cells.push(cell);
-        cell = '';
-      } else cell += ch;
-    }
-    return [...cells, cell];
-  };
-  const names = split(header);
-  return lines.map((line) => Object.fromEntries(split(line).map((v, i) => [names[i], v])));
-}
+const readCsv = (path) => parseCsvRecords(readFileSync(path, 'utf8'));
 
 const variantsOf = (configuration) => configuration.split(' -> ').map((s) => s.split(' ')[0]);
 const find = (results, cell) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../src/engine/random.js';
-import { csvNumber, csvText } from '../src/metrics/csv.js';
+import { csvNumber, csvText, parseCsvRecords, splitCsvLine } from '../src/metrics/csv.js';
 
 describe('CSV cells', () => {
   it('format numbers as the decimal rounded to 1e-9 (halves away from zero)', () => {
@@ -23,5 +23,17 @@ describe('CSV cells', () => {
     expect(csvText('detect')).toBe('detect');
     expect(csvText('a,b')).toBe('"a,b"');
     expect(csvText('say "hi"')).toBe('"say ""hi"""');
+  });
+});
+
+describe('CSV records', () => {
+  it('parse what csvText writes, quotes and commas included', () => {
+    const cells = ['plain', 'a,b', 'say "hi"', '', 'x -> y'];
+    const line = cells.map(csvText).join(',');
+    expect(splitCsvLine(line)).toEqual(cells);
+    expect(parseCsvRecords(`k,v\n1,${csvText('a,"b"')}\n2,c\n`)).toEqual([
+      { k: '1', v: 'a,"b"' },
+      { k: '2', v: 'c' },
+    ]);
   });
 });

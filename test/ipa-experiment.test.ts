@@ -2,29 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IPA_PIPELINES, IPA_WORKLOADS, ipaCells, runIpaExperiment, type IpaRunResult } from '../src/experiments/ipa.js';
+import { parseCsvRecords } from '../src/metrics/csv.js';
 import { tempDir } from './helpers.js';
 
-/** Rows of a CSV file as objects (quoted cells may hold commas). */
-function readCsv(path: string): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const split = (line: string) => {
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (quoted && ch === '"' && line[i + 1] === '"') cell += line[i++];
-      else if (ch === '"') quoted = !quoted;
-      else if (ch === ',' && !quoted) {
-        cells.push(cell);
-        cell = '';
-      } else cell += ch;
-    }
-    return [...cells, cell];
-  };
-  const names = split(header);
-  return lines.map((line) => Object.fromEntries(split(line).map((v, i) => [names[i], v])));
-}
+const readCsv = (path: string) => parseCsvRecords(readFileSync(path, 'utf8'));
 
 describe("IPA's experiments in simulation: the video pipeline", () => {
   let out: string;

@@ -32,3 +32,28 @@ export function csvText(s: string): string {
 export function csvPrecise(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(12))) : '';
 }
+
+/** Split one CSV line into cells: the inverse of csvText (quoted cells may hold commas and doubled quotes). */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted && ch === '"' && line[i + 1] === '"') cell += line[i++];
+    else if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/** The rows of a CSV table (a header line, no line breaks inside cells) as objects keyed by column. */
+export function parseCsvRecords(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const names = splitCsvLine(header);
+  return lines.map((line) => Object.fromEntries(splitCsvLine(line).map((v, i) => [names[i], v])));
+}
