@@ -44,10 +44,10 @@ function stageHarness(n: number, drain: number) {
       monitor.replicasChanged(stage);
     },
   };
-  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, routing: 'round-robin', drain };
+  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: 'fcfs', abandon: false, routing: 'round-robin', drain };
   const pipeline = new Pipeline(sim, [{ config, initial: { model: modelA, replicas: 1, maxBatch: 1 } }], observer);
   monitor.attach(pipeline.stages);
-  for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, true)), undefined);
+  for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
   return { sim, stage: pipeline.stages[0], modelA, modelB, monitor, timeline, starts, completions };
 }
 

@@ -79,10 +79,10 @@ describe('routing', () => {
     const sim = new Simulation();
     const service = new PlannedService(arrivals.map(([, s]) => s));
     const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
-    const config = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, routing, drain: 0 };
+    const config = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, discipline: 'fcfs' as const, abandon: false, routing, drain: 0 };
     const model = { variant: 'm', cores: 1, loadTime: 0, service };
     const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 3, maxBatch: 1 } }], observer);
-    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, true)), undefined));
+    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, 0, true)), undefined));
     sim.run();
     return pipeline.stages[0].replicas.map((r) => r.busyTime);
   }

@@ -54,7 +54,7 @@ describe('scenario validation', () => {
     expect(s.metrics).toEqual({ warmup: 100, interval: 1, sketchAccuracy: 0.01, requests: false });
     const stage = s.pipeline.stages[0];
     expect(stage.service).toEqual({ dist: 'exponential', mean: 0.008, perItem: 0 });
-    expect(stage.queue).toEqual({ capacity: null, overflow: 'drop-newest', dropExpired: false });
+    expect(stage.queue).toEqual({ capacity: null, overflow: 'drop-newest', dropExpired: false, discipline: 'fcfs', abandon: false });
     expect(stage.routing).toBe('round-robin');
     expect(stage.cores).toBe(1);
   });

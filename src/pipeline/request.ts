@@ -16,6 +16,8 @@ export class Request {
     readonly expiresAt: number,
     /** Tenant (application) index. */
     readonly tenant: number,
+    /** Priority class: 0 is served first under the priority discipline. */
+    readonly priority: number,
     /** False for requests that arrived during the warm-up period: they are served but left out of the summary. */
     readonly measured: boolean,
   ) {
@@ -26,7 +28,8 @@ export class Request {
 /**
  * Why a request left the pipeline without completing: `capacity` (the queue was full),
  * `deadline` (its SLO had passed when a batch was formed, with dropExpired), `age` (it reached
- * the pipeline's drop limit, checked before and after each stage).
+ * the pipeline's drop limit, checked before and after each stage), `abandoned` (with queue.abandon:
+ * when taken from the queue it could no longer finish in time, now + expected service > deadline).
  */
-export type DropReason = 'capacity' | 'deadline' | 'age';
-export const DROP_REASONS: readonly DropReason[] = ['capacity', 'deadline', 'age'];
+export type DropReason = 'capacity' | 'deadline' | 'age' | 'abandoned';
+export const DROP_REASONS: readonly DropReason[] = ['capacity', 'deadline', 'age', 'abandoned'];

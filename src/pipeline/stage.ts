@@ -1,5 +1,5 @@
 import type { ScheduledEvent, Simulation } from '../engine/simulation.js';
-import { Fifo } from './fifo.js';
+import { createQueue, type Discipline, type RequestQueue } from './discipline.js';
 import type { DropReason, Request } from './request.js';
 import type { ServiceTime } from './service.js';
 
@@ -18,6 +18,10 @@ export interface StageConfig {
   overflow: Overflow;
   /** Drop requests whose deadline has passed when a batch is formed. */
   dropExpired: boolean;
+  /** The order in which waiting requests are taken (drop-oldest overflow needs fcfs). */
+  discipline: Discipline;
+  /** Drop a request taken from the queue when now + its expected service passes its deadline. */
+  abandon: boolean;
   routing: Routing;
   /** Seconds a removed replica keeps taking batches before it goes. */
   drain: number;
@@ -33,6 +37,13 @@ export interface ReplicaModel {
   /** Seconds from starting a replica until it can serve (loading the model). */
   loadTime: number;
   service: ServiceTime;
+  /** Per-tenant service times (by tenant index) where tenants differ; others use `service`. */
+  tenantServices?: readonly (ServiceTime | undefined)[];
+}
+
+/** The service time of a tenant's requests on `model`. */
+function serviceOf(model: ReplicaModel, tenant: number): ServiceTime {
+  return model.tenantServices?.[tenant] ?? model.service;
 }
 
 /** What an adapter sets on a stage: the model of its replicas, how many, and the largest batch. */
@@ -99,7 +110,7 @@ export class Replica {
  * finish the batch in hand and go; a new largest batch applies to the next batch formed.
  */
 export class Stage {
-  readonly queue = new Fifo<Request>();
+  readonly queue: RequestQueue;
   /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
   readonly replicas: Replica[] = [];
   /** The model new replicas get. */
@@ -147,6 +158,7 @@ export class Stage {
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
+    this.queue = createQueue(config.discipline, (r) => this.expectedService(r));
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
     this.idle = initial.replicas;
@@ -173,6 +185,11 @@ export class Stage {
     let replicas = 0;
     for (const r of this.replicas) if (r.state === 'starting' || r.state === 'active') replicas++;
     return { model: this.model, replicas, maxBatch: this.maxBatch };
+  }
+
+  /** Mean service time of `request` alone (batch 1) on the current model: SJF's key, and what abandonment allows for. */
+  expectedService(request: Request): number {
+    return serviceOf(this.model, request.tenant).mean(1, this.model.cores);
   }
 
   /**
@@ -274,6 +291,7 @@ export class Stage {
       const request = queue.shift() as Request;
       if (now >= request.expiresAt) this.observer.dropped(request, 'age');
       else if (this.config.dropExpired && now > request.deadline) this.observer.dropped(request, 'deadline');
+      else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.observer.dropped(request, 'abandoned');
       else batch.push(request);
     }
     return batch;
@@ -300,13 +318,24 @@ export class Stage {
 
   private start(replica: Replica, batch: Request[]): void {
     const model = replica.model;
-    const duration = model.service.sample(batch.length, model.cores);
+    const duration = this.batchService(model, batch).sample(batch.length, model.cores);
     replica.busy = true;
     replica.batch = batch;
     replica.batchStart = this.sim.now;
     this.idle--;
     this.observer.batchStarted(this, batch, duration);
     this.sim.schedule(duration, this.batchDone, replica);
+  }
+
+  /** A batch takes as long as its slowest tenant's model would for the whole batch. */
+  private batchService(model: ReplicaModel, batch: readonly Request[]): ServiceTime {
+    if (model.tenantServices === undefined) return model.service;
+    let slowest = serviceOf(model, batch[0].tenant);
+    for (let i = 1; i < batch.length; i++) {
+      const s = serviceOf(model, batch[i].tenant);
+      if (s !== slowest && s.mean(batch.length, model.cores) > slowest.mean(batch.length, model.cores)) slowest = s;
+    }
+    return slowest;
   }
 
   private finishBatch(replica: Replica): void {

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { RandomStreams } from '../engine/random.js';
+import type { RandomStream, RandomStreams } from '../engine/random.js';
 import { affineLatency, lognormalCvForP99, ServiceTime, tableLatency } from '../pipeline/service.js';
 import type { ReplicaModel } from '../pipeline/stage.js';
 import { LatencyTable } from '../profiles/latency-table.js';
@@ -22,6 +22,8 @@ export class StageModels {
     private readonly streams: RandomStreams,
     /** Latency tables built so far, for their extrapolation warnings. */
     private readonly tables: LatencyTable[],
+    /** The workload's tenant names, for `serviceByTenant`. */
+    private readonly tenantNames: readonly string[] = ['default'],
   ) {}
 
   /** The model for `variant` (undefined: the stage's only model, when it has no profile). */
@@ -35,6 +37,19 @@ export class StageModels {
     return model;
   }
 
+  /** A service time from a mean or a latency table (no profile). */
+  private plainService(s: StageSpec['service'], what: string, stream: RandomStream): ServiceTime {
+    let meanLatency;
+    if (s.profile !== undefined) {
+      const table = new LatencyTable(s.profile.points ?? readLatencyPointsCsv(s.profile.path as string), `stage ${what} profile`);
+      this.tables.push(table);
+      meanLatency = tableLatency(table);
+    } else {
+      meanLatency = affineLatency(s.mean as number, s.perItem);
+    }
+    return new ServiceTime(meanLatency, s.dist, s.cv ?? 0, stream);
+  }
+
   private build(variant: string | undefined): ReplicaModel {
     const name = this.spec.name as string;
     const s = this.spec.service;
@@ -43,19 +58,22 @@ export class StageModels {
       if (variant !== undefined && variant !== this.spec.variant) {
         throw new InputError(`stage ${name} has no profile, so it cannot switch to variant ${variant}`);
       }
-      let meanLatency;
-      if (s.profile !== undefined) {
-        const table = new LatencyTable(s.profile.points ?? readLatencyPointsCsv(s.profile.path as string), `stage ${name} profile`);
-        this.tables.push(table);
-        meanLatency = tableLatency(table);
-      } else {
-        meanLatency = affineLatency(s.mean as number, s.perItem);
+      const byTenant = this.spec.serviceByTenant;
+      let tenantServices: ServiceTime[] | undefined;
+      if (byTenant !== undefined) {
+        for (const tenant of Object.keys(byTenant)) {
+          if (!this.tenantNames.includes(tenant)) {
+            throw new InputError(`stage ${name}: serviceByTenant names tenant "${tenant}", but the workload's tenants are ${this.tenantNames.join(', ')}`);
+          }
+        }
+        tenantServices = this.tenantNames.map((t) => (byTenant[t] === undefined ? undefined : this.plainService(byTenant[t], `${name} tenant ${t}`, stream))) as ServiceTime[];
       }
       return {
         variant: this.spec.variant ?? '',
         cores: this.spec.cores,
         loadTime: this.pipeline.loadTime ?? DEFAULT_LOAD_TIME,
-        service: new ServiceTime(meanLatency, s.dist, s.cv ?? 0, stream),
+        service: this.plainService(s, name, stream),
+        ...(tenantServices ? { tenantServices } : {}),
       };
     }
     const v = this.profile.variants.find((x) => x.name === variant);

@@ -41,7 +41,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const profile = scenario.pipeline.profile === undefined ? undefined : resolvePipelineProfile(scenario.pipeline.profile);
   const stageProfiles = profile === undefined ? undefined : matchProfileStages(scenario, profile);
   const tables: LatencyTable[] = [];
-  const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables));
+  const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables, workload.tenantNames));
   const stageSpecs = scenario.pipeline.stages.map((spec, i) => {
     const config: StageConfig = {
       name: spec.name ?? `stage${i + 1}`,
@@ -49,6 +49,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       capacity: spec.queue.capacity ?? Infinity,
       overflow: spec.queue.overflow,
       dropExpired: spec.queue.dropExpired,
+      discipline: spec.queue.discipline,
+      abandon: spec.queue.abandon,
       routing: spec.routing,
       drain: scenario.pipeline.drain,
     };
@@ -97,7 +99,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const now = sim.now;
     const slo = source.slo === source.slo ? source.slo : defaultSlo;
     adaptation?.arrived(now);
-    pipeline.inject(new Request(nextId, now, now + slo, now + dropLimit, source.tenant, now >= warmup));
+    const priority = source.priority === source.priority ? source.priority : 0;
+    pipeline.inject(new Request(nextId, now, now + slo, now + dropLimit, source.tenant, priority, now >= warmup));
     nextId++;
     if (onProgress !== undefined && (nextId & (PROGRESS_EVERY - 1)) === 0) {
       onProgress(Math.min(1, Math.max(now / horizon, nextId / maxRequests)));

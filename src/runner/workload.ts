@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { RandomStreams } from '../engine/random.js';
 import type { ArrivalsSpec } from '../scenario/schema.js';
-import { ConstantArrivals, CountTraceArrivals, PoissonArrivals, TimestampArrivals, type ArrivalSource } from '../workload/arrivals.js';
+import { ConstantArrivals, CountTraceArrivals, MixArrivals, PoissonArrivals, TimestampArrivals, type ArrivalSource } from '../workload/arrivals.js';
 import { generateTrace } from '../workload/generators.js';
 import { readTimestampTrace, type TimestampTrace } from '../workload/timestamps.js';
 import { readCountTrace, type CountTrace } from '../workload/trace.js';
@@ -32,6 +32,15 @@ export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams, name =
     case 'synthetic': {
       const counts = generateTrace({ ...spec, duration: spec.length }, streams.stream(name === 'arrivals' ? 'workload' : `${name}:workload`));
       return { source: new CountTraceArrivals(counts, spec.expand, rng), tenantNames: ['default'], length: counts.length, counts, bin: 1 };
+    }
+    case 'mix': {
+      const parts = spec.tenants.map((t) => ({ t, w: buildWorkload(t.arrivals, streams, `${name}:${t.name}`) }));
+      const lengths = parts.map((p) => p.w.length);
+      return {
+        source: new MixArrivals(parts.map(({ t, w }) => ({ source: w.source, slo: t.slo ?? NaN, priority: t.priority ?? NaN }))),
+        tenantNames: spec.tenants.map((t) => t.name),
+        length: lengths.some((l) => l === undefined) ? undefined : Math.max(...(lengths as number[])),
+      };
     }
     case 'trace': {
       const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
@@ -75,5 +84,6 @@ function windowTimestamps(trace: TimestampTrace, spec: TraceSpec): TimestampTrac
     tenants: Uint16Array.from(keep, (i) => trace.tenants[i]),
     tenantNames: trace.tenantNames,
     slos: trace.slos ? Float64Array.from(keep, (i) => trace.slos![i]) : undefined,
+    priorities: trace.priorities ? Float64Array.from(keep, (i) => trace.priorities![i]) : undefined,
   };
 }

@@ -83,7 +83,9 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
   const predictor = scenario.adaptation?.predictor;
   if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = fromScenario(predictor.model);
   const arrivals = scenario.workload.arrivals;
-  if (arrivals.kind === 'trace') arrivals.path = fromScenario(arrivals.path);
+  for (const a of arrivals.kind === 'mix' ? arrivals.tenants.map((t) => t.arrivals) : [arrivals]) {
+    if (a.kind === 'trace') a.path = fromScenario(a.path);
+  }
   for (const stage of scenario.pipeline.stages) {
     if (stage.service.profile?.path !== undefined) stage.service.profile.path = fromScenario(stage.service.profile.path);
   }

@@ -3,6 +3,7 @@ import { ADAPTERS } from '../adapters/registry.js';
 import { EXPAND_MODES } from '../workload/arrivals.js';
 import { TRACE_PATTERNS, GENERATOR_DEFAULTS } from '../workload/generators.js';
 import { SERVICE_DISTRIBUTIONS } from '../pipeline/service.js';
+import { DISCIPLINES } from '../pipeline/discipline.js';
 import { OVERFLOWS, ROUTINGS } from '../pipeline/stage.js';
 import { DURATION_PATTERN, parseDuration } from './units.js';
 
@@ -91,8 +92,29 @@ const SyntheticArrivals = z
   })
   .describe('A per-second count trace generated from a seeded pattern, then expanded like a trace.');
 
-export const Arrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantArrivals, TraceArrivals, SyntheticArrivals], {
+/** The arrivals of one application. */
+export const SingleArrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantArrivals, TraceArrivals, SyntheticArrivals], {
   error: 'expected arrivals with kind one of poisson, constant, trace, synthetic',
+});
+
+const MixArrivals = z
+  .strictObject({
+    kind: z.literal('mix'),
+    tenants: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).describe('tenant (application) name, as results report it'),
+          slo: positiveDuration('latency SLO of this tenant\'s requests (default: the scenario\'s slo)').optional(),
+          priority: z.number().int().nonnegative().optional().describe('priority class of its requests, 0 first (default 0)'),
+          arrivals: SingleArrivals,
+        }),
+      )
+      .min(1, { error: 'expected at least one tenant' }),
+  })
+  .describe('Several tenants, each with its own arrivals, SLO and priority, merged in time order.');
+
+export const Arrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantArrivals, TraceArrivals, SyntheticArrivals, MixArrivals], {
+  error: 'expected arrivals with kind one of poisson, constant, trace, synthetic, mix',
 });
 
 const ProfilePoint = z.strictObject({
@@ -141,10 +163,16 @@ const StageSchema = z.strictObject({
       capacity: positiveInt('most requests waiting (null: unbounded)').nullable().default(null),
       overflow: oneOf(OVERFLOWS, 'which request is dropped when the queue is full').default('drop-newest'),
       dropExpired: z.boolean().default(false).describe('drop requests whose deadline has passed when a batch is formed'),
+      discipline: oneOf(DISCIPLINES, 'order in which waiting requests are served: fcfs (arrival), sjf (shortest expected service of the request\'s model), edf (earliest deadline), priority (class 0 first); ties by arrival').default('fcfs'),
+      abandon: z.boolean().default(false).describe('drop a request taken from the queue when now + its expected service is past its deadline'),
     })
     .prefault({}),
   routing: oneOf(ROUTINGS, 'which idle replica gets the next batch').default('round-robin'),
   service: Service.prefault({}),
+  serviceByTenant: z
+    .record(z.string(), Service)
+    .optional()
+    .describe('service time of the named tenants\' requests where they differ from `service` (tenant names from workload.arrivals); a batch takes as long as its slowest tenant\'s model'),
 });
 
 const MetricsFields = z.strictObject({
@@ -222,9 +250,17 @@ export const ScenarioSchema = z
     if (s.duration !== undefined && s.metrics.warmup >= s.duration) {
       ctx.addIssue({ code: 'custom', message: `the warm-up (${s.metrics.warmup} s) must be shorter than the duration (${s.duration} s)`, path: ['metrics', 'warmup'] });
     }
-    const kind = s.workload.arrivals.kind;
-    if ((kind === 'poisson' || kind === 'constant') && s.duration === undefined && s.workload.requests === undefined) {
+    const arrivals = s.workload.arrivals;
+    const endless = (kind: string) => kind === 'poisson' || kind === 'constant';
+    const kind = arrivals.kind === 'mix' ? arrivals.tenants.map((t) => t.arrivals.kind).find(endless) : arrivals.kind;
+    if (kind !== undefined && endless(kind) && s.duration === undefined && s.workload.requests === undefined) {
       ctx.addIssue({ code: 'custom', message: `${kind} arrivals never end: set duration or workload.requests`, path: ['duration'] });
+    }
+    if (arrivals.kind === 'mix') {
+      const names = arrivals.tenants.map((t) => t.name);
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', message: `duplicate tenant name "${name}"`, path: ['workload', 'arrivals', 'tenants', i, 'name'] });
+      });
     }
     const profiled = s.pipeline.profile !== undefined;
     s.pipeline.stages.forEach((stage, i) => {
@@ -235,6 +271,13 @@ export const ScenarioSchema = z
         ctx.addIssue({ code: 'custom', message: 'pipeline.latency mean-p99 draws from the profile\'s own spread: set pipeline.latency to mean or p99 to choose a distribution', path: [...at, 'service'] });
       }
       if (!profiled && !given) ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile (or set pipeline.profile)', path: [...at, 'service'] });
+      for (const [tenant, service] of Object.entries(stage.serviceByTenant ?? {})) {
+        if (service.mean === undefined && service.profile === undefined) ctx.addIssue({ code: 'custom', message: 'give exactly one of mean or profile', path: [...at, 'serviceByTenant', tenant] });
+      }
+      if (stage.queue.overflow === 'drop-oldest' && stage.queue.discipline !== 'fcfs') {
+        ctx.addIssue({ code: 'custom', message: `drop-oldest needs the fcfs discipline (got ${stage.queue.discipline}): the oldest request is not at hand in a priority heap`, path: [...at, 'queue', 'overflow'] });
+      }
+      if (profiled && stage.serviceByTenant !== undefined) ctx.addIssue({ code: 'custom', message: 'per-tenant service times need a stage without pipeline.profile', path: [...at, 'serviceByTenant'] });
       if (profiled && stage.variant === undefined) ctx.addIssue({ code: 'custom', message: 'name the variant this stage starts with (pipeline.profile is set)', path: [...at, 'variant'] });
     });
     const adapter = s.adaptation?.adapter.kind;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVERLESS_ADAPTERS } from '../adapters/harmonybatch/adapters.js';
-import { Arrivals, duration, oneOf, positiveDuration, positiveNumber, ServerlessMetricsSchema } from './schema.js';
+import { SingleArrivals, duration, oneOf, positiveDuration, positiveNumber, ServerlessMetricsSchema } from './schema.js';
 
 /**
  * Serverless scenarios: applications, each with its SLO and its own arrivals, served by
@@ -12,7 +12,7 @@ const AppSchema = z.strictObject({
   name: z.string().min(1).optional().describe('application name (default: app0, app1, ...)'),
   slo: positiveDuration('latency SLO of every request of this application'),
   rate: positiveNumber('rate to plan the first interval for (default: the arrivals\' expected rate over it)').optional(),
-  arrivals: Arrivals,
+  arrivals: SingleArrivals,
 });
 
 const AdapterSchema = z.discriminatedUnion(

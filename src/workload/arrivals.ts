@@ -4,8 +4,8 @@ import type { TimestampTrace } from './timestamps.js';
 
 /**
  * A source of request arrivals in time order, read as a cursor so the hot
- * path allocates nothing: after `next()` returns true, `time`, `tenant` and
- * `slo` describe the new arrival.
+ * path allocates nothing: after `next()` returns true, `time`, `tenant`,
+ * `slo` and `priority` describe the new arrival.
  */
 export interface ArrivalSource {
   next(): boolean;
@@ -14,6 +14,8 @@ export interface ArrivalSource {
   tenant: number;
   /** The arrival's own SLO in seconds, or NaN when it has none (the scenario's SLO applies). */
   slo: number;
+  /** The arrival's priority class (0 is served first under the priority discipline), or NaN for the default, 0. */
+  priority: number;
 }
 
 /** A Poisson process of the given rate (requests/s): exponential inter-arrival gaps. */
@@ -21,6 +23,7 @@ export class PoissonArrivals implements ArrivalSource {
   time: number;
   tenant = 0;
   slo = NaN;
+  priority = NaN;
   private readonly meanGap: number;
 
   constructor(rate: number, private readonly rng: RandomStream, start = 0) {
@@ -39,6 +42,7 @@ export class ConstantArrivals implements ArrivalSource {
   time = NaN;
   tenant = 0;
   slo = NaN;
+  priority = NaN;
   private k = 0;
 
   constructor(private readonly rate: number) {}
@@ -68,6 +72,7 @@ export class CountTraceArrivals implements ArrivalSource {
   time = NaN;
   tenant = 0;
   slo = NaN;
+  priority = NaN;
   /** Expanded times not yet returned, sorted; `poisson` can carry some past a second's end. */
   private pending: number[] = [];
   private head = 0;
@@ -138,6 +143,7 @@ export class TimestampArrivals implements ArrivalSource {
   time = NaN;
   tenant = 0;
   slo = NaN;
+  priority = NaN;
   private index = 0;
 
   constructor(private readonly trace: TimestampTrace, private readonly start = 0) {}
@@ -149,6 +155,45 @@ export class TimestampArrivals implements ArrivalSource {
     this.time = this.start + this.trace.times[i];
     this.tenant = this.trace.tenants[i];
     this.slo = this.trace.slos ? this.trace.slos[i] : NaN;
+    this.priority = this.trace.priorities ? this.trace.priorities[i] : NaN;
+    return true;
+  }
+}
+
+/** One tenant of a mix: its arrivals, and the SLO and priority its requests carry (NaN: the defaults). */
+export interface MixPart {
+  source: ArrivalSource;
+  slo: number;
+  priority: number;
+}
+
+/**
+ * Several tenants' arrivals merged in time order; tenant i is part i. Ties go to the lower
+ * tenant index. A linear scan per arrival: mixes have a handful of tenants.
+ */
+export class MixArrivals implements ArrivalSource {
+  time = NaN;
+  tenant = 0;
+  slo = NaN;
+  priority = NaN;
+  private readonly ready: boolean[];
+
+  constructor(private readonly parts: readonly MixPart[]) {
+    this.ready = parts.map((p) => p.source.next());
+  }
+
+  next(): boolean {
+    let best = -1;
+    for (let i = 0; i < this.parts.length; i++) {
+      if (this.ready[i] && (best < 0 || this.parts[i].source.time < this.parts[best].source.time)) best = i;
+    }
+    if (best < 0) return false;
+    const part = this.parts[best];
+    this.time = part.source.time;
+    this.tenant = best;
+    this.slo = part.slo;
+    this.priority = part.priority;
+    this.ready[best] = part.source.next();
     return true;
   }
 }

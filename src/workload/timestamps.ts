@@ -7,7 +7,8 @@ import { readTextFile } from '../io/read.js';
  * the tenant (application) each belongs to and its own latency SLO.
  *
  * CSV layout: a header naming the columns, `time` required; `tenant`
- * (also accepted: `app`, `application`) and `slo` (seconds) optional.
+ * (also accepted: `app`, `application`), `slo` (seconds) and `priority` (an integer class,
+ * 0 first) optional.
  * Rows must be in non-decreasing time order.
  */
 export interface TimestampTrace {
@@ -17,6 +18,8 @@ export interface TimestampTrace {
   tenantNames: string[];
   /** Per-request SLO in seconds, or undefined when the file has no slo column (NaN in a row = none). */
   slos?: Float64Array;
+  /** Per-request priority class, or undefined when the file has no priority column (NaN in a row = none). */
+  priorities?: Float64Array;
 }
 
 const TENANT_COLUMNS = ['tenant', 'app', 'application'];
@@ -28,10 +31,12 @@ export function parseTimestampTrace(text: string, source = 'trace'): TimestampTr
   if (timeCol < 0) throw new InputError(`${source}: line 1: expected a header with a "time" column, got "${lines[0]}"`);
   const tenantCol = header.findIndex((h) => TENANT_COLUMNS.includes(h));
   const sloCol = header.indexOf('slo');
+  const priorityCol = header.indexOf('priority');
 
   const times: number[] = [];
   const tenants: number[] = [];
   const slos: number[] = [];
+  const priorities: number[] = [];
   const tenantIndex = new Map<string, number>();
   const tenantNames: string[] = [];
   let previous = -Infinity;
@@ -63,6 +68,12 @@ export function parseTimestampTrace(text: string, source = 'trace'): TimestampTr
       if (cell !== '' && !(slo > 0)) throw new InputError(`${where}: slo: expected a positive number of seconds, got "${cell}"`);
       slos.push(slo);
     }
+    if (priorityCol >= 0) {
+      const cell = (cells[priorityCol] ?? '').trim();
+      const priority = cell === '' ? NaN : Number(cell);
+      if (cell !== '' && !(Number.isInteger(priority) && priority >= 0)) throw new InputError(`${where}: priority: expected an integer >= 0, got "${cell}"`);
+      priorities.push(priority);
+    }
   }
   if (times.length === 0) throw new InputError(`${source}: the trace holds no requests`);
   return {
@@ -70,6 +81,7 @@ export function parseTimestampTrace(text: string, source = 'trace'): TimestampTr
     tenants: tenantCol >= 0 ? Uint16Array.from(tenants) : new Uint16Array(times.length),
     tenantNames: tenantCol >= 0 ? tenantNames : ['default'],
     slos: sloCol >= 0 ? Float64Array.from(slos) : undefined,
+    priorities: priorityCol >= 0 ? Float64Array.from(priorities) : undefined,
   };
 }
 
@@ -79,12 +91,13 @@ export function readTimestampTrace(path: string): TimestampTrace {
 
 export function formatTimestampTrace(trace: TimestampTrace): string {
   const withTenant = trace.tenantNames.length > 1 || trace.tenantNames[0] !== 'default';
-  const header = ['time', ...(withTenant ? ['tenant'] : []), ...(trace.slos ? ['slo'] : [])].join(',');
+  const header = ['time', ...(withTenant ? ['tenant'] : []), ...(trace.slos ? ['slo'] : []), ...(trace.priorities ? ['priority'] : [])].join(',');
   const rows = [header];
   for (let i = 0; i < trace.times.length; i++) {
     let row = String(trace.times[i]);
     if (withTenant) row += `,${trace.tenantNames[trace.tenants[i]]}`;
     if (trace.slos) row += `,${Number.isNaN(trace.slos[i]) ? '' : trace.slos[i]}`;
+    if (trace.priorities) row += `,${Number.isNaN(trace.priorities[i]) ? '' : trace.priorities[i]}`;
     rows.push(row);
   }
   return rows.join('\n') + '\n';
