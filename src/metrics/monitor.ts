@@ -75,6 +75,21 @@ export interface StageSummary {
   dropped: Record<DropReason, number>;
 }
 
+/** One tenant's measured requests. */
+export interface TenantSummary {
+  name: string;
+  arrived: number;
+  completed: number;
+  dropped: number;
+  late: number;
+  /** (late + dropped) / arrived: the QoS-violation ratio (abandoned requests are dropped ones). */
+  violationRatio: number | null;
+  latency: DistributionSummary;
+  throughput: number | null;
+  /** On-time completions per second. */
+  goodput: number | null;
+}
+
 export interface RunSummary {
   simulated: { end: number; warmup: number; measured: number };
   requests: {
@@ -94,6 +109,8 @@ export interface RunSummary {
   /** What was running, paid for: cores x time over the measured period, starting and draining replicas included. */
   cost: { coreSeconds: number; meanCores: number | null };
   stages: StageSummary[];
+  /** The same per tenant (one entry, the whole run, for a single-tenant workload). */
+  byTenant: TenantSummary[];
   events: number;
 }
 
@@ -119,6 +136,17 @@ class StageStats {
     this.busy = new TimeIntegral(0);
     this.serving = new TimeIntegral(0, stage.servingReplicas);
     this.cores = new TimeIntegral(0, stage.provisionedCores);
+  }
+}
+
+class TenantStats {
+  arrived = 0;
+  completed = 0;
+  late = 0;
+  dropped = 0;
+  readonly latency: Distribution;
+  constructor(accuracy: number) {
+    this.latency = new Distribution(accuracy);
   }
 }
 
@@ -179,6 +207,8 @@ export class Monitor implements PipelineObserver {
   private readonly windows: IntervalWindow[] = [];
   private readonly windowQuantiles = [NaN, NaN];
   private seriesWindow: IntervalWindow | undefined;
+  /** Per-tenant statistics, kept only when there are several tenants (one tenant is the whole run). */
+  private readonly tenants: TenantStats[] | undefined;
   /** Time of the last arrival, completion or drop. */
   lastActivity = 0;
   /** Number of interval boundaries passed; the next is at (ticks + 1) * interval, free of summed rounding. */
@@ -197,8 +227,10 @@ export class Monitor implements PipelineObserver {
     private readonly sink: MonitorSink,
     /** Asked at each interval tick whether the run still has work; ticks stop when it says no. */
     private readonly active: () => boolean,
+    private readonly tenantNames: readonly string[] = ['default'],
   ) {
     this.latency = new Distribution(options.sketchAccuracy);
+    this.tenants = tenantNames.length > 1 ? tenantNames.map(() => new TenantStats(options.sketchAccuracy)) : undefined;
   }
 
   /** Requests in the pipeline right now. */
@@ -232,7 +264,10 @@ export class Monitor implements PipelineObserver {
     this.inSystem.add(this.sim.now, 1);
     this.lastActivity = this.sim.now;
     for (const w of this.windows) w.arrived++;
-    if (request.measured) this.arrivedCount++;
+    if (request.measured) {
+      this.arrivedCount++;
+      if (this.tenants) this.tenants[request.tenant].arrived++;
+    }
   }
 
   batchStarted(stage: Stage, batch: readonly Request[], serviceTime: number): void {
@@ -283,6 +318,12 @@ export class Monitor implements PipelineObserver {
       this.completedCount++;
       this.latency.add(latency);
       if (late) this.lateCount++;
+      if (this.tenants) {
+        const t = this.tenants[request.tenant];
+        t.completed++;
+        t.latency.add(latency);
+        if (late) t.late++;
+      }
     }
     this.sink.request?.(request, now, 'completed');
   }
@@ -295,6 +336,7 @@ export class Monitor implements PipelineObserver {
     if (request.measured) {
       this.droppedByReason[reason]++;
       this.stats[request.stage].dropped[reason]++;
+      if (this.tenants) this.tenants[request.tenant].dropped++;
     }
     this.sink.request?.(request, now, reason);
   }
@@ -391,6 +433,20 @@ export class Monitor implements PipelineObserver {
       };
     });
     const coreSeconds = stages.reduce((sum, s) => sum + s.coreSeconds, 0);
+    const tenant = (name: string, arrived: number, completed: number, dropped: number, late: number, latency: Distribution): TenantSummary => ({
+      name,
+      arrived,
+      completed,
+      dropped,
+      late,
+      violationRatio: arrived > 0 ? (late + dropped) / arrived : null,
+      latency: latency.summary(),
+      throughput: perSecond(completed),
+      goodput: perSecond(completed - late),
+    });
+    const byTenant = this.tenants
+      ? this.tenants.map((t, i) => tenant(this.tenantNames[i], t.arrived, t.completed, t.dropped, t.late, t.latency))
+      : [tenant(this.tenantNames[0], arrived, this.completedCount, dropped, this.lateCount, this.latency)];
     return {
       simulated: { end, warmup, measured },
       requests: {
@@ -409,6 +465,7 @@ export class Monitor implements PipelineObserver {
       inSystem: { mean: measured > 0 ? (this.inSystem.areaAt(end) - this.inSystemAtWarmup) / measured : null },
       cost: { coreSeconds, meanCores: perSecond(coreSeconds) },
       stages,
+      byTenant,
       events: this.sim.eventsProcessed,
     };
   }

@@ -68,7 +68,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   // its last seconds are empty) and the pipeline has drained.
   const naturalEnd = workload.length ?? 0;
   const active = () => (duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0 || sim.now < naturalEnd);
-  const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, active);
+  const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, active, workload.tenantNames);
   const pipeline = new Pipeline(sim, stageSpecs, monitor);
   monitor.attach(pipeline.stages);
 

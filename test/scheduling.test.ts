@@ -1,0 +1,165 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createQueue, type Discipline } from '../src/pipeline/discipline.js';
+import { Request } from '../src/pipeline/request.js';
+import { simulate } from '../src/runner/simulate.js';
+import { scenario, tempDir } from './helpers.js';
+
+/** Requests as (id, deadline, tenant, priority), pushed in id order. */
+const HAND: [number, number, number, number][] = [
+  [0, 9, 1, 2],
+  [1, 4, 0, 1],
+  [2, 4, 1, 0],
+  [3, 7, 0, 1],
+  [4, 2, 1, 2],
+  [5, 9, 0, 0],
+];
+const SIZE = [1, 3]; // expected service by tenant
+
+function order(discipline: Discipline): number[] {
+  const queue = createQueue(discipline, (r) => SIZE[r.tenant]);
+  for (const [id, deadline, tenant, priority] of HAND) queue.push(new Request(id, 0, deadline, Infinity, tenant, priority, true));
+  const out: number[] = [];
+  for (let r = queue.shift(); r !== undefined; r = queue.shift()) out.push(r.id);
+  return out;
+}
+
+describe('queue disciplines', () => {
+  it('order a hand-made set exactly as defined, ties by order of joining', () => {
+    expect(order('fcfs')).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(order('sjf')).toEqual([1, 3, 5, 0, 2, 4]); // tenant 0 (1 s) before tenant 1 (3 s)
+    expect(order('edf')).toEqual([4, 1, 2, 3, 0, 5]); // deadlines 2, 4, 4, 7, 9, 9
+    expect(order('priority')).toEqual([2, 5, 1, 3, 0, 4]); // classes 0, 0, 1, 1, 2, 2
+  });
+
+  it('the heap gives the same order as a stable sort on random keys, with pushes between shifts', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const queue = createQueue('edf', () => 0);
+    const model: { id: number; key: number }[] = [];
+    const out: number[] = [];
+    const expected: number[] = [];
+    for (let id = 0; id < 3000; id++) {
+      const key = Math.floor(rand() * 50);
+      queue.push(new Request(id, 0, key, Infinity, 0, 0, true));
+      model.push({ id, key });
+      if (rand() < 0.4) {
+        out.push((queue.shift() as Request).id);
+        model.sort((a, b) => a.key - b.key || a.id - b.id);
+        expected.push((model.shift() as { id: number }).id);
+      }
+    }
+    expect(out).toEqual(expected);
+  });
+});
+
+/** Mean wait in queue of each class of an M/G/1 queue with non-preemptive priorities (class 0 first). */
+function priorityWaits(classes: { rate: number; mean: number; second: number }[]): number[] {
+  const w0 = classes.reduce((s, c) => s + (c.rate * c.second) / 2, 0);
+  let sigma = 0;
+  return classes.map((c) => {
+    const before = sigma;
+    sigma += c.rate * c.mean;
+    return w0 / ((1 - before) * (1 - sigma));
+  });
+}
+
+const tenant = (name: string, rate: number, priority: number, slo?: string) => ({ name, priority, ...(slo ? { slo } : {}), arrivals: { kind: 'poisson', rate } });
+
+describe('priority scheduling against queueing theory', () => {
+  it('M/G/1 with two priority classes: each class waits as the non-preemptive priority formula says (3%)', () => {
+    const { summary } = simulate(
+      scenario({
+        seed: 11,
+        metrics: { warmup: '1000s' },
+        workload: { arrivals: { kind: 'mix', tenants: [tenant('high', 0.3, 0), tenant('low', 0.4, 1)] }, requests: 1_500_000 },
+        pipeline: { stages: [{ queue: { discipline: 'priority' }, service: { dist: 'exponential', mean: '1s' } }] },
+      }),
+    );
+    const [w1, w2] = priorityWaits([
+      { rate: 0.3, mean: 1, second: 2 },
+      { rate: 0.4, mean: 1, second: 2 },
+    ]);
+    const wait = (i: number) => (summary.byTenant[i].latency.mean as number) - 1;
+    expect(summary.byTenant.map((t) => t.name)).toEqual(['high', 'low']);
+    expect(Math.abs(wait(0) / w1 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(wait(1) / w2 - 1)).toBeLessThan(0.03);
+  });
+
+  it('SJF with two deterministic job sizes is the priority formula with the short jobs first (3%)', () => {
+    const { summary } = simulate(
+      scenario({
+        seed: 12,
+        metrics: { warmup: '1000s' },
+        workload: { arrivals: { kind: 'mix', tenants: [tenant('short', 0.6, 0), tenant('long', 0.2, 0)] }, requests: 1_500_000 },
+        pipeline: {
+          stages: [
+            {
+              queue: { discipline: 'sjf' },
+              service: { mean: '500ms' },
+              serviceByTenant: { long: { mean: '2s' } },
+            },
+          ],
+        },
+      }),
+    );
+    const [short, long] = priorityWaits([
+      { rate: 0.6, mean: 0.5, second: 0.25 },
+      { rate: 0.2, mean: 2, second: 4 },
+    ]);
+    expect(Math.abs((summary.byTenant[0].latency.mean as number) - 0.5 - short) / short).toBeLessThan(0.03);
+    expect(Math.abs((summary.byTenant[1].latency.mean as number) - 2 - long) / long).toBeLessThan(0.03);
+  });
+});
+
+describe('abandonment and per-tenant accounting', () => {
+  it('abandons exactly the requests that could no longer make their deadline; conservation holds per tenant', () => {
+    const records: { tenant: number; arrival: number; end: number; outcome: string }[] = [];
+    const slo = { a: 0.5, b: 2 };
+    const service = { a: 0.2, b: 0.4 };
+    const { summary } = simulate(
+      scenario({
+        seed: 5,
+        duration: '2000s',
+        workload: { arrivals: { kind: 'mix', tenants: [tenant('a', 2, 0, '500ms'), tenant('b', 1.5, 0, '2s')] } },
+        pipeline: { stages: [{ queue: { discipline: 'edf', abandon: true }, service: { mean: '200ms' }, serviceByTenant: { b: { mean: '400ms' } } }] },
+      }),
+      { sink: { request: (r, end, outcome) => records.push({ tenant: r.tenant, arrival: r.arrival, end, outcome }) } },
+    );
+    const names = ['a', 'b'] as const;
+    const abandoned = records.filter((r) => r.outcome === 'abandoned');
+    expect(abandoned.length).toBeGreaterThan(100);
+    // Dropped when taken from the queue at `end`: its service could not finish by the deadline.
+    for (const r of abandoned) expect(r.end + service[names[r.tenant]]).toBeGreaterThan(r.arrival + slo[names[r.tenant]]);
+    // Every request let through finishes by its deadline (deterministic service, one at a time).
+    for (const r of records.filter((x) => x.outcome === 'completed')) expect(r.end).toBeLessThanOrEqual(r.arrival + slo[names[r.tenant]] + 1e-9);
+    expect(summary.requests.late).toBe(0);
+    for (const [i, t] of summary.byTenant.entries()) {
+      const mine = records.filter((r) => r.tenant === i);
+      expect(t.completed).toBe(mine.filter((r) => r.outcome === 'completed').length);
+      expect(t.dropped).toBe(mine.filter((r) => r.outcome !== 'completed').length);
+      expect(t.arrived).toBeGreaterThanOrEqual(t.completed + t.dropped);
+      expect(t.violationRatio).toBeCloseTo((t.late + t.dropped) / t.arrived, 12);
+    }
+    expect(summary.byTenant.reduce((s, t) => s + t.arrived, 0)).toBe(summary.requests.arrived);
+    expect(summary.byTenant.reduce((s, t) => s + t.dropped, 0)).toBe(summary.requests.dropped);
+  });
+
+  it('a timestamp trace sets tenants, SLOs and priorities per request', () => {
+    const dir = tempDir();
+    const path = join(dir, 't.csv');
+    writeFileSync(path, 'time,tenant,slo,priority\n0,x,,1\n0,y,0.1,0\n0,x,,1\n');
+    const order: string[] = [];
+    const { summary } = simulate(
+      scenario({ slo: '10s', workload: { arrivals: { kind: 'trace', path } }, pipeline: { stages: [{ queue: { discipline: 'priority' }, service: { mean: '1s' } }] } }),
+      { sink: { request: (r, end) => order.push(`${r.id}@${end}`) } },
+    );
+    // Request 0 starts at once (the server is idle); then class 0 (request 1) before request 2.
+    expect(order).toEqual(['0@1', '1@2', '2@3']);
+    expect(summary.byTenant.map((t) => [t.name, t.late])).toEqual([
+      ['x', 0],
+      ['y', 1],
+    ]);
+  });
+});
