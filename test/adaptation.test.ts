@@ -61,7 +61,7 @@ describe('reconfiguration mechanics', () => {
       '0.5: cores 2 serving 1 [0a:active 1a:starting]',
       '2.5: cores 2 serving 2 [0a:active 1a:active]', // load time 2 s
       '4.2: cores 2 serving 2 [0a:active 1a:draining]', // the newest goes; it keeps serving
-      '7.2: cores 2 serving 1 [0a:active 1a:retired]', // drain over at 4.2 + 3, but mid-batch (6.5 to 7.5)
+      '7.2: cores 2 serving 2 [0a:active 1a:retired]', // drain over at 4.2 + 3, but mid-batch (6.5 to 7.5): still counted
       '7.5: cores 1 serving 1 [0a:active]', // gone when its batch is done
     ]);
     // Replica 1's batches: its first at exactly 2.5, the last one starting during the drain.
@@ -70,7 +70,9 @@ describe('reconfiguration mechanics', () => {
     expect(h.completions[h.completions.length - 1]).toBe(15);
     const summary = h.monitor.finish(15);
     expect(summary.cost.coreSeconds).toBeCloseTo(0.5 * 1 + 7 * 2 + 7.5 * 1, 12);
-    expect(summary.stages[0].meanReplicas).toBeCloseTo((2.5 * 1 + 4.7 * 2 + 7.8 * 1) / 15, 12);
+    // Replicas taking or finishing batches: 1 until 2.5, 2 until 7.5, then 1.
+    expect(summary.stages[0].meanReplicas).toBeCloseTo((2.5 * 1 + 5 * 2 + 7.5 * 1) / 15, 12);
+    expect(summary.stages[0].utilization).toBeLessThanOrEqual(1);
   });
 
   it('a variant switch starts the new replicas and drains every old one; a new batch size applies to the next batch', () => {
@@ -80,7 +82,7 @@ describe('reconfiguration mechanics', () => {
     expect(h.timeline).toEqual([
       '1.5: cores 3 serving 1 [0a:draining 1b:starting]',
       '2.5: cores 3 serving 2 [0a:draining 1b:active]',
-      '4.5: cores 3 serving 1 [0a:retired 1b:active]',
+      '4.5: cores 3 serving 2 [0a:retired 1b:active]',
       '5: cores 2 serving 1 [1b:active]',
     ]);
     // Before 1.5 batches hold one request; the batch formed at 2 (the first after the change) holds 4.
@@ -258,3 +260,41 @@ function readFileSafe(path: string): string | undefined {
     return undefined;
   }
 }
+
+describe('end of a run without a duration', () => {
+  it('stops at the last completion: replicas still starting or draining then are not paid for afterwards', () => {
+    const dir = tempDir();
+    const path = join(dir, 'trace.csv');
+    writeFileSync(path, 'time\n' + Array.from({ length: 10 }, (_, i) => i).join('\n') + '\n');
+    const { summary, adaptation } = simulate(
+      scenario({
+        workload: { arrivals: { kind: 'trace', path } },
+        pipeline: { drain: '100s', loadTime: '5s', stages: [{ service: { mean: '500ms' } }] },
+        // Utilisation 0.5 against a target of 0.1: at 5 s, 5 replicas wanted; 4 start and are ready at 10 s.
+        adaptation: { interval: '5s', adapter: { kind: 'reactive', targetUtilization: 0.1 } },
+      }),
+    );
+    expect(summary.simulated.end).toBe(9.5);
+    expect(summary.cost.coreSeconds).toBeCloseTo(5 * 1 + 4.5 * 5, 9);
+    expect(summary.stages[0].meanReplicas).toBeCloseTo(1, 12);
+    expect(adaptation?.steps).toBe(2);
+  });
+
+  it('predictors see every whole second before a decision, quiet ones included', () => {
+    const dir = tempDir();
+    const path = join(dir, 'counts.txt');
+    // 1 request/s for 100 s, nothing for 1,900 s, then 50/s: the oracle at 1,990 s must see the 50s coming.
+    writeFileSync(path, [...Array(100).fill(1), ...Array(1900).fill(0), ...Array(100).fill(50)].join('\n') + '\n');
+    const forecasts: number[] = [];
+    simulate(
+      scenario({
+        workload: { arrivals: { kind: 'trace', path, expand: 'even' } },
+        pipeline: { stages: [{ service: { mean: '1ms' } }] },
+        adaptation: { interval: '10s', adapter: { kind: 'static' }, predictor: { kind: 'oracle' } },
+      }),
+      { adaptationSink: (row) => forecasts.push(row.forecast) },
+    );
+    expect(forecasts[199]).toBe(50); // decided at 1,990 s: the peak of 1,990-2,010 s
+    expect(forecasts[150]).toBe(0);
+  });
+});

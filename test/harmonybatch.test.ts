@@ -289,3 +289,22 @@ describe('function instances', () => {
     expect(cold.rows.every((r) => Number(r[3]) > 2)).toBe(true);
   });
 });
+
+describe('serverless run boundaries', () => {
+  it('plans only while the workload lasts and ends at the last completion', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), '300 240 360\n');
+    const file = join(dir, 's.yaml');
+    writeFileSync(file, 'serverless:\n  model: VGG19\n  apps:\n    - {name: a, slo: 1s, arrivals: {kind: trace, path: a.txt, bin: 1m}}\n');
+    for (const seed of [1, 2, 3, 4]) {
+      const { scenario } = loadServerlessScenario(file, [], seed);
+      const summary = runServerlessToFolder(scenario, join(dir, `out${seed}`));
+      expect(summary.plans).toBe(3);
+      expect(summary.requests.completed).toBe(900);
+      const rows = readFileSync(join(dir, `out${seed}`, 'plans.csv'), 'utf8').trim().split('\n');
+      expect(Number(rows[3].split(',')[2])).toBeCloseTo(summary.simulated.end, 8); // the last plan's end
+      expect(summary.simulated.end).toBeGreaterThanOrEqual(180);
+      expect(summary.simulated.end).toBeLessThan(182);
+    }
+  });
+});

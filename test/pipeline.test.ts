@@ -92,7 +92,7 @@ describe('routing', () => {
     expect(busyTimes('round-robin', [[0, 1], [10, 2], [20, 4], [30, 8]])).toEqual([9, 2, 4]);
   });
 
-  it('least-loaded hands each batch to the idle replica with the least busy time (ties: lowest index)', () => {
+  it('least-loaded hands each batch to the least utilised idle replica (all serving since 0: least busy time; ties: lowest index)', () => {
     // 0 -> r0 (all 0), 1 -> r1 (r0 has 5), 2 -> r2, 3 -> r2 again (busy 1 is the least), 4 -> r1 (2 < 5, 2).
     expect(busyTimes('least-loaded', [[0, 5], [10, 2], [20, 1], [30, 1], [40, 1]])).toEqual([5, 3, 2]);
   });

@@ -16,7 +16,7 @@ export const reactiveAdapter = defineAdapter({
     tolerance: z.number().min(0).lt(1).default(0.1).describe('no change while |utilisation / target - 1| is within this'),
     minReplicas: z.number().int().positive().default(1).describe('fewest replicas per stage'),
     maxReplicas: z.number().int().positive().default(100).describe('most replicas per stage'),
-  }),
+  }).refine((o) => o.minReplicas <= o.maxReplicas, { error: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] }),
   needsProfile: false,
   decide(input, o) {
     const configuration = input.current.map((setting, i) => {

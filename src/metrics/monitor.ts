@@ -211,6 +211,8 @@ export class Monitor implements PipelineObserver {
   private readonly tenants: TenantStats[] | undefined;
   /** Time of the last arrival, completion or drop. */
   lastActivity = 0;
+  /** Called whenever the pipeline becomes empty (the run may be over). */
+  onEmpty: () => void = () => {};
   /** Number of interval boundaries passed; the next is at (ticks + 1) * interval, free of summed rounding. */
   private ticks = 0;
   private tick = () => {
@@ -309,6 +311,7 @@ export class Monitor implements PipelineObserver {
     const late = now > request.deadline;
     this.inSystem.add(now, -1);
     this.lastActivity = now;
+    if (this.inSystem.current === 0) this.onEmpty();
     for (const w of this.windows) {
       w.completed++;
       w.latency.add(latency);
@@ -332,6 +335,7 @@ export class Monitor implements PipelineObserver {
     const now = this.sim.now;
     this.inSystem.add(now, -1);
     this.lastActivity = now;
+    if (this.inSystem.current === 0) this.onEmpty();
     for (const w of this.windows) w.dropped++;
     if (request.measured) {
       this.droppedByReason[reason]++;

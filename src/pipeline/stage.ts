@@ -77,6 +77,8 @@ export class Replica {
   busy = false;
   /** Total seconds spent serving batches. */
   busyTime = 0;
+  /** When it started serving (0 for the initial replicas). */
+  servingSince = 0;
   batchStart = 0;
   batch: readonly Request[] = NO_BATCH;
   /** The pending start-up or drain timer. */
@@ -135,6 +137,7 @@ export class Stage {
   private readonly replicaReady = (replica: Replica) => {
     replica.timer = undefined;
     replica.state = 'active';
+    replica.servingSince = this.sim.now;
     this.idle++;
     this.observer.replicasChanged(this);
     this.dispatch();
@@ -168,10 +171,10 @@ export class Stage {
     return this.config.name;
   }
 
-  /** Replicas that take batches (active or draining). */
+  /** Replicas that take batches (active or draining) or are finishing one (retired): the utilisation's denominator. */
   get servingReplicas(): number {
     let n = 0;
-    for (const r of this.replicas) if (r.serving) n++;
+    for (const r of this.replicas) if (r.serving || r.busy) n++;
     return n;
   }
 
@@ -301,8 +304,14 @@ export class Stage {
     const replicas = this.replicas;
     const n = replicas.length;
     if (this.config.routing === 'least-loaded') {
+      // The least utilised since it started serving (busy / age, compared cross-multiplied), so a
+      // replica added later is not flooded until its lifetime busy time catches up.
+      const now = this.sim.now;
       let best: Replica | undefined;
-      for (const r of replicas) if (r.serving && !r.busy && (best === undefined || r.busyTime < best.busyTime)) best = r;
+      for (const r of replicas) {
+        if (!r.serving || r.busy) continue;
+        if (best === undefined || r.busyTime * (now - best.servingSince) < best.busyTime * (now - r.servingSince)) best = r;
+      }
       return best as Replica;
     }
     for (let k = 0; k < n; k++) {

@@ -107,13 +107,17 @@ export class AdaptationLoop {
   /** Count an arrival at time `now` (called for every arrival, in time order). */
   arrived(now: number): void {
     const second = Math.floor(now);
-    if (second >= this.counts.length) {
-      const grown = new Float64Array(Math.max(second + 1, this.counts.length * 2));
-      grown.set(this.counts);
-      this.counts = grown;
-    }
+    this.grow(second + 1);
     this.counts[second]++;
     if (second >= this.seconds) this.seconds = second + 1;
+  }
+
+  /** Make room for `length` seconds of counts. */
+  private grow(length: number): void {
+    if (length <= this.counts.length) return;
+    const grown = new Float64Array(Math.max(length, this.counts.length * 2));
+    grown.set(this.counts);
+    this.counts = grown;
   }
 
   /** Close the last step at `end` (unless the run ended as it began) and summarise. */
@@ -141,8 +145,10 @@ export class AdaptationLoop {
     if (!this.active()) return;
     const now = this.sim.now;
     const observed = this.closeStep(now);
-    // The predictor sees whole seconds only: those before now.
-    const history = this.counts.subarray(0, Math.min(Math.floor(now), this.counts.length));
+    // The predictor sees whole seconds only: those before now, quiet ones included.
+    const seconds = Math.floor(now);
+    this.grow(seconds);
+    const history = this.counts.subarray(0, seconds);
     const forecast = this.predictor.forecast(history);
     const decision = this.adapter.decide(
       {

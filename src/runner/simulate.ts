@@ -71,6 +71,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, active, workload.tenantNames);
   const pipeline = new Pipeline(sim, stageSpecs, monitor);
   monitor.attach(pipeline.stages);
+  // A run without a duration ends the moment it has nothing left to do; stopping there keeps
+  // replica start-up and drain timers from running (and being paid for) past the end.
+  const stopIfDone = () => {
+    if (!active()) sim.stop();
+  };
+  if (duration === Infinity) {
+    monitor.onEmpty = stopIfDone;
+    if (naturalEnd > 0) sim.scheduleAt(naturalEnd, stopIfDone, undefined);
+  }
 
   let adaptation: AdaptationLoop | undefined;
   if (scenario.adaptation !== undefined) {
@@ -109,12 +118,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   };
   const scheduleNextArrival = () => {
     if (nextId < maxRequests && source.next() && source.time < duration) sim.scheduleAt(source.time, arrive, undefined);
-    else arrivalsOpen = false;
+    else {
+      arrivalsOpen = false;
+      if (duration === Infinity && monitor.inSystemNow === 0) sim.scheduleAt(sim.now, stopIfDone, undefined);
+    }
   };
   scheduleNextArrival();
 
   sim.run(duration);
-  const end = duration === Infinity ? Math.max(monitor.lastActivity, naturalEnd) : duration;
+  const end = duration === Infinity ? Math.max(sim.now, naturalEnd) : duration;
   onProgress?.(1);
   const adaptationSummary = adaptation?.finish(end);
   const summary = monitor.finish(end);

@@ -72,8 +72,8 @@ function transformCounts(counts: CountTrace, spec: TraceSpec): CountTrace {
 }
 
 function windowTimestamps(trace: TimestampTrace, spec: TraceSpec): TimestampTrace {
-  if (spec.damping !== undefined || spec.scale !== 1) {
-    throw new InputError(`${spec.path}: damping and scale apply to per-second count traces, not to timestamp traces`);
+  if (spec.damping !== undefined || spec.scale !== 1 || spec.bin !== 1) {
+    throw new InputError(`${spec.path}: damping, scale and bin apply to count traces, not to timestamp traces`);
   }
   const end = spec.duration === undefined ? Infinity : spec.start + spec.duration;
   const keep: number[] = [];

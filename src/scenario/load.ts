@@ -80,6 +80,7 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
   pipeline.stages.forEach((stage, i) => {
     stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
   });
+  uniqueNames(pipeline.stages.map((s) => s.name as string), `${file}: pipeline.stages`, 'stage');
   const predictor = scenario.adaptation?.predictor;
   if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = fromScenario(predictor.model);
   const arrivals = scenario.workload.arrivals;
@@ -106,6 +107,7 @@ export function loadServerlessScenario(file: string, overrides: readonly Overrid
     app.name ??= `app${i}`;
     if (app.arrivals.kind === 'trace') app.arrivals.path = fromScenario(app.arrivals.path);
   });
+  uniqueNames(scenario.serverless.apps.map((a) => a.name as string), `${file}: serverless.apps`, 'application');
   return { scenario, file };
 }
 
@@ -116,6 +118,15 @@ export function loadAnyScenario(file: string, overrides: readonly Override[] = [
   const data = readYamlFile(file);
   if (data !== null && typeof data === 'object' && 'serverless' in data) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed).scenario };
   return { kind: 'pipeline', scenario: loadScenario(file, overrides, seed).scenario };
+}
+
+/** Defaulted names may collide with given ones (stage2 given, stage2 defaulted): refuse that. */
+function uniqueNames(names: readonly string[], where: string, what: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new InputError(`${where}: two ${what}s are named "${name}" (a default name collides with a given one: name them all)`);
+    seen.add(name);
+  }
 }
 
 function readScenarioData(file: string, overrides: readonly Override[], seed: number | undefined): Record<string, unknown> {

@@ -59,6 +59,10 @@ export const ServerlessScenarioSchema = z
       if ((kind === 'poisson' || kind === 'constant') && s.duration === undefined) {
         ctx.addIssue({ code: 'custom', message: `${kind} arrivals never end: set duration`, path: ['serverless', 'apps', i, 'arrivals'] });
       }
+      const a = app.arrivals;
+      if (a.kind === 'trace' && (a.format ?? (a.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps' && s.adaptation.rates === 'oracle') {
+        ctx.addIssue({ code: 'custom', message: 'a timestamp trace cannot tell the coming interval\'s rate: set adaptation.rates: observed', path: ['serverless', 'apps', i, 'arrivals'] });
+      }
       if (app.name === undefined) return;
       if (seen.has(app.name)) ctx.addIssue({ code: 'custom', message: `duplicate application name "${app.name}"`, path: ['serverless', 'apps', i, 'name'] });
       seen.add(app.name);

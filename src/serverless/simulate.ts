@@ -6,6 +6,7 @@ import { Simulation, type ScheduledEvent } from '../engine/simulation.js';
 import { Distribution, type DistributionSummary } from '../metrics/distribution.js';
 import { lognormalCvForP99 } from '../pipeline/service.js';
 import { loadServerlessModel, type FunctionInstance, type ServerlessModel } from '../profiles/serverless.js';
+import { InputError } from '../errors.js';
 import { buildWorkload, type Workload } from '../runner/workload.js';
 import type { ServerlessScenario } from '../scenario/serverless-schema.js';
 
@@ -111,10 +112,12 @@ class Group {
 
   constructor(
     readonly plan: GroupPlan,
+    /** Identifies the group across plans: its applications, function, batch size and timeouts. */
+    readonly key: string,
     private readonly run: ServerlessRun,
   ) {
     plan.apps.forEach((app, k) => this.timeouts.set(app, plan.timeouts[k]));
-    this.idle = run.pool(plan.function);
+    this.idle = run.pool(`${plan.apps.join('+')} ${functionKey(plan.function)}`);
   }
 
   accept(request: ServerlessRequest): void {
@@ -173,6 +176,14 @@ class Group {
   }
 }
 
+function functionKey(f: FunctionInstance): string {
+  return f.kind === 'gpu' ? `gpu:${f.gpuMemGb}` : `cpu:${f.vcpu}:${f.memGb}`;
+}
+
+function groupKey(g: GroupPlan): string {
+  return `${g.apps.join('+')} ${functionKey(g.function)} b${g.batch} t${g.timeouts.join(',')}`;
+}
+
 /** The state of one serverless run. */
 class ServerlessRun {
   readonly sim = new Simulation();
@@ -207,12 +218,16 @@ class ServerlessRun {
     return Math.max(0, mean + ((tail - mean) / 2.33) * this.serviceRng.normal());
   }
 
+  /** When the last request finished. */
+  lastCompletion = 0;
+
   invoked(batch: readonly ServerlessRequest[], end: number, cost: number): void {
     this.invocations++;
     this.batchItems += batch.length;
     this.totalCost += cost;
     this.step.costPerRequest += cost;
     this.sim.scheduleAt(end, () => {
+      this.lastCompletion = end;
       const share = cost / batch.length;
       for (const r of batch) {
         const latency = end - r.arrival;
@@ -233,9 +248,8 @@ class ServerlessRun {
 
   private readonly pools = new Map<string, Instance[]>();
 
-  /** The idle instances of a function configuration: a new plan that keeps a configuration keeps its warm instances. */
-  pool(f: FunctionInstance): Instance[] {
-    const key = f.kind === 'gpu' ? `gpu:${f.gpuMemGb}` : `cpu:${f.vcpu}:${f.memGb}`;
+  /** The idle instances of one function (a group's applications on one configuration): a later plan that keeps it keeps them warm. */
+  pool(key: string): Instance[] {
     let pool = this.pools.get(key);
     if (pool === undefined) {
       pool = [];
@@ -305,7 +319,7 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
       else if (rateSource === 'observed' && now > 0) rate = stepArrivals[i] / (now - steps[steps.length - 1].time);
       else {
         const n = expectedCount(workloads[i], a.arrivals, now, now + interval);
-        if (n === undefined) throw new RangeError(`application ${names[i]}: its rate cannot be known in advance: give its rate, or use adaptation.rates: observed`);
+        if (n === undefined) throw new InputError(`application ${names[i]}: its rate over a coming interval cannot be known from a timestamp trace: use adaptation.rates: observed`);
         rate = n / interval;
       }
       return Math.max(rate, 1 / interval);
@@ -322,8 +336,16 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
     const apps: Application[] = appSpecs.map((a, i) => ({ name: names[i], slo: a.slo, rate: rates[i] }));
     const decision: ServerlessDecision = adapter.decide({ apps, current: plan, model: run.model }, adapterOptions as never);
     plan = decision.plan;
-    for (const g of groups) g.dispatch();
-    groups = plan.groups.map((gp) => new Group(gp, run));
+    // A group the new plan keeps as it was keeps its queue; the others send what waits at once.
+    const kept = new Map(groups.map((g) => [g.key, g]));
+    const next = plan.groups.map((gp) => {
+      const key = groupKey(gp);
+      const old = kept.get(key);
+      kept.delete(key);
+      return old ?? new Group(gp, key, run);
+    });
+    for (const g of kept.values()) g.dispatch();
+    groups = next;
     groupOf = [];
     groups.forEach((g) => g.plan.apps.forEach((a) => (groupOf[a] = g)));
     run.step = { step: steps.length, time: now, end: now, plannedRates: rates, observedRates: [], plan, arrived: 0, violations: 0, costPerRequest: 0 };
@@ -332,7 +354,8 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
   };
   const active = () => (duration !== Infinity ? sim.now < duration : arrivalsOpen > 0 || inSystem > 0);
   const tick = () => {
-    if (!active()) return;
+    // No plan past the end of the workload: what is still in flight finishes on the last one.
+    if (!active() || sim.now >= horizon) return;
     replan();
     sim.scheduleAt(sim.now + interval, tick, undefined, true);
   };
@@ -365,7 +388,7 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
   };
 
   sim.run(duration);
-  const end = duration !== Infinity ? duration : Math.max(sim.now, horizon === Infinity ? sim.now : horizon);
+  const end = duration !== Infinity ? duration : Math.max(run.lastCompletion, horizon);
   const last = steps[steps.length - 1];
   last.end = end;
   last.observedRates = stepArrivals.map((n) => (end > last.time ? n / (end - last.time) : 0));
