@@ -150,5 +150,19 @@ section('HarmonyBatch: a plan for 8 applications (VGG19), and one simulated hour
   results.harmonybatch = { planMs, hourSeconds };
 }
 
+// 11. Scheduling: a 4-tenant EDF station against the single-tenant FCFS one, 1e6 requests each.
+section('scheduling: 4-tenant EDF against 1-tenant FCFS, M/M/4 at rho 0.8, 1,000,000 requests (median of ' + Math.min(REPS, 3) + ')');
+{
+  const eventsPerSecond = (file) => {
+    const { scenario } = loadScenario(file);
+    const runs = Array.from({ length: Math.min(REPS, 3) }, () => wall(() => simulate(scenario)));
+    return runs[0].value.summary.events / median(runs.map((r) => r.seconds));
+  };
+  const fcfs = eventsPerSecond('bench/scenarios/fcfs-1tenant.yaml');
+  const edf = eventsPerSecond('bench/scenarios/edf-4tenant.yaml');
+  console.log(`FCFS, 1 tenant: ${fmt(fcfs / 1e6)} M events/s; EDF, 4 tenants: ${fmt(edf / 1e6)} M events/s -> ratio ${fmt(edf / fcfs)} (target >= 0.7)`);
+  results.scheduling = { fcfsEventsPerSec: fcfs, edfEventsPerSec: edf, ratio: edf / fcfs };
+}
+
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');
 console.log('\nwritten bench/out/results.json');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createQueue, type Discipline } from '../src/pipeline/discipline.js';
 import { Request } from '../src/pipeline/request.js';
+import { findPeak, scaleArrivals } from '../src/runner/peak.js';
 import { simulate } from '../src/runner/simulate.js';
 import { scenario, tempDir } from './helpers.js';
 
@@ -161,5 +162,33 @@ describe('abandonment and per-tenant accounting', () => {
       ['x', 0],
       ['y', 1],
     ]);
+  });
+});
+
+describe('peak throughput under a QoS target', () => {
+  it('finds the M/M/1 rate at which 1% of requests exceed the SLO: mu - ln(100) / slo (3%)', () => {
+    const base = scenario({
+      seed: 3,
+      slo: '1s',
+      metrics: { warmup: '200s' },
+      workload: { arrivals: { kind: 'poisson', rate: 4 }, requests: 200_000 },
+      pipeline: { stages: [{ service: { dist: 'exponential', mean: '100ms' } }] },
+    });
+    const peak = findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true });
+    const theory = 10 - Math.log(100) / 1;
+    expect(Math.abs(peak.rate / theory - 1)).toBeLessThan(0.03);
+    expect(peak.bracket[0]).toBeLessThan(peak.bracket[1]);
+    const last = peak.probes.filter((p) => p.ok).at(-1) as { violationRatio: number };
+    expect(last.violationRatio).toBeLessThanOrEqual(0.01);
+    // Deterministic: the same scenario gives the same probes.
+    expect(findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true }).probes).toEqual(peak.probes);
+  });
+
+  it('scales every tenant of a mix and every kind of arrivals', () => {
+    const mix = scaleArrivals(
+      { kind: 'mix', tenants: [{ name: 'a', arrivals: { kind: 'poisson', rate: 2 } }, { name: 'b', arrivals: { kind: 'trace', path: 'x.csv', expand: 'poisson', start: 0, scale: 1, compress: 1, bin: 1 } }] },
+      3,
+    );
+    expect(mix).toMatchObject({ tenants: [{ arrivals: { rate: 6 } }, { arrivals: { compress: 3, scale: 1 } }] });
   });
 });

@@ -7,6 +7,7 @@ import { loadAnyScenario, parseOverride } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { experimentCommand } from './experiment.js';
 import { harmonyCommand } from './harmony.js';
+import { peakCommand } from './peak.js';
 import { planCommand } from './plan.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
@@ -58,6 +59,7 @@ export async function main(args: string[]): Promise<number> {
   experimentCommand(cli);
   harmonyCommand(cli);
   planCommand(cli);
+  peakCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);
 

@@ -1,0 +1,48 @@
+import type { Argv } from 'yargs';
+import { InputError } from '../errors.js';
+import { findPeak } from '../runner/peak.js';
+import { loadScenario, parseOverride } from '../scenario/load.js';
+
+export function peakCommand(yargs: Argv) {
+  return yargs.command(
+    'peak <scenario>',
+    'Find the peak throughput under a QoS target: the highest arrival rate whose violation ratio stays within the threshold',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file (its arrival rates are scaled)' })
+        .option('threshold', { type: 'number', default: 0.01, describe: 'largest acceptable violation ratio (late or dropped over arrived)' })
+        .option('seeds', { type: 'number', default: 3, describe: 'seeded runs per probe (from the scenario\'s seed on), averaged' })
+        .option('tolerance', { type: 'number', default: 0.02, describe: 'stop when the bracket is narrower than this fraction of its upper end' })
+        .option('whole-run', { type: 'boolean', default: false, describe: 'judge the whole run\'s violation ratio instead of the worst tenant\'s' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value, as for run' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+        .example('$0 peak scenarios/abacus/pair-resnet50-bert-edf.yaml', 'peak rate with at most 1% QoS violations'),
+    (argv) => {
+      if (!(argv.threshold >= 0 && argv.threshold < 1)) throw new InputError(`--threshold: expected a ratio in [0, 1), got ${argv.threshold}`);
+      if (!(Number.isInteger(argv.seeds) && argv.seeds >= 1)) throw new InputError(`--seeds: expected a positive integer, got ${argv.seeds}`);
+      if (!(argv.tolerance > 0 && argv.tolerance < 1)) throw new InputError(`--tolerance: expected a fraction in (0, 1), got ${argv.tolerance}`);
+      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride));
+      if (scenario.duration === undefined && scenario.workload.requests === undefined && scenario.workload.arrivals.kind !== 'trace') {
+        throw new InputError(`${argv.scenario}: give duration or workload.requests, so every probe ends`);
+      }
+      let result;
+      try {
+        result = findPeak(scenario, {
+          threshold: argv.threshold,
+          seeds: argv.seeds,
+          tolerance: argv.tolerance,
+          perTenant: !argv['whole-run'],
+          onProbe: argv.json ? undefined : (p) => process.stderr.write(`  x${p.factor.toPrecision(4)}: ${p.rate.toFixed(2)} requests/s, violations ${(100 * p.violationRatio).toFixed(3)}% ${p.ok ? 'ok' : 'over'}\n`),
+        });
+      } catch (err) {
+        if (err instanceof RangeError) throw new InputError(err.message);
+        throw err;
+      }
+      if (argv.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `peak ${result.rate.toFixed(2)} requests/s with violations <= ${(100 * argv.threshold).toFixed(2)}% (bracket ${result.bracket[0].toFixed(2)}-${result.bracket[1].toFixed(2)}, ${result.probes.length} probes x ${argv.seeds} seeds)\n`,
+        );
+    },
+  );
+}

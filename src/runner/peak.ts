@@ -1,0 +1,94 @@
+import type { ArrivalsSpec, Scenario } from '../scenario/schema.js';
+import { simulate, type SimulateOptions } from './simulate.js';
+
+/** Multiply every arrival rate of a workload by `factor` (traces: their counts, or their time for timestamp traces). */
+export function scaleArrivals(spec: ArrivalsSpec, factor: number): ArrivalsSpec {
+  switch (spec.kind) {
+    case 'poisson':
+    case 'constant':
+    case 'synthetic':
+      return { ...spec, rate: spec.rate * factor };
+    case 'trace': {
+      const timestamps = (spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps';
+      return timestamps ? { ...spec, compress: spec.compress * factor } : { ...spec, scale: spec.scale * factor };
+    }
+    case 'mix':
+      return { ...spec, tenants: spec.tenants.map((t) => ({ ...t, arrivals: scaleArrivals(t.arrivals, factor) as typeof t.arrivals })) };
+  }
+}
+
+export interface PeakProbe {
+  factor: number;
+  /** Arrival rate measured, requests/s (mean over seeds). */
+  rate: number;
+  /** The QoS-violation ratio judged (the worst tenant's, or the whole run's), mean over seeds. */
+  violationRatio: number;
+  ok: boolean;
+}
+
+export interface PeakResult {
+  /** The highest rate found that meets the target, and the lowest that does not. */
+  rate: number;
+  bracket: [number, number];
+  factor: number;
+  probes: PeakProbe[];
+}
+
+export interface PeakOptions {
+  /** Largest acceptable violation ratio (default 0.01). */
+  threshold: number;
+  /** Seeds per probe, from the scenario's seed on. */
+  seeds: number;
+  /** Stop when the bracket is narrower than this fraction of its upper end. */
+  tolerance: number;
+  /** Judge the worst tenant (default) or the whole run. */
+  perTenant: boolean;
+  onProbe?: (probe: PeakProbe) => void;
+  simulateOptions?: SimulateOptions;
+}
+
+/**
+ * The peak throughput under a QoS target: the highest arrival rate at which the violation ratio
+ * (late or dropped over arrived) stays at or below `threshold`, found by scaling every arrival rate
+ * of the scenario: doubling until the target fails, then bisecting. Each probe averages seeded runs,
+ * so the same scenario gives the same answer.
+ */
+export function findPeak(scenario: Scenario, options: PeakOptions): PeakResult {
+  const probes: PeakProbe[] = [];
+  const probe = (factor: number): PeakProbe => {
+    let rate = 0;
+    let violations = 0;
+    for (let k = 0; k < options.seeds; k++) {
+      const run = structuredClone(scenario);
+      run.seed = scenario.seed + k;
+      run.workload.arrivals = scaleArrivals(scenario.workload.arrivals, factor);
+      const { summary } = simulate(run, options.simulateOptions);
+      rate += summary.arrivalRate ?? 0;
+      violations += options.perTenant ? Math.max(...summary.byTenant.map((t) => t.violationRatio ?? 0)) : (summary.sloViolationRatio ?? 0);
+    }
+    const p = { factor, rate: rate / options.seeds, violationRatio: violations / options.seeds, ok: violations / options.seeds <= options.threshold };
+    probes.push(p);
+    options.onProbe?.(p);
+    return p;
+  };
+  let lo: PeakProbe | undefined;
+  let hi = probe(1);
+  // Find a factor that fails (doubling) and one that meets the target (halving).
+  for (let i = 0; hi.ok && i < 30; i++) {
+    lo = hi;
+    hi = probe(hi.factor * 2);
+  }
+  if (hi.ok) throw new RangeError(`the target is met even at ${hi.factor}x the scenario's rates (${hi.rate.toFixed(2)} requests/s): the system never saturates`);
+  for (let i = 0; lo === undefined && i < 30; i++) {
+    const p = probe(hi.factor / 2);
+    if (p.ok) lo = p;
+    else hi = p;
+  }
+  if (lo === undefined) throw new RangeError(`the target is missed even at ${hi.factor}x the scenario's rates`);
+  while ((hi.factor - lo.factor) / hi.factor > options.tolerance) {
+    const p = probe((lo.factor + hi.factor) / 2);
+    if (p.ok) lo = p;
+    else hi = p;
+  }
+  return { rate: lo.rate, bracket: [lo.rate, hi.rate], factor: lo.factor, probes };
+}
