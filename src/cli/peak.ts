@@ -16,7 +16,7 @@ export function peakCommand(yargs: Argv) {
         .option('whole-run', { type: 'boolean', default: false, describe: 'judge the whole run\'s violation ratio instead of the worst tenant\'s' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value, as for run' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-        .example('$0 peak scenarios/abacus/pair-resnet50-bert-edf.yaml', 'peak rate with at most 1% QoS violations'),
+        .example('$0 peak scenarios/mm4.yaml --set slo=100ms', 'peak rate of the M/M/4 example with at most 1% of requests over 100 ms'),
     (argv) => {
       if (!(argv.threshold >= 0 && argv.threshold < 1)) throw new InputError(`--threshold: expected a ratio in [0, 1), got ${argv.threshold}`);
       if (!(Number.isInteger(argv.seeds) && argv.seeds >= 1)) throw new InputError(`--seeds: expected a positive integer, got ${argv.seeds}`);

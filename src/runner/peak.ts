@@ -17,9 +17,25 @@ export function scaleArrivals(spec: ArrivalsSpec, factor: number): ArrivalsSpec 
   }
 }
 
+/** The mean arrival rate a workload offers, when its spec says (traces: undefined). */
+export function offeredRate(spec: ArrivalsSpec): number | undefined {
+  switch (spec.kind) {
+    case 'poisson':
+    case 'constant':
+    case 'synthetic':
+      return spec.rate;
+    case 'trace':
+      return undefined;
+    case 'mix': {
+      const rates = spec.tenants.map((t) => offeredRate(t.arrivals));
+      return rates.some((r) => r === undefined) ? undefined : (rates as number[]).reduce((a, b) => a + b, 0);
+    }
+  }
+}
+
 export interface PeakProbe {
   factor: number;
-  /** Arrival rate measured, requests/s (mean over seeds). */
+  /** Arrival rate offered, requests/s: the scaled rates of the spec, or for traces the rate measured (mean over seeds). */
   rate: number;
   /** The QoS-violation ratio judged (the worst tenant's, or the whole run's), mean over seeds. */
   violationRatio: number;
@@ -66,7 +82,8 @@ export function findPeak(scenario: Scenario, options: PeakOptions): PeakResult {
       rate += summary.arrivalRate ?? 0;
       violations += options.perTenant ? Math.max(...summary.byTenant.map((t) => t.violationRatio ?? 0)) : (summary.sloViolationRatio ?? 0);
     }
-    const p = { factor, rate: rate / options.seeds, violationRatio: violations / options.seeds, ok: violations / options.seeds <= options.threshold };
+    const offered = offeredRate(scenario.workload.arrivals);
+    const p = { factor, rate: offered === undefined ? rate / options.seeds : offered * factor, violationRatio: violations / options.seeds, ok: violations / options.seeds <= options.threshold };
     probes.push(p);
     options.onProbe?.(p);
     return p;
