@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { loadRunResources } from '../runner/predictor.js';
 import { runToFolder, type SummaryFile } from '../runner/run-folder.js';
 import { loadAnyScenario, parseOverride } from '../scenario/load.js';
+import { runAcceleratorToFolder, type AcceleratorSummaryFile } from '../accelerator/run-folder.js';
 import { runServerlessToFolder, type ServerlessSummaryFile } from '../serverless/run-folder.js';
 import { formatDuration } from '../scenario/units.js';
 import { Progress } from './progress.js';
@@ -48,6 +49,14 @@ export function runCommand(yargs: Argv) {
         else if (!argv.quiet) process.stdout.write(serverlessReport(summary, dir, wall));
         return;
       }
+      if (loaded.kind === 'accelerator') {
+        const s = loaded.scenario;
+        const dir = argv.out ?? defaultRunFolder(s.name as string, s.seed);
+        const summary = runAcceleratorToFolder(s, dir);
+        if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        else if (!argv.quiet) process.stdout.write(acceleratorReport(summary, dir));
+        return;
+      }
       const scenario = loaded.scenario;
       const resources = await loadRunResources(scenario);
       const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
@@ -64,6 +73,19 @@ export function runCommand(yargs: Argv) {
       if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else if (!argv.quiet) process.stdout.write(report(summary, dir, wall));
     },
+  );
+}
+
+function acceleratorReport(s: AcceleratorSummaryFile, dir: string): string {
+  const ms = (x: number | null) => (x === null ? '-' : formatDuration(x));
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+  return (
+    [
+      `${s.scenario} (seed ${s.seed}, ${s.policy}${s.abandon ? ' with abandonment' : ''}): ${formatDuration(s.simulated.end)} simulated, device busy ${pct(s.busy)}, mean concurrency ${s.meanConcurrency?.toFixed(2) ?? '-'}`,
+      `queries  arrived ${s.requests.arrived}  completed ${s.requests.completed}  abandoned ${s.requests.dropped}  late ${s.requests.late}  QoS violations ${pct(s.violationRatio)}`,
+      ...s.byTenant.map((t) => `service ${t.name.padEnd(13)} p50 ${ms(t.latency.p50)}  p95 ${ms(t.latency.p95)}  p99 ${ms(t.latency.p99)}  violations ${pct(t.violationRatio)}  goodput ${t.goodput?.toFixed(2) ?? '-'}/s`),
+      `results in ${dir}/`,
+    ].join('\n') + '\n'
   );
 }
 

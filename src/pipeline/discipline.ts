@@ -23,26 +23,26 @@ export interface RequestQueue {
 }
 
 /**
- * A binary min-heap of requests on (key, order of joining), the key computed once at push.
- * Parallel arrays of numbers keep comparisons on unboxed doubles.
+ * A binary min-heap on (key, order of joining), the key computed once at push. Parallel arrays
+ * of numbers keep comparisons on unboxed doubles.
  */
-export class KeyedQueue implements RequestQueue {
-  private readonly items: Request[] = [];
+export class KeyedQueue<T = Request> {
+  private readonly items: T[] = [];
   private readonly keys: number[] = [];
   private readonly seqs: number[] = [];
   private seq = 0;
 
-  constructor(private readonly key: (request: Request) => number) {}
+  constructor(private readonly key: (item: T) => number) {}
 
   get size(): number {
     return this.items.length;
   }
 
-  peek(): Request | undefined {
+  peek(): T | undefined {
     return this.items[0];
   }
 
-  push(request: Request): void {
+  push(request: T): void {
     const key = this.key(request);
     const seq = this.seq++;
     const { items, keys, seqs } = this;
@@ -63,12 +63,12 @@ export class KeyedQueue implements RequestQueue {
     seqs[i] = seq;
   }
 
-  shift(): Request | undefined {
+  shift(): T | undefined {
     const { items, keys, seqs } = this;
     const n = items.length;
     if (n === 0) return undefined;
     const top = items[0];
-    const lastItem = items.pop() as Request;
+    const lastItem = items.pop() as T;
     const lastKey = keys.pop() as number;
     const lastSeq = seqs.pop() as number;
     if (n === 1) return top;
@@ -98,10 +98,10 @@ export function createQueue(discipline: Discipline, expectedService: (request: R
     case 'fcfs':
       return new Fifo<Request>();
     case 'sjf':
-      return new KeyedQueue(expectedService);
+      return new KeyedQueue<Request>(expectedService);
     case 'edf':
-      return new KeyedQueue((r) => r.deadline);
+      return new KeyedQueue<Request>((r) => r.deadline);
     case 'priority':
-      return new KeyedQueue((r) => r.priority);
+      return new KeyedQueue<Request>((r) => r.priority);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScenarioSchema } from './schema.js';
+import { AcceleratorScenarioSchema } from './accelerator-schema.js';
 import { ServerlessScenarioSchema } from './serverless-schema.js';
 
 type JsonSchema = {
@@ -30,20 +31,20 @@ export function scenarioJsonSchema(): JsonSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'pipesim scenario',
-    description: 'A pipesim simulation scenario: a pipeline, or serverless functions for applications (see docs/SCENARIO.md).',
-    anyOf: [part(ScenarioSchema, 'pipeline scenario'), part(ServerlessScenarioSchema, 'serverless scenario')],
+    description: 'A pipesim simulation scenario: a pipeline, serverless functions for applications, or services sharing an accelerator (see docs/SCENARIO.md).',
+    anyOf: [part(ScenarioSchema, 'pipeline scenario'), part(ServerlessScenarioSchema, 'serverless scenario'), part(AcceleratorScenarioSchema, 'accelerator scenario')],
   };
 }
 
 /** A Markdown reference of every key, its type, default and meaning, generated from the schema. */
 export function scenarioReference(): string {
-  const [pipeline, serverless] = scenarioJsonSchema().anyOf as JsonSchema[];
+  const [pipeline, serverless, accelerator] = scenarioJsonSchema().anyOf as JsonSchema[];
   return [
     '# Scenario reference',
     '',
-    'Generated from the schemas in `src/scenario/schema.ts` and `src/scenario/serverless-schema.ts` by `npm run schema`; do not edit by hand.',
+    'Generated from the schemas in `src/scenario/` by `npm run schema`; do not edit by hand.',
     'Durations accept a number of seconds or a string with a unit (`us`, `ms`, `s`, `m`, `h`, `d`). Unknown keys are errors.',
-    'A file with a `serverless` key is a serverless scenario; any other is a pipeline scenario.',
+    'A file with a `serverless` key is a serverless scenario, one with an `accelerator` key an accelerator scenario; any other is a pipeline scenario.',
     '',
     '## Pipeline scenarios',
     '',
@@ -52,6 +53,10 @@ export function scenarioReference(): string {
     '## Serverless scenarios',
     '',
     ...referenceTable(serverless),
+    '',
+    '## Accelerator scenarios',
+    '',
+    ...referenceTable(accelerator),
     '',
   ].join('\n');
 }

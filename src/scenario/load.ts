@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { readTextFile } from '../io/read.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
+import { AcceleratorScenarioSchema, type AcceleratorScenario } from './accelerator-schema.js';
 import { ServerlessScenarioSchema, type ServerlessScenario } from './serverless-schema.js';
 import { formatPath, getPath, parsePath, setPath } from './paths.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
@@ -69,7 +70,9 @@ export interface LoadedScenario {
  */
 export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number): LoadedScenario {
   const root = readScenarioData(file, overrides, seed);
-  if ('serverless' in root) throw new InputError(`${file}: a serverless scenario (it has a serverless key); this command takes pipeline scenarios`);
+  for (const key of ['serverless', 'accelerator']) {
+    if (key in root) throw new InputError(`${file}: a ${key} scenario (it has a ${key} key); this command takes pipeline scenarios`);
+  }
   const scenario = validateScenario(root, file);
   scenario.name ??= basename(file, extname(file));
   const fromScenario = scenarioRelative(file);
@@ -111,12 +114,35 @@ export function loadServerlessScenario(file: string, overrides: readonly Overrid
   return { scenario, file };
 }
 
-export type AnyScenario = { kind: 'pipeline'; scenario: Scenario } | { kind: 'serverless'; scenario: ServerlessScenario };
+/** Read, override, validate and complete an accelerator scenario file (one with an `accelerator` key). */
+export function loadAcceleratorScenario(file: string, overrides: readonly Override[] = [], seed?: number): { scenario: AcceleratorScenario; file: string } {
+  const root = readScenarioData(file, overrides, seed);
+  if (!('accelerator' in root)) throw new InputError(`${file}: not an accelerator scenario (it has no accelerator key)`);
+  const result = AcceleratorScenarioSchema.safeParse(root);
+  if (!result.success) throw new InputError(formatIssues(file, result.error.issues, root));
+  const scenario = result.data;
+  scenario.name ??= basename(file, extname(file));
+  const fromScenario = scenarioRelative(file);
+  if (scenario.accelerator.catalog !== undefined) scenario.accelerator.catalog = fromScenario(scenario.accelerator.catalog);
+  for (const svc of scenario.accelerator.services) {
+    svc.name ??= svc.model;
+    if (svc.arrivals.kind === 'trace') svc.arrivals.path = fromScenario(svc.arrivals.path);
+  }
+  uniqueNames(scenario.accelerator.services.map((s) => s.name as string), `${file}: accelerator.services`, 'service');
+  return { scenario, file };
+}
 
-/** A pipeline or a serverless scenario, by whether the file has a `serverless` key. */
+export type AnyScenario =
+  | { kind: 'pipeline'; scenario: Scenario }
+  | { kind: 'serverless'; scenario: ServerlessScenario }
+  | { kind: 'accelerator'; scenario: AcceleratorScenario };
+
+/** A pipeline, serverless or accelerator scenario, by its `serverless` or `accelerator` key. */
 export function loadAnyScenario(file: string, overrides: readonly Override[] = [], seed?: number): AnyScenario {
   const data = readYamlFile(file);
-  if (data !== null && typeof data === 'object' && 'serverless' in data) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed).scenario };
+  const has = (key: string) => data !== null && typeof data === 'object' && key in data;
+  if (has('serverless')) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed).scenario };
+  if (has('accelerator')) return { kind: 'accelerator', scenario: loadAcceleratorScenario(file, overrides, seed).scenario };
   return { kind: 'pipeline', scenario: loadScenario(file, overrides, seed).scenario };
 }
 
