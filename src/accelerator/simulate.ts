@@ -206,6 +206,8 @@ export function simulateAccelerator(scenario: AcceleratorScenario, options: Acce
   a.services.forEach((svc, i) => {
     const source = buildWorkload(svc.arrivals, streams, `arrivals:${names[i]}`).source;
     const arrive = () => {
+      // Services schedule their next arrival independently: the limit is enforced on arrival.
+      if (nextId >= limit) return;
       const now = sim.now;
       const q: Query = { id: nextId++, service: i, arrival: now, deadline: now + svc.slo, measured: now >= warmup, solo: models[i].soloLatency(svc.batch), model: models[i], batch: svc.batch };
       if (q.measured) stats[i].arrived++;

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { findPeak } from '../runner/peak.js';
-import { loadScenario, parseOverride } from '../scenario/load.js';
+import { findAcceleratorPeak } from '../accelerator/peak.js';
+import { findPeak, type PeakProbe } from '../runner/peak.js';
+import { loadAnyScenario, parseOverride } from '../scenario/load.js';
 
 export function peakCommand(yargs: Argv) {
   return yargs.command(
@@ -16,24 +17,31 @@ export function peakCommand(yargs: Argv) {
         .option('whole-run', { type: 'boolean', default: false, describe: 'judge the whole run\'s violation ratio instead of the worst tenant\'s' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value, as for run' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-        .example('$0 peak scenarios/mm4.yaml --set slo=100ms', 'peak rate of the M/M/4 example with at most 1% of requests over 100 ms'),
+        .example('$0 peak scenarios/mm4.yaml --set slo=100ms', 'peak rate of the M/M/4 example with at most 1% of requests over 100 ms')
+        .example('$0 peak scenarios/abacus/pair.yaml --set accelerator.policy=headroom --set accelerator.abandon=true', 'peak throughput of two services on one GPU under their 50 ms QoS'),
     (argv) => {
       if (!(argv.threshold >= 0 && argv.threshold < 1)) throw new InputError(`--threshold: expected a ratio in [0, 1), got ${argv.threshold}`);
       if (!(Number.isInteger(argv.seeds) && argv.seeds >= 1)) throw new InputError(`--seeds: expected a positive integer, got ${argv.seeds}`);
       if (!(argv.tolerance > 0 && argv.tolerance < 1)) throw new InputError(`--tolerance: expected a fraction in (0, 1), got ${argv.tolerance}`);
-      const { scenario } = loadScenario(argv.scenario, argv.set.map(parseOverride));
-      if (scenario.duration === undefined && scenario.workload.requests === undefined && scenario.workload.arrivals.kind !== 'trace') {
-        throw new InputError(`${argv.scenario}: give duration or workload.requests, so every probe ends`);
-      }
+      const loaded = loadAnyScenario(argv.scenario, argv.set.map(parseOverride));
+      if (loaded.kind === 'serverless') throw new InputError(`${argv.scenario}: peak takes pipeline and accelerator scenarios, not serverless ones`);
+      const options = {
+        threshold: argv.threshold,
+        seeds: argv.seeds,
+        tolerance: argv.tolerance,
+        perTenant: !argv['whole-run'],
+        onProbe: argv.json ? undefined : (p: PeakProbe) => process.stderr.write(`  x${p.factor.toPrecision(4)}: ${p.rate.toFixed(2)} requests/s, violations ${(100 * p.violationRatio).toFixed(3)}% ${p.ok ? 'ok' : 'over'}\n`),
+      };
       let result;
       try {
-        result = findPeak(scenario, {
-          threshold: argv.threshold,
-          seeds: argv.seeds,
-          tolerance: argv.tolerance,
-          perTenant: !argv['whole-run'],
-          onProbe: argv.json ? undefined : (p) => process.stderr.write(`  x${p.factor.toPrecision(4)}: ${p.rate.toFixed(2)} requests/s, violations ${(100 * p.violationRatio).toFixed(3)}% ${p.ok ? 'ok' : 'over'}\n`),
-        });
+        if (loaded.kind === 'accelerator') result = findAcceleratorPeak(loaded.scenario, options);
+        else {
+          const scenario = loaded.scenario;
+          if (scenario.duration === undefined && scenario.workload.requests === undefined && scenario.workload.arrivals.kind !== 'trace') {
+            throw new InputError(`${argv.scenario}: give duration or workload.requests, so every probe ends`);
+          }
+          result = findPeak(scenario, options);
+        }
       } catch (err) {
         if (err instanceof RangeError) throw new InputError(err.message);
         throw err;

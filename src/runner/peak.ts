@@ -63,26 +63,32 @@ export interface PeakOptions {
   simulateOptions?: SimulateOptions;
 }
 
+/** What one seeded run at one load says. */
+export interface ProbeRun {
+  /** Arrival rate measured, requests/s. */
+  rate: number;
+  /** QoS-violation ratio of each tenant, and of the whole run. */
+  tenantRatios: number[];
+  overall: number;
+}
+
 /**
- * The peak throughput under a QoS target: the highest arrival rate at which the violation ratio
- * (late or dropped over arrived) stays at or below `threshold`, found by scaling every arrival rate
- * of the scenario: doubling until the target fails, then bisecting. Each probe averages seeded runs,
- * so the same scenario gives the same answer.
+ * The peak throughput under a QoS target: the highest load at which the violation ratio (late or
+ * dropped over arrived) stays at or below `threshold`. `run(factor, k)` simulates the workload with
+ * every arrival rate multiplied by `factor`, seeded k-th; `offered` is the unscaled offered rate
+ * (undefined: use the measured one). Doubles until the target fails, then bisects; each probe
+ * averages seeded runs, so the same inputs give the same answer.
  */
-export function findPeak(scenario: Scenario, options: PeakOptions): PeakResult {
+export function bisectPeak(run: (factor: number, seedOffset: number) => ProbeRun, offered: number | undefined, options: PeakOptions): PeakResult {
   const probes: PeakProbe[] = [];
   const probe = (factor: number): PeakProbe => {
     let rate = 0;
     let violations = 0;
     for (let k = 0; k < options.seeds; k++) {
-      const run = structuredClone(scenario);
-      run.seed = scenario.seed + k;
-      run.workload.arrivals = scaleArrivals(scenario.workload.arrivals, factor);
-      const { summary } = simulate(run, options.simulateOptions);
-      rate += summary.arrivalRate ?? 0;
-      violations += options.perTenant ? Math.max(...summary.byTenant.map((t) => t.violationRatio ?? 0)) : (summary.sloViolationRatio ?? 0);
+      const r = run(factor, k);
+      rate += r.rate;
+      violations += options.perTenant ? Math.max(...r.tenantRatios) : r.overall;
     }
-    const offered = offeredRate(scenario.workload.arrivals);
     const p = { factor, rate: offered === undefined ? rate / options.seeds : offered * factor, violationRatio: violations / options.seeds, ok: violations / options.seeds <= options.threshold };
     probes.push(p);
     options.onProbe?.(p);
@@ -108,4 +114,19 @@ export function findPeak(scenario: Scenario, options: PeakOptions): PeakResult {
     else hi = p;
   }
   return { rate: lo.rate, bracket: [lo.rate, hi.rate], factor: lo.factor, probes };
+}
+
+/** The peak throughput of a pipeline scenario under a QoS target (see bisectPeak). */
+export function findPeak(scenario: Scenario, options: PeakOptions): PeakResult {
+  return bisectPeak(
+    (factor, k) => {
+      const run = structuredClone(scenario);
+      run.seed = scenario.seed + k;
+      run.workload.arrivals = scaleArrivals(scenario.workload.arrivals, factor);
+      const { summary } = simulate(run, options.simulateOptions);
+      return { rate: summary.arrivalRate ?? 0, tenantRatios: summary.byTenant.map((t) => t.violationRatio ?? 0), overall: summary.sloViolationRatio ?? 0 };
+    },
+    offeredRate(scenario.workload.arrivals),
+    options,
+  );
 }
