@@ -162,6 +162,18 @@ section('scheduling: 4-tenant EDF against 1-tenant FCFS, M/M/4 at rho 0.8, 1,000
   const edf = eventsPerSecond('bench/scenarios/edf-4tenant.yaml');
   console.log(`FCFS, 1 tenant: ${fmt(fcfs / 1e6)} M events/s; EDF, 4 tenants: ${fmt(edf / 1e6)} M events/s -> ratio ${fmt(edf / fcfs)} (target >= 0.7)`);
   results.scheduling = { fcfsEventsPerSec: fcfs, edfEventsPerSec: edf, ratio: edf / fcfs };
+  // The request heap: pipesim's KeyedQueue against js-sdsl's PriorityQueue, EDF hold model.
+  const queueSeconds = (implementation, size) => {
+    const r = spawnSync(process.execPath, ['bench/request-queue.js', implementation, String(size), String(REPS)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return median(JSON.parse(r.stdout).seconds);
+  };
+  for (const size of [1_000, 100_000]) {
+    const keyed = queueSeconds('keyed', size);
+    const sdsl = queueSeconds('js-sdsl', size);
+    results.scheduling[`heap${size}`] = { keyedMops: 2 / keyed, jsSdslMops: 2 / sdsl, keyedOverSdsl: sdsl / keyed };
+    console.log(`request heap, ${fmt(size)} waiting: KeyedQueue (used) ${fmt(2 / keyed)} M ops/s, js-sdsl PriorityQueue ${fmt(2 / sdsl)} M ops/s -> KeyedQueue ${fmt(sdsl / keyed)}x`);
+  }
 }
 
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');
