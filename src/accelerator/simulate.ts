@@ -1,7 +1,6 @@
 import { RandomStreams } from '../engine/random.js';
 import { Simulation, type ScheduledEvent } from '../engine/simulation.js';
-import { Distribution } from '../metrics/distribution.js';
-import type { TenantSummary } from '../metrics/monitor.js';
+import { TenantStats, type TenantSummary } from '../metrics/tenant.js';
 import { KeyedQueue } from '../pipeline/discipline.js';
 import { InputError } from '../errors.js';
 import { buildWorkload } from '../runner/workload.js';
@@ -42,17 +41,6 @@ interface Running {
   done: ScheduledEvent<Running> | undefined;
 }
 
-class ServiceStats {
-  arrived = 0;
-  completed = 0;
-  late = 0;
-  dropped = 0;
-  readonly latency: Distribution;
-  constructor(accuracy: number) {
-    this.latency = new Distribution(accuracy);
-  }
-}
-
 export interface AcceleratorSummary {
   simulated: { end: number; warmup: number; measured: number };
   requests: { arrived: number; completed: number; dropped: number; late: number; inFlight: number };
@@ -86,7 +74,7 @@ export function simulateAccelerator(scenario: AcceleratorScenario, options: Acce
   const warmup = scenario.metrics.warmup;
   const duration = scenario.duration ?? Infinity;
   const limit = scenario.queries ?? Infinity;
-  const stats = a.services.map(() => new ServiceStats(scenario.metrics.sketchAccuracy));
+  const stats = a.services.map(() => new TenantStats(scenario.metrics.sketchAccuracy));
 
   const running: Running[] = [];
   let concurrencyArea = 0;
@@ -126,12 +114,7 @@ export function simulateAccelerator(scenario: AcceleratorScenario, options: Acce
     const now = sim.now;
     lastCompletion = now;
     const latency = now - q.arrival;
-    if (q.measured) {
-      const s = stats[q.service];
-      s.completed++;
-      s.latency.add(latency);
-      if (now > q.deadline) s.late++;
-    }
+    if (q.measured) stats[q.service].complete(latency, now > q.deadline);
     options.request?.(q.service, q.arrival, now, 'completed');
     regroup();
     dispatch();
@@ -226,18 +209,8 @@ export function simulateAccelerator(scenario: AcceleratorScenario, options: Acce
   account();
   const measured = end - Math.min(warmup, end);
   const perSecond = (n: number) => (measured > 0 ? n / measured : null);
-  const byTenant: TenantSummary[] = stats.map((s, i) => ({
-    name: names[i],
-    arrived: s.arrived,
-    completed: s.completed,
-    dropped: s.dropped,
-    late: s.late,
-    violationRatio: s.arrived > 0 ? (s.late + s.dropped) / s.arrived : null,
-    latency: s.latency.summary(),
-    throughput: perSecond(s.completed),
-    goodput: perSecond(s.completed - s.late),
-  }));
-  const total = (f: (s: ServiceStats) => number) => stats.reduce((sum, s) => sum + f(s), 0);
+  const byTenant: TenantSummary[] = stats.map((s, i) => s.summary(names[i], perSecond));
+  const total = (f: (s: TenantStats) => number) => stats.reduce((sum, s) => sum + f(s), 0);
   const arrived = total((s) => s.arrived);
   return {
     summary: {

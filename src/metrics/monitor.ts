@@ -3,6 +3,7 @@ import type { PipelineObserver } from '../pipeline/pipeline.js';
 import { DROP_REASONS, type DropReason, type Request } from '../pipeline/request.js';
 import type { Stage } from '../pipeline/stage.js';
 import { Distribution, WindowSample, type DistributionSummary } from './distribution.js';
+import { summarizeTenant, TenantStats, type TenantSummary } from './tenant.js';
 import { TimeIntegral } from './time-integral.js';
 
 export interface MonitorOptions {
@@ -75,21 +76,6 @@ export interface StageSummary {
   dropped: Record<DropReason, number>;
 }
 
-/** One tenant's measured requests. */
-export interface TenantSummary {
-  name: string;
-  arrived: number;
-  completed: number;
-  dropped: number;
-  late: number;
-  /** (late + dropped) / arrived: the QoS-violation ratio (abandoned requests are dropped ones). */
-  violationRatio: number | null;
-  latency: DistributionSummary;
-  throughput: number | null;
-  /** On-time completions per second. */
-  goodput: number | null;
-}
-
 export interface RunSummary {
   simulated: { end: number; warmup: number; measured: number };
   requests: {
@@ -136,17 +122,6 @@ class StageStats {
     this.busy = new TimeIntegral(0);
     this.serving = new TimeIntegral(0, stage.servingReplicas);
     this.cores = new TimeIntegral(0, stage.provisionedCores);
-  }
-}
-
-class TenantStats {
-  arrived = 0;
-  completed = 0;
-  late = 0;
-  dropped = 0;
-  readonly latency: Distribution;
-  constructor(accuracy: number) {
-    this.latency = new Distribution(accuracy);
   }
 }
 
@@ -321,12 +296,7 @@ export class Monitor implements PipelineObserver {
       this.completedCount++;
       this.latency.add(latency);
       if (late) this.lateCount++;
-      if (this.tenants) {
-        const t = this.tenants[request.tenant];
-        t.completed++;
-        t.latency.add(latency);
-        if (late) t.late++;
-      }
+      this.tenants?.[request.tenant].complete(latency, late);
     }
     this.sink.request?.(request, now, 'completed');
   }
@@ -437,20 +407,9 @@ export class Monitor implements PipelineObserver {
       };
     });
     const coreSeconds = stages.reduce((sum, s) => sum + s.coreSeconds, 0);
-    const tenant = (name: string, arrived: number, completed: number, dropped: number, late: number, latency: Distribution): TenantSummary => ({
-      name,
-      arrived,
-      completed,
-      dropped,
-      late,
-      violationRatio: arrived > 0 ? (late + dropped) / arrived : null,
-      latency: latency.summary(),
-      throughput: perSecond(completed),
-      goodput: perSecond(completed - late),
-    });
     const byTenant = this.tenants
-      ? this.tenants.map((t, i) => tenant(this.tenantNames[i], t.arrived, t.completed, t.dropped, t.late, t.latency))
-      : [tenant(this.tenantNames[0], arrived, this.completedCount, dropped, this.lateCount, this.latency)];
+      ? this.tenants.map((t, i) => t.summary(this.tenantNames[i], perSecond))
+      : [summarizeTenant(this.tenantNames[0], { arrived, completed: this.completedCount, dropped, late: this.lateCount }, this.latency, perSecond)];
     return {
       simulated: { end, warmup, measured },
       requests: {
@@ -474,3 +433,4 @@ export class Monitor implements PipelineObserver {
     };
   }
 }
+

@@ -3,7 +3,8 @@ import { SERVERLESS_ADAPTERS } from '../adapters/harmonybatch/adapters.js';
 import type { Application, GroupPlan, Plan } from '../adapters/harmonybatch/planner.js';
 import { RandomStreams, type RandomStream } from '../engine/random.js';
 import { Simulation, type ScheduledEvent } from '../engine/simulation.js';
-import { Distribution, type DistributionSummary } from '../metrics/distribution.js';
+import type { DistributionSummary } from '../metrics/distribution.js';
+import { TenantStats } from '../metrics/tenant.js';
 import { lognormalCvForP99 } from '../pipeline/service.js';
 import { loadServerlessModel, type FunctionInstance, type ServerlessModel } from '../profiles/serverless.js';
 import { InputError } from '../errors.js';
@@ -83,16 +84,10 @@ export interface ServerlessOptions {
   request?: (app: number, arrival: number, end: number, batch: number, cost: number) => void;
 }
 
-class AppAccount {
-  arrived = 0;
-  completed = 0;
-  violations = 0;
+/** An application's requests, and what they cost against what the planner expected. */
+class AppAccount extends TenantStats {
   cost = 0;
   planned = 0;
-  readonly latency: Distribution;
-  constructor(accuracy: number) {
-    this.latency = new Distribution(accuracy);
-  }
 }
 
 /** An idle, warm function instance. */
@@ -235,11 +230,9 @@ class ServerlessRun {
         if (late) this.step.violations++;
         if (r.measured) {
           const a = this.accounts[r.app];
-          a.completed++;
-          a.latency.add(latency);
+          a.complete(latency, late);
           a.cost += share;
           a.planned += r.plannedCost;
-          if (late) a.violations++;
         }
         this.completed(r.app, r.arrival, end, batch.length, share);
       }
@@ -400,8 +393,8 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
     slo: appSpecs[i].slo,
     arrived: a.arrived,
     completed: a.completed,
-    violations: a.violations,
-    violationRatio: a.completed > 0 ? a.violations / a.completed : null,
+    violations: a.late,
+    violationRatio: a.completed > 0 ? a.late / a.completed : null,
     latency: a.latency.summary(),
     costPerRequest: a.completed > 0 ? a.cost / a.completed : null,
     plannedCostPerRequest: a.completed > 0 ? a.planned / a.completed : null,
@@ -409,7 +402,7 @@ export function simulateServerless(scenario: ServerlessScenario, options: Server
   const sum = (f: (a: AppAccount) => number) => run.accounts.reduce((s, a) => s + f(a), 0);
   const completed = sum((a) => a.completed);
   const arrived = sum((a) => a.arrived);
-  const violations = sum((a) => a.violations);
+  const violations = sum((a) => a.late);
   return {
     summary: {
       simulated: { end, warmup: Math.min(warmup, end), measured },
