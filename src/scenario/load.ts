@@ -65,70 +65,54 @@ export interface LoadedScenario {
 /**
  * Read, override, validate and complete a scenario file: names are filled in,
  * and relative file paths are resolved against the scenario's folder and
- * rewritten relative to the working directory, so the resolved scenario
- * written into a run folder can be run again as it is.
+ * rewritten relative to `base` (the working directory unless said), so the
+ * resolved scenario written into a run folder can be run again as it is.
  */
-export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number): LoadedScenario {
+export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number, base = process.cwd()): LoadedScenario {
   const root = readScenarioData(file, overrides, seed);
   for (const key of ['serverless', 'accelerator']) {
     if (key in root) throw new InputError(`${file}: a ${key} scenario (it has a ${key} key); this command takes pipeline scenarios`);
   }
   const scenario = validateScenario(root, file);
   scenario.name ??= basename(file, extname(file));
-  const fromScenario = scenarioRelative(file);
   const pipeline = scenario.pipeline;
-  // A profile is a shipped name (video) or a file; only files are relative to the scenario.
-  if (pipeline.profile !== undefined && isProfilePath(pipeline.profile)) pipeline.profile = fromScenario(pipeline.profile);
-  const profileStages = pipeline.profile === undefined ? undefined : resolvePipelineProfile(pipeline.profile).stages.map((s) => s.name);
+  const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(dirname(file), pipeline.profile) : pipeline.profile;
+  const profileStages = profile === undefined ? undefined : resolvePipelineProfile(profile).stages.map((s) => s.name);
   pipeline.stages.forEach((stage, i) => {
     stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
   });
   uniqueNames(pipeline.stages.map((s) => s.name as string), `${file}: pipeline.stages`, 'stage');
-  const predictor = scenario.adaptation?.predictor;
-  if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = fromScenario(predictor.model);
-  const arrivals = scenario.workload.arrivals;
-  for (const a of arrivals.kind === 'mix' ? arrivals.tenants.map((t) => t.arrivals) : [arrivals]) {
-    if (a.kind === 'trace') a.path = fromScenario(a.path);
-  }
-  for (const stage of scenario.pipeline.stages) {
-    if (stage.service.profile?.path !== undefined) stage.service.profile.path = fromScenario(stage.service.profile.path);
-  }
+  rebasePaths({ kind: 'pipeline', scenario }, fromFolder(file, base));
   return { scenario, file };
 }
 
 /** Read, override, validate and complete a serverless scenario file (one with a `serverless` key). */
-export function loadServerlessScenario(file: string, overrides: readonly Override[] = [], seed?: number): { scenario: ServerlessScenario; file: string } {
+export function loadServerlessScenario(file: string, overrides: readonly Override[] = [], seed?: number, base = process.cwd()): { scenario: ServerlessScenario; file: string } {
   const root = readScenarioData(file, overrides, seed);
   if (!('serverless' in root)) throw new InputError(`${file}: not a serverless scenario (it has no serverless key)`);
   const result = ServerlessScenarioSchema.safeParse(root);
   if (!result.success) throw new InputError(formatIssues(file, result.error.issues, root));
   const scenario = result.data;
   scenario.name ??= basename(file, extname(file));
-  const fromScenario = scenarioRelative(file);
-  if (scenario.serverless.catalog !== undefined) scenario.serverless.catalog = fromScenario(scenario.serverless.catalog);
   scenario.serverless.apps.forEach((app, i) => {
     app.name ??= `app${i}`;
-    if (app.arrivals.kind === 'trace') app.arrivals.path = fromScenario(app.arrivals.path);
   });
   uniqueNames(scenario.serverless.apps.map((a) => a.name as string), `${file}: serverless.apps`, 'application');
+  rebasePaths({ kind: 'serverless', scenario }, fromFolder(file, base));
   return { scenario, file };
 }
 
 /** Read, override, validate and complete an accelerator scenario file (one with an `accelerator` key). */
-export function loadAcceleratorScenario(file: string, overrides: readonly Override[] = [], seed?: number): { scenario: AcceleratorScenario; file: string } {
+export function loadAcceleratorScenario(file: string, overrides: readonly Override[] = [], seed?: number, base = process.cwd()): { scenario: AcceleratorScenario; file: string } {
   const root = readScenarioData(file, overrides, seed);
   if (!('accelerator' in root)) throw new InputError(`${file}: not an accelerator scenario (it has no accelerator key)`);
   const result = AcceleratorScenarioSchema.safeParse(root);
   if (!result.success) throw new InputError(formatIssues(file, result.error.issues, root));
   const scenario = result.data;
   scenario.name ??= basename(file, extname(file));
-  const fromScenario = scenarioRelative(file);
-  if (scenario.accelerator.catalog !== undefined) scenario.accelerator.catalog = fromScenario(scenario.accelerator.catalog);
-  for (const svc of scenario.accelerator.services) {
-    svc.name ??= svc.model;
-    if (svc.arrivals.kind === 'trace') svc.arrivals.path = fromScenario(svc.arrivals.path);
-  }
+  for (const svc of scenario.accelerator.services) svc.name ??= svc.model;
   uniqueNames(scenario.accelerator.services.map((s) => s.name as string), `${file}: accelerator.services`, 'service');
+  rebasePaths({ kind: 'accelerator', scenario }, fromFolder(file, base));
   return { scenario, file };
 }
 
@@ -137,13 +121,44 @@ export type AnyScenario =
   | { kind: 'serverless'; scenario: ServerlessScenario }
   | { kind: 'accelerator'; scenario: AcceleratorScenario };
 
+/** Map every file path a scenario holds (traces, profiles, catalogs, models) through `map`, in place. */
+export function rebasePaths(any: AnyScenario, map: (path: string) => string): void {
+  const trace = (a: { kind: string; path?: string }) => {
+    if (a.kind === 'trace' && a.path !== undefined) a.path = map(a.path);
+  };
+  switch (any.kind) {
+    case 'pipeline': {
+      const s = any.scenario;
+      // A profile is a shipped name (video) or a file; only files are paths.
+      if (s.pipeline.profile !== undefined && isProfilePath(s.pipeline.profile)) s.pipeline.profile = map(s.pipeline.profile);
+      const predictor = s.adaptation?.predictor;
+      if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = map(predictor.model);
+      const arrivals = s.workload.arrivals;
+      for (const a of arrivals.kind === 'mix' ? arrivals.tenants.map((t) => t.arrivals) : [arrivals]) trace(a);
+      for (const stage of s.pipeline.stages) {
+        if (stage.service.profile?.path !== undefined) stage.service.profile.path = map(stage.service.profile.path);
+        for (const service of Object.values(stage.serviceByTenant ?? {})) if (service.profile?.path !== undefined) service.profile.path = map(service.profile.path);
+      }
+      return;
+    }
+    case 'serverless':
+      if (any.scenario.serverless.catalog !== undefined) any.scenario.serverless.catalog = map(any.scenario.serverless.catalog);
+      for (const app of any.scenario.serverless.apps) trace(app.arrivals);
+      return;
+    case 'accelerator':
+      if (any.scenario.accelerator.catalog !== undefined) any.scenario.accelerator.catalog = map(any.scenario.accelerator.catalog);
+      for (const svc of any.scenario.accelerator.services) trace(svc.arrivals);
+      return;
+  }
+}
+
 /** A pipeline, serverless or accelerator scenario, by its `serverless` or `accelerator` key. */
-export function loadAnyScenario(file: string, overrides: readonly Override[] = [], seed?: number): AnyScenario {
+export function loadAnyScenario(file: string, overrides: readonly Override[] = [], seed?: number, base = process.cwd()): AnyScenario {
   const data = readYamlFile(file);
   const has = (key: string) => data !== null && typeof data === 'object' && key in data;
-  if (has('serverless')) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed).scenario };
-  if (has('accelerator')) return { kind: 'accelerator', scenario: loadAcceleratorScenario(file, overrides, seed).scenario };
-  return { kind: 'pipeline', scenario: loadScenario(file, overrides, seed).scenario };
+  if (has('serverless')) return { kind: 'serverless', scenario: loadServerlessScenario(file, overrides, seed, base).scenario };
+  if (has('accelerator')) return { kind: 'accelerator', scenario: loadAcceleratorScenario(file, overrides, seed, base).scenario };
+  return { kind: 'pipeline', scenario: loadScenario(file, overrides, seed, base).scenario };
 }
 
 /** Defaulted names may collide with given ones (stage2 given, stage2 defaulted): refuse that. */
@@ -166,9 +181,9 @@ function readScenarioData(file: string, overrides: readonly Override[], seed: nu
   return root;
 }
 
-/** Relative file paths in a scenario are relative to its folder; rewritten relative to the working directory. */
-function scenarioRelative(file: string): (p: string) => string {
-  return (p: string) => relative(process.cwd(), resolve(dirname(file), p)) || '.';
+/** Relative file paths in a scenario are relative to its folder; rewritten relative to `base`. */
+function fromFolder(file: string, base: string): (p: string) => string {
+  return (p: string) => relative(base, resolve(dirname(file), p)) || '.';
 }
 
 function isProfilePath(profile: string): boolean {
