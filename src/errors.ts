@@ -5,3 +5,14 @@
 export class InputError extends Error {
   override readonly name = 'InputError';
 }
+
+/** Work that ended without a bug but not in success (some sweep runs failed; interrupted): the CLI prints the message and exits with `code`. */
+export class ExitStatus extends Error {
+  override readonly name = 'ExitStatus';
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}

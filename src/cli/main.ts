@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import YAML from 'yaml';
-import { InputError } from '../errors.js';
+import { ExitStatus, InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
 import { loadAnyScenario, parseOverride } from '../scenario/load.js';
@@ -12,6 +12,7 @@ import { planCommand } from './plan.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
 import { runCommand } from './run.js';
+import { sweepCommand } from './sweep.js';
 import { traceCommand } from './trace.js';
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
@@ -58,6 +59,7 @@ export async function main(args: string[]): Promise<number> {
   traceCommand(cli);
   experimentCommand(cli);
   harmonyCommand(cli);
+  sweepCommand(cli);
   planCommand(cli);
   peakCommand(cli);
   profilesCommand(cli);
@@ -69,6 +71,10 @@ export async function main(args: string[]): Promise<number> {
     if (err instanceof InputError) {
       process.stderr.write(`pipesim: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof ExitStatus) {
+      process.stderr.write(`pipesim: ${err.message}\n`);
+      return err.code;
     }
     throw err;
   }

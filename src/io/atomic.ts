@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
  * Write a whole file so that readers see either the old content or the new one,
  * never a half-written file: write to a temporary name beside it, then rename.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   try {

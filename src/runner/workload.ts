@@ -66,6 +66,12 @@ function transformCounts(counts: CountTrace, spec: TraceSpec): CountTrace {
       ? sliceTrace(counts, bins(spec.start, 'start'), spec.duration === undefined ? undefined : bins(spec.duration, 'duration'))
       : counts;
   if (spec.damping !== undefined) out = dampTrace(out, spec.damping);
+  if (spec.rate !== undefined) {
+    let total = 0;
+    for (let i = 0; i < out.length; i++) total += out[i];
+    if (total === 0) throw new InputError(`${spec.path}: the trace has no requests to scale to ${spec.rate}/s`);
+    out = scaleTrace(out, (spec.rate * out.length * spec.bin) / total);
+  }
   if (spec.scale !== 1) out = scaleTrace(out, spec.scale);
   if (spec.compress !== 1) out = compressTrace(out, spec.compress);
   return out;
@@ -79,8 +85,12 @@ function windowTimestamps(trace: TimestampTrace, spec: TraceSpec): TimestampTrac
   const keep: number[] = [];
   for (let i = 0; i < trace.times.length; i++) if (trace.times[i] >= spec.start && trace.times[i] < end) keep.push(i);
   if (keep.length === 0) throw new InputError(`${spec.path}: no requests between ${spec.start}s and ${end}s`);
+  // To a mean rate: squeeze or stretch time so that keep.length requests span keep.length / rate seconds.
+  const span = trace.times[keep[keep.length - 1]] - spec.start;
+  const toRate = spec.rate === undefined || span <= 0 ? 1 : (spec.rate * span) / keep.length;
+  const speed = spec.compress * toRate;
   return {
-    times: Float64Array.from(keep, (i) => (trace.times[i] - spec.start) / spec.compress),
+    times: Float64Array.from(keep, (i) => (trace.times[i] - spec.start) / speed),
     tenants: Uint16Array.from(keep, (i) => trace.tenants[i]),
     tenantNames: trace.tenantNames,
     slos: trace.slos ? Float64Array.from(keep, (i) => trace.slos![i]) : undefined,

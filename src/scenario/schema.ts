@@ -72,6 +72,7 @@ const TraceArrivals = z
     duration: wholeSeconds('seconds of the trace to replay from start (default: to its end)').optional(),
     damping: positiveNumber('IPA damping: each count becomes floor(count / damping); IPA uses 8').optional(),
     scale: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).describe('multiply every count (cumulative rounding keeps the total)').default(1),
+    rate: positiveNumber('scale the trace so that its mean rate is this, requests per second (after start, duration and damping; before scale)').optional(),
     compress: positiveNumber('play the trace this many times faster (counts of compressed seconds are summed)').default(1),
   })
   .describe('Replay a trace file.');

@@ -1,0 +1,142 @@
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { SweepPlan, SweepRun } from './spec.js';
+import { failureOf, finishedSummary, openStore, removeStale, shardOf, STORE } from './store.js';
+import type { SweepTask } from './worker.js';
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface SweepOptions {
+  workers?: number;
+  /** Run only the runs that failed before. */
+  retryFailed?: boolean;
+  shard?: Shard;
+  onRun?: (event: RunEvent) => void;
+  /** Aborting stops the sweep: runs in flight are stopped and leave nothing behind. */
+  signal?: AbortSignal;
+}
+
+export interface RunEvent {
+  run: SweepRun;
+  outcome: 'done' | 'failed';
+  error?: string;
+  seconds?: number;
+  done: number;
+  failed: number;
+  total: number;
+}
+
+export interface SweepReport {
+  /** Runs of this shard. */
+  selected: number;
+  /** Finished before this call. */
+  skipped: number;
+  /** Left as failed before this call (rerun with retryFailed). */
+  failedBefore: number;
+  done: number;
+  failed: number;
+  interrupted: boolean;
+}
+
+const WORKER = new URL('./worker.js', import.meta.url).href;
+
+/**
+ * Run a sweep's runs in a pool of worker threads, one run per task, each into its own folder
+ * (see store.ts). Finished runs are skipped, so running again resumes; a run that throws or
+ * passes the sweep's time limit is recorded as failed and the others go on.
+ */
+export async function runSweep(plan: SweepPlan, out: string, options: SweepOptions = {}): Promise<SweepReport> {
+  openStore(out, plan);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const mine = (id: string) => shardOf(id, shard.count) === shard.index;
+  removeStale(out, mine);
+  const selected = plan.runs.filter((r) => mine(r.id));
+  let skipped = 0;
+  let failedBefore = 0;
+  const todo: SweepRun[] = [];
+  for (const run of selected) {
+    if (finishedSummary(out, run.id, run.seed) !== undefined) skipped++;
+    else if (failureOf(out, run.id) !== undefined && !options.retryFailed) failedBefore++;
+    else if (options.retryFailed && failureOf(out, run.id) === undefined) skipped++;
+    else todo.push(run);
+  }
+  const report: SweepReport = { selected: selected.length, skipped, failedBefore, done: 0, failed: 0, interrupted: false };
+  if (todo.length === 0) return report;
+
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
+  const pool = new Piscina({ filename: WORKER, minThreads: workers, maxThreads: workers, idleTimeout: 1000, concurrentTasksPerWorker: 1 });
+  const stop = new AbortController();
+  const onAbort = () => {
+    report.interrupted = true;
+    stop.abort();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const one = async (run: SweepRun) => {
+    if (stop.signal.aborted) return;
+    const timeLimit = new AbortController();
+    const timer = setTimeout(() => timeLimit.abort(), plan.timeout * 1000);
+    const abortRun = () => timeLimit.abort();
+    stop.signal.addEventListener('abort', abortRun, { once: true });
+    const tmp = join(out, STORE.runs, `.tmp-${run.id}-${process.pid}`);
+    const task: SweepTask = { run: run.run, base: plan.base, tmp, dir: join(out, STORE.runs, run.id) };
+    try {
+      const { seconds } = (await pool.run(task, { signal: timeLimit.signal })) as { seconds: number };
+      rmSync(join(out, STORE.failed, `${run.id}.json`), { force: true });
+      writeFileAtomic(join(out, STORE.timings, `${run.id}.json`), JSON.stringify({ id: run.id, seconds }) + '\n');
+      report.done++;
+      options.onRun?.({ run, outcome: 'done', seconds, done: report.done, failed: report.failed, total: todo.length });
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      if (stop.signal.aborted) return; // interrupted: neither done nor failed
+      const error = timeLimit.signal.aborted ? `timed out after ${plan.timeout} s` : err instanceof Error ? err.message : String(err);
+      writeFileAtomic(join(out, STORE.failed, `${run.id}.json`), JSON.stringify({ id: run.id, params: run.params, seed: run.seed, error }, null, 2) + '\n');
+      report.failed++;
+      options.onRun?.({ run, outcome: 'failed', error, done: report.done, failed: report.failed, total: todo.length });
+    } finally {
+      clearTimeout(timer);
+      stop.signal.removeEventListener('abort', abortRun);
+    }
+  };
+  try {
+    await Promise.all(todo.map(one));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+    removeStale(out, mine);
+  }
+  return report;
+}
+
+/**
+ * The shard of this process: `--shard i/N` if given, else a Slurm job array
+ * (SLURM_ARRAY_TASK_ID from SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT), else a Kubernetes
+ * Indexed Job (JOB_COMPLETION_INDEX, with the count given), else the whole sweep.
+ */
+export function shardFromEnvironment(flag: string | undefined, env: NodeJS.ProcessEnv, k8sCount?: number): Shard | undefined {
+  const make = (index: number, count: number, from: string): Shard => {
+    if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) {
+      throw new RangeError(`${from}: expected a shard index in 0..count-1 and a count >= 1, got ${index} of ${count}`);
+    }
+    return { index, count };
+  };
+  if (flag !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(flag);
+    if (!m) throw new RangeError(`--shard: expected i/N such as 0/4, got "${flag}"`);
+    return make(Number(m[1]), Number(m[2]), '--shard');
+  }
+  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
+    return make(Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0), Number(env.SLURM_ARRAY_TASK_COUNT), 'SLURM_ARRAY_TASK_ID');
+  }
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
+    if (k8sCount === undefined) throw new RangeError('JOB_COMPLETION_INDEX is set: give the number of completions with --shard-count');
+    return make(Number(env.JOB_COMPLETION_INDEX), k8sCount, 'JOB_COMPLETION_INDEX');
+  }
+  return undefined;
+}

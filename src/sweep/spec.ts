@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { dirname, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { formatIssues, loadAnyScenario, readYamlFile, type AnyScenario, type Override } from '../scenario/load.js';
+import { parsePath } from '../scenario/paths.js';
+
+/**
+ * Sweep files: a base scenario, a `grid` (cartesian product) and a `zip` (parallel lists) over
+ * scenario paths, seeds, and optional exclusions. Expanding one gives runs, each a resolved
+ * scenario with a content-hash ID, so the same run always has the same ID.
+ */
+
+const Values = z.array(z.unknown()).min(1, { error: 'expected a non-empty list of values' });
+
+const SweepSchema = z.strictObject({
+  name: z.string().min(1).optional().describe('sweep name (default: the file name)'),
+  scenario: z.string().min(1).describe('base scenario, relative to the sweep file'),
+  grid: z.record(z.string(), Values).default({}).describe('scenario path -> values; every combination runs'),
+  zip: z.record(z.string(), Values).default({}).describe('scenario path -> values; the lists run side by side (equal lengths)'),
+  seeds: z
+    .union([z.number().int().positive(), z.array(z.number().int().nonnegative()).min(1)], { error: 'expected a number of seeds (1..n) or a list of seeds' })
+    .default(1)
+    .describe('a count n (seeds 1..n) or a list'),
+  exclude: z.array(z.record(z.string(), z.unknown())).default([]).describe('skip every combination matching all the values of one entry'),
+  timeout: z.number().positive().default(600).describe('seconds a run may take before it is stopped and recorded as failed'),
+});
+
+export type SweepFile = z.output<typeof SweepSchema>;
+
+/** One run of a sweep. */
+export interface SweepRun {
+  /** Content hash of the resolved scenario: the run's folder name. */
+  id: string;
+  /** Index in expansion order. */
+  index: number;
+  /** The swept values (scenario path -> value) and the seed. */
+  params: Record<string, unknown>;
+  seed: number;
+  /** The resolved scenario, file paths relative to the sweep file's folder. */
+  run: AnyScenario;
+}
+
+export interface SweepPlan {
+  file: string;
+  name: string;
+  /** The folder the runs' file paths are relative to. */
+  base: string;
+  /** Hash of the sweep definition and its base scenario's text: results of two sweeps mix only if equal. */
+  hash: string;
+  /** The swept scenario paths, in column order. */
+  columns: string[];
+  timeout: number;
+  runs: SweepRun[];
+}
+
+/** JSON with object keys sorted, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+export function runId(run: AnyScenario): string {
+  return createHash('sha256').update(canonicalJson(run)).digest('hex').slice(0, 16);
+}
+
+/** Read a sweep file and expand it into runs; every run's scenario is validated before anything runs. */
+export function planSweep(file: string): SweepPlan {
+  const data = readYamlFile(file);
+  const parsed = SweepSchema.safeParse(data);
+  if (!parsed.success) throw new InputError(formatIssues(file, parsed.error.issues, data));
+  const sweep = parsed.data;
+  const base = dirname(resolve(file));
+  const scenarioFile = resolve(base, sweep.scenario);
+  for (const key of [...Object.keys(sweep.grid), ...Object.keys(sweep.zip)]) {
+    try {
+      parsePath(key);
+    } catch (err) {
+      throw new InputError(`${file}: ${key}: not a scenario path (${(err as Error).message})`);
+    }
+  }
+  const zipKeys = Object.keys(sweep.zip);
+  const zipLength = zipKeys.length === 0 ? 1 : sweep.zip[zipKeys[0]].length;
+  for (const key of zipKeys) {
+    if (sweep.zip[key].length !== zipLength) throw new InputError(`${file}: zip.${key}: expected ${zipLength} values like zip.${zipKeys[0]}, got ${sweep.zip[key].length}`);
+  }
+  const gridKeys = Object.keys(sweep.grid);
+  const seeds = typeof sweep.seeds === 'number' ? Array.from({ length: sweep.seeds }, (_, i) => i + 1) : sweep.seeds;
+
+  // Cartesian product of the grid (the last key varies fastest), then each zip row, then seeds.
+  let combos: Record<string, unknown>[] = [{}];
+  for (const key of gridKeys) combos = combos.flatMap((c) => sweep.grid[key].map((v) => ({ ...c, [key]: v })));
+  combos = combos.flatMap((c) => Array.from({ length: zipLength }, (_, i) => ({ ...c, ...Object.fromEntries(zipKeys.map((k) => [k, sweep.zip[k][i]])) })));
+  const excluded = (c: Record<string, unknown>) => sweep.exclude.some((e) => Object.entries(e).every(([k, v]) => canonicalJson(c[k]) === canonicalJson(v)));
+  combos = combos.filter((c) => !excluded(c));
+
+  const runs: SweepRun[] = [];
+  const seen = new Map<string, number>();
+  for (const params of combos) {
+    const overrides: Override[] = Object.entries(params).map(([path, value]) => ({ path, value }));
+    for (const seed of seeds) {
+      let run: AnyScenario;
+      try {
+        run = loadAnyScenario(scenarioFile, overrides, seed, base);
+      } catch (err) {
+        const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+        throw err instanceof InputError ? new InputError(`${file}: run with ${where || 'no swept values'}, seed ${seed}:\n${err.message}`) : err;
+      }
+      const id = runId(run);
+      const twin = seen.get(id);
+      if (twin !== undefined) throw new InputError(`${file}: runs ${twin} and ${runs.length} resolve to the same scenario and seed (a swept path changes nothing?)`);
+      seen.set(id, runs.length);
+      runs.push({ id, index: runs.length, params, seed, run });
+    }
+  }
+  if (runs.length === 0) throw new InputError(`${file}: the sweep has no runs (everything excluded?)`);
+  const hash = createHash('sha256')
+    .update(canonicalJson({ sweep, scenario: relative(base, scenarioFile) }))
+    .update(readYamlText(scenarioFile))
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    file,
+    name: sweep.name ?? file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, ''),
+    base,
+    hash,
+    columns: [...gridKeys, ...zipKeys],
+    timeout: sweep.timeout,
+    runs,
+  };
+}
+
+function readYamlText(file: string): string {
+  return JSON.stringify(readYamlFile(file));
+}

@@ -1,0 +1,41 @@
+import { renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runAcceleratorToFolder } from '../accelerator/run-folder.js';
+import { loadRunResources } from '../runner/predictor.js';
+import { runToFolder } from '../runner/run-folder.js';
+import { rebasePaths, type AnyScenario } from '../scenario/load.js';
+import { runServerlessToFolder } from '../serverless/run-folder.js';
+
+/** One sweep run, as the pool hands it to a worker thread. */
+export interface SweepTask {
+  run: AnyScenario;
+  /** The folder the run's file paths are relative to. */
+  base: string;
+  /** Where to write while running, and where the finished folder goes (renamed in one step). */
+  tmp: string;
+  dir: string;
+}
+
+/**
+ * Run one sweep run in a worker thread: into a temporary folder, renamed into place only when
+ * complete, so a crash or a kill never leaves a folder that looks finished. Returns seconds taken.
+ */
+export default async function runTask(task: SweepTask): Promise<{ seconds: number }> {
+  const start = process.hrtime.bigint();
+  const any = task.run;
+  rebasePaths(any, (p) => resolve(task.base, p));
+  rmSync(task.tmp, { recursive: true, force: true });
+  switch (any.kind) {
+    case 'pipeline':
+      runToFolder(any.scenario, task.tmp, { resources: await loadRunResources(any.scenario) });
+      break;
+    case 'serverless':
+      runServerlessToFolder(any.scenario, task.tmp);
+      break;
+    case 'accelerator':
+      runAcceleratorToFolder(any.scenario, task.tmp);
+      break;
+  }
+  renameSync(task.tmp, task.dir);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
