@@ -17,6 +17,7 @@ import { simulateServerless } from '../dist/serverless/simulate.js';
 import { mmcEngine } from './mmc-engine.js';
 import { benchOptimizer } from './optimizer.js';
 import { benchForecast } from './predictor.js';
+import { benchSweeps } from './sweep.js';
 
 const SIMPY_SRC = process.env.SIMPY_SRC ?? '../shared/peers/simpy-4.1.2/src';
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -174,6 +175,16 @@ section('scheduling: 4-tenant EDF against 1-tenant FCFS, M/M/4 at rho 0.8, 1,000
     results.scheduling[`heap${size}`] = { keyedMops: 2 / keyed, jsSdslMops: 2 / sdsl, keyedOverSdsl: sdsl / keyed };
     console.log(`request heap, ${fmt(size)} waiting: KeyedQueue (used) ${fmt(2 / keyed)} M ops/s, js-sdsl PriorityQueue ${fmt(2 / sdsl)} M ops/s -> KeyedQueue ${fmt(sdsl / keyed)}x`);
   }
+}
+
+// 12. Sweeps: parallel efficiency of the worker pool, and what each run costs the machinery.
+section('sweeps: 200 runs of the quickstart scenario (about 35 ms each), 1 worker then 2; 200 one-request runs (median of ' + Math.min(REPS, 3) + ')');
+{
+  const s = await benchSweeps(Math.min(REPS, 3));
+  console.log(`1 worker ${fmt(s.oneWorkerSeconds)} s, 2 workers ${fmt(s.twoWorkerSeconds)} s -> ${fmt(s.efficiency)}x (target >= 1.8x on 2 cores)`);
+  console.log(`the machine's ceiling, the same runs in 1 process then split over 2 at once: ${fmt(s.machineCeiling)}x`);
+  console.log(`per-run overhead: ${fmt(s.overheadMsPerRun)} ms (target < 20 ms)`);
+  results.sweeps = s;
 }
 
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');

@@ -28,7 +28,12 @@ export class AtomicStreamWriter {
   private chunks: string[] = [];
   private buffered = 0;
 
-  constructor(readonly path: string, private readonly flushAt = 1 << 16) {
+  /** `durable`: fsync before the rename, so the file survives an operating-system crash too, not only a killed process. */
+  constructor(
+    readonly path: string,
+    private readonly durable = true,
+    private readonly flushAt = 1 << 16,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.temp = `${path}.${process.pid}.tmp`;
     this.fd = openSync(this.temp, 'w');
@@ -50,7 +55,7 @@ export class AtomicStreamWriter {
   /** Flush, sync and move the file into place. */
   commit(): void {
     this.flush();
-    fsyncSync(this.fd);
+    if (this.durable) fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
     renameSync(this.temp, this.path);

@@ -49,6 +49,8 @@ export interface RunToFolderOptions {
   resources?: RunResources;
   /** Also receives every adaptation step (after it is written to adaptation.csv). */
   onAdaptationRow?: (row: AdaptationRow) => void;
+  /** fsync each table before it is renamed into place (default). Sweeps turn it off: see src/sweep/worker.ts. */
+  durable?: boolean;
 }
 
 /** Simulate `scenario` and write its results into `dir` (created if needed; earlier results there are replaced). */
@@ -56,10 +58,11 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
   mkdirSync(dir, { recursive: true });
   for (const file of Object.values(RUN_FILES)) rmSync(join(dir, file), { force: true });
 
-  const timeseries = new AtomicStreamWriter(join(dir, RUN_FILES.timeseries));
-  const stageSeries = new AtomicStreamWriter(join(dir, RUN_FILES.stageTimeseries));
-  const requests = scenario.metrics.requests ? new AtomicStreamWriter(join(dir, RUN_FILES.requests)) : undefined;
-  const adaptation = scenario.adaptation ? new AtomicStreamWriter(join(dir, RUN_FILES.adaptation)) : undefined;
+  const durable = options.durable ?? true;
+  const timeseries = new AtomicStreamWriter(join(dir, RUN_FILES.timeseries), durable);
+  const stageSeries = new AtomicStreamWriter(join(dir, RUN_FILES.stageTimeseries), durable);
+  const requests = scenario.metrics.requests ? new AtomicStreamWriter(join(dir, RUN_FILES.requests), durable) : undefined;
+  const adaptation = scenario.adaptation ? new AtomicStreamWriter(join(dir, RUN_FILES.adaptation), durable) : undefined;
   const writers = [timeseries, stageSeries, ...(requests ? [requests] : []), ...(adaptation ? [adaptation] : [])];
   timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores\n');
   stageSeries.write('time,stage,queue,replicas,cores,busy,utilization,batches,mean_batch\n');
