@@ -70,16 +70,7 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
   if (todo.length === 0) return report;
 
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
-  // A larger young generation per worker: with V8's default, scavenges of concurrently running
-  // workers contend, and two workers ran 10-19% slower each than one (bench/sweep.js).
-  const pool = new Piscina({
-    filename: WORKER,
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 1000,
-    concurrentTasksPerWorker: 1,
-    resourceLimits: { maxYoungGenerationSizeMb: 96 },
-  });
+  const pool = new Piscina({ filename: WORKER, minThreads: workers, maxThreads: workers, idleTimeout: 1000, concurrentTasksPerWorker: 1 });
   /** Time limits of the runs in flight: aborting one stops its worker. */
   const inFlight = new Set<AbortController>();
   let stopped = false;
