@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { scenarioJsonSchema, scenarioReference } from '../src/scenario/json-schema.js';
-import { loadScenario, parseOverride, validateScenario } from '../src/scenario/load.js';
+import { loadScenario, parseOverride, validateScenario, type Override } from '../src/scenario/load.js';
 import { formatPath, parsePath } from '../src/scenario/paths.js';
 import { parseDuration } from '../src/scenario/units.js';
 import { tempDir } from './helpers.js';
@@ -104,6 +104,25 @@ describe('scenario validation', () => {
     );
   });
 
+  it('a path set by an override is relative to where the override was written', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'scenarios'));
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'scenarios', 'counts.txt'), 'beside the scenario');
+    writeFileSync(join(dir, 'counts.txt'), 'beside the override');
+    const file = join(dir, 'scenarios', 's.yaml');
+    writeFileSync(file, YAML.stringify({ workload: { arrivals: { kind: 'trace', path: 'counts.txt' } }, pipeline: { stages: [{ service: { mean: '1ms' } }] } }));
+    // Loaded with paths relative to a third folder, as a sweep's are to its sweep file's.
+    const base = join(dir, 'elsewhere');
+    const traceOf = (overrides: Override[]) => readFileSync(resolve(base, (loadScenario(file, overrides, undefined, base).scenario.workload.arrivals as { path: string }).path), 'utf8');
+    expect(traceOf([])).toBe('beside the scenario');
+    // A whole object or the field itself; a later override of an unrelated field changes nothing.
+    expect(traceOf([{ path: 'workload.arrivals.path', value: 'counts.txt', from: dir }])).toBe('beside the override');
+    expect(traceOf([{ path: 'workload.arrivals', value: { kind: 'trace', path: 'counts.txt' }, from: dir }, { path: 'seed', value: 3, from: join(dir, 'scenarios') }])).toBe('beside the override');
+    // Without `from` (overrides written against the scenario file, as the IPA experiment does): the scenario's folder.
+    expect(traceOf([{ path: 'workload.arrivals.path', value: 'counts.txt' }])).toBe('beside the scenario');
+  });
+
   it('reports YAML syntax errors with the line', () => {
     const file = join(tempDir(), 'bad.yaml');
     writeFileSync(file, 'seed: 1\npipeline: [unclosed\n');
@@ -129,7 +148,7 @@ describe('paths', () => {
     expect(formatPath(['pipeline', 'stages', 1, 'batch', 'max'])).toBe('pipeline.stages[1].batch.max');
     expect(() => parsePath('a..b[x]')).toThrow(/bad path/);
     expect(() => parseOverride('novalue')).toThrow('--set expects path=value, got "novalue"');
-    expect(parseOverride('workload.arrivals.rate=450')).toEqual({ path: 'workload.arrivals.rate', value: 450 });
+    expect(parseOverride('workload.arrivals.rate=450')).toEqual({ path: 'workload.arrivals.rate', value: 450, from: process.cwd() });
   });
 });
 

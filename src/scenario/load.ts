@@ -6,13 +6,18 @@ import { readTextFile } from '../io/read.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { AcceleratorScenarioSchema, type AcceleratorScenario } from './accelerator-schema.js';
 import { ServerlessScenarioSchema, type ServerlessScenario } from './serverless-schema.js';
-import { formatPath, getPath, parsePath, setPath } from './paths.js';
+import { formatPath, getPath, parsePath, setPath, type PathKey } from './paths.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 /** One `--set path=value` override; the value is read as YAML (so 8 is a number, 10s a string, [1, 2] a list). */
 export interface Override {
   path: string;
   value: unknown;
+  /**
+   * The folder that relative file paths in `value` are relative to: the shell's for `--set`, the
+   * sweep file's for a sweep. Without it, the scenario file's, like the file's own paths.
+   */
+  from?: string;
 }
 
 export function parseOverride(text: string): Override {
@@ -20,7 +25,7 @@ export function parseOverride(text: string): Override {
   if (eq <= 0) throw new InputError(`--set expects path=value, got "${text}"`);
   const path = text.slice(0, eq).trim();
   parsePath(path);
-  return { path, value: YAML.parse(text.slice(eq + 1)) };
+  return { path, value: YAML.parse(text.slice(eq + 1)), from: process.cwd() };
 }
 
 /** Read a YAML file into plain data, with the file and line in any syntax error. */
@@ -76,13 +81,13 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
   const scenario = validateScenario(root, file);
   scenario.name ??= basename(file, extname(file));
   const pipeline = scenario.pipeline;
-  const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(dirname(file), pipeline.profile) : pipeline.profile;
+  const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(folderOf(file, overrides)(['pipeline', 'profile']), pipeline.profile) : pipeline.profile;
   const profileStages = profile === undefined ? undefined : resolvePipelineProfile(profile).stages.map((s) => s.name);
   pipeline.stages.forEach((stage, i) => {
     stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
   });
   uniqueNames(pipeline.stages.map((s) => s.name as string), `${file}: pipeline.stages`, 'stage');
-  rebasePaths({ kind: 'pipeline', scenario }, fromFolder(file, base));
+  rebasePaths({ kind: 'pipeline', scenario }, fromFolder(file, overrides, base));
   return { scenario, file };
 }
 
@@ -98,7 +103,7 @@ export function loadServerlessScenario(file: string, overrides: readonly Overrid
     app.name ??= `app${i}`;
   });
   uniqueNames(scenario.serverless.apps.map((a) => a.name as string), `${file}: serverless.apps`, 'application');
-  rebasePaths({ kind: 'serverless', scenario }, fromFolder(file, base));
+  rebasePaths({ kind: 'serverless', scenario }, fromFolder(file, overrides, base));
   return { scenario, file };
 }
 
@@ -112,7 +117,7 @@ export function loadAcceleratorScenario(file: string, overrides: readonly Overri
   scenario.name ??= basename(file, extname(file));
   for (const svc of scenario.accelerator.services) svc.name ??= svc.model;
   uniqueNames(scenario.accelerator.services.map((s) => s.name as string), `${file}: accelerator.services`, 'service');
-  rebasePaths({ kind: 'accelerator', scenario }, fromFolder(file, base));
+  rebasePaths({ kind: 'accelerator', scenario }, fromFolder(file, overrides, base));
   return { scenario, file };
 }
 
@@ -121,33 +126,40 @@ export type AnyScenario =
   | { kind: 'serverless'; scenario: ServerlessScenario }
   | { kind: 'accelerator'; scenario: AcceleratorScenario };
 
-/** Map every file path a scenario holds (traces, profiles, catalogs, models) through `map`, in place. */
-export function rebasePaths(any: AnyScenario, map: (path: string) => string): void {
-  const trace = (a: { kind: string; path?: string }) => {
-    if (a.kind === 'trace' && a.path !== undefined) a.path = map(a.path);
+/**
+ * Map every file path a scenario holds (traces, profiles, catalogs, models) through `map`, in
+ * place; `field` is where the path sits in the scenario.
+ */
+export function rebasePaths(any: AnyScenario, map: (path: string, field: PathKey[]) => string): void {
+  const trace = (a: { kind: string; path?: string }, at: PathKey[]) => {
+    if (a.kind === 'trace' && a.path !== undefined) a.path = map(a.path, [...at, 'path']);
   };
   switch (any.kind) {
     case 'pipeline': {
       const s = any.scenario;
       // A profile is a shipped name (video) or a file; only files are paths.
-      if (s.pipeline.profile !== undefined && isProfilePath(s.pipeline.profile)) s.pipeline.profile = map(s.pipeline.profile);
+      if (s.pipeline.profile !== undefined && isProfilePath(s.pipeline.profile)) s.pipeline.profile = map(s.pipeline.profile, ['pipeline', 'profile']);
       const predictor = s.adaptation?.predictor;
-      if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = map(predictor.model);
+      if (predictor?.kind === 'lstm' && predictor.model !== undefined) predictor.model = map(predictor.model, ['adaptation', 'predictor', 'model']);
       const arrivals = s.workload.arrivals;
-      for (const a of arrivals.kind === 'mix' ? arrivals.tenants.map((t) => t.arrivals) : [arrivals]) trace(a);
-      for (const stage of s.pipeline.stages) {
-        if (stage.service.profile?.path !== undefined) stage.service.profile.path = map(stage.service.profile.path);
-        for (const service of Object.values(stage.serviceByTenant ?? {})) if (service.profile?.path !== undefined) service.profile.path = map(service.profile.path);
-      }
+      if (arrivals.kind === 'mix') arrivals.tenants.forEach((t, i) => trace(t.arrivals, ['workload', 'arrivals', 'tenants', i, 'arrivals']));
+      else trace(arrivals, ['workload', 'arrivals']);
+      s.pipeline.stages.forEach((stage, i) => {
+        const at = ['pipeline', 'stages', i];
+        if (stage.service.profile?.path !== undefined) stage.service.profile.path = map(stage.service.profile.path, [...at, 'service', 'profile', 'path']);
+        for (const [tenant, service] of Object.entries(stage.serviceByTenant ?? {})) {
+          if (service.profile?.path !== undefined) service.profile.path = map(service.profile.path, [...at, 'serviceByTenant', tenant, 'profile', 'path']);
+        }
+      });
       return;
     }
     case 'serverless':
-      if (any.scenario.serverless.catalog !== undefined) any.scenario.serverless.catalog = map(any.scenario.serverless.catalog);
-      for (const app of any.scenario.serverless.apps) trace(app.arrivals);
+      if (any.scenario.serverless.catalog !== undefined) any.scenario.serverless.catalog = map(any.scenario.serverless.catalog, ['serverless', 'catalog']);
+      any.scenario.serverless.apps.forEach((app, i) => trace(app.arrivals, ['serverless', 'apps', i, 'arrivals']));
       return;
     case 'accelerator':
-      if (any.scenario.accelerator.catalog !== undefined) any.scenario.accelerator.catalog = map(any.scenario.accelerator.catalog);
-      for (const svc of any.scenario.accelerator.services) trace(svc.arrivals);
+      if (any.scenario.accelerator.catalog !== undefined) any.scenario.accelerator.catalog = map(any.scenario.accelerator.catalog, ['accelerator', 'catalog']);
+      any.scenario.accelerator.services.forEach((svc, i) => trace(svc.arrivals, ['accelerator', 'services', i, 'arrivals']));
       return;
   }
 }
@@ -181,9 +193,25 @@ function readScenarioData(file: string, overrides: readonly Override[], seed: nu
   return root;
 }
 
-/** Relative file paths in a scenario are relative to its folder; rewritten relative to `base`. */
-function fromFolder(file: string, base: string): (p: string) => string {
-  return (p: string) => relative(base, resolve(dirname(file), p)) || '.';
+/**
+ * The folder a relative file path at `field` is relative to: that of the last override that set
+ * the field (or an object holding it) with a `from`, else the scenario file's.
+ */
+function folderOf(file: string, overrides: readonly Override[]): (field: readonly PathKey[]) => string {
+  const parsed = overrides.map((o) => ({ keys: parsePath(o.path), from: o.from }));
+  return (field) => {
+    for (let i = parsed.length - 1; i >= 0; i--) {
+      const { keys, from } = parsed[i];
+      if (keys.length <= field.length && keys.every((k, j) => String(k) === String(field[j]))) return from ?? dirname(file);
+    }
+    return dirname(file);
+  };
+}
+
+/** Relative file paths in a scenario (or its overrides) are rewritten relative to `base`. */
+function fromFolder(file: string, overrides: readonly Override[], base: string): (p: string, field: PathKey[]) => string {
+  const folder = folderOf(file, overrides);
+  return (p, field) => relative(base, resolve(folder(field), p)) || '.';
 }
 
 function isProfilePath(profile: string): boolean {

@@ -98,7 +98,7 @@ export function planSweep(file: string): SweepPlan {
   const runs: SweepRun[] = [];
   const seen = new Map<string, number>();
   for (const params of combos) {
-    const overrides: Override[] = Object.entries(params).map(([path, value]) => ({ path, value }));
+    const overrides: Override[] = Object.entries(params).map(([path, value]) => ({ path, value, from: base }));
     for (const seed of seeds) {
       let run: AnyScenario;
       try {
