@@ -128,6 +128,29 @@ describe('running sweeps', () => {
     expect(readdirSync(join(killed, 'runs')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
   }, 120_000);
 
+  it("Ctrl-C (or a scheduler's SIGTERM) stops cleanly: exit 130, finished runs kept, nothing half-written, nothing marked failed", async () => {
+    const dir = tempDir();
+    const file = sweepFile(dir, '', 6, '[6, 8, 10, 12]');
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const out = join(dir, signal);
+      const child = spawn(process.execPath, [resolve('bin/pipesim.js'), 'sweep', 'run', file, '--out', out, '--workers', '2', '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      for (let i = 0; i < 200 && (!existsSync(join(out, 'runs')) || readdirSync(join(out, 'runs')).filter((n) => !n.startsWith('.')).length < 3); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      child.kill(signal);
+      expect(await exited).toBe(130);
+      expect(stderr).toMatch(/interrupted: \d+ runs finished and kept/);
+      const entries = readdirSync(join(out, 'runs'));
+      expect(entries.filter((n) => n.startsWith('.'))).toEqual([]);
+      expect(entries.length).toBeLessThan(48);
+      for (const id of entries) expect(JSON.parse(read(join(out, 'runs', id), 'summary.json')).pipesim).toBeTypeOf('string');
+      expect(existsSync(join(out, 'failed')) ? readdirSync(join(out, 'failed')) : []).toEqual([]);
+    }
+  }, 120_000);
+
   it('shards from Slurm-style environment variables cover every run exactly once; merge refuses another sweep', async () => {
     const dir = tempDir();
     const file = sweepFile(dir, '', 3);
