@@ -9,6 +9,7 @@ import { experimentCommand } from './experiment.js';
 import { harmonyCommand } from './harmony.js';
 import { peakCommand } from './peak.js';
 import { planCommand } from './plan.js';
+import { plotCommand } from './plot.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
 import { runCommand } from './run.js';
@@ -62,6 +63,7 @@ export async function main(args: string[]): Promise<number> {
   sweepCommand(cli);
   planCommand(cli);
   peakCommand(cli);
+  plotCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);
 

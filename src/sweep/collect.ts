@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import * as aq from 'arquero';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import { canonicalJson } from './spec.js';
 import { finishedSummary, readManifest, STORE, type Manifest } from './store.js';
+import { ci95HalfWidth } from '../metrics/interval.js';
 
 /**
  * A sweep's tidy tables: `runs.csv` and `runs.parquet` (one row per finished run: its ID, swept
@@ -136,7 +136,7 @@ function writeAggregate(file: string, manifest: Manifest, rows: { params: Cell[]
       const valid = g[`valid${j}`] as number;
       const mean = valid > 0 ? (g[`mean${j}`] as number) : NaN;
       const sd = valid > 1 ? (g[`sd${j}`] as number) : NaN;
-      const ci = valid > 1 ? tQuantile(0.975, valid - 1) * (sd / Math.sqrt(valid)) : NaN;
+      const ci = ci95HalfWidth(sd, valid);
       cells.push(csvNumber(mean), csvNumber(sd), csvNumber(ci));
     });
     lines.push(cells.join(','));

@@ -1,0 +1,409 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { IPA_FILES } from '../experiments/ipa.js';
+import { meanInterval } from '../metrics/interval.js';
+import { RUN_FILES } from '../runner/run-folder.js';
+import { TABLES } from '../sweep/collect.js';
+import { BASE_CONFIG, colourScale, displayValue, ordered, VEGA_LITE_SCHEMA, WORKLOAD_ORDER, workloadTitle } from './style.js';
+import { distinct, filterRows, groupColumns, readTable, requireColumns, resultsKind, runFolderOf, runsTable, sloOf, type Row, type Table } from './tables.js';
+
+/** A figure before rendering: its vega-lite spec (data inline) and the same data as a tidy table. */
+export interface Figure {
+  spec: Record<string, unknown>;
+  columns: string[];
+  rows: Row[];
+}
+
+export interface PlotOptions {
+  /** Keep only rows with these values (`--where column=value`). */
+  where?: { column: string; value: string }[];
+  /** Metrics to show (bars: one panel each; sweep: the first). */
+  metrics?: string[];
+  /** Column along the x axis (bars: the groups; sweep: the swept parameter; pareto: the cost metric). */
+  x?: string;
+  /** Pareto: the accuracy metric. */
+  y?: string;
+  /** Column whose values get one colour each (a policy). */
+  color?: string;
+  /** Timeline: cost and accuracy (default), or p99 latency and SLA violations. */
+  panels?: 'cost' | 'latency';
+  /** CDF: the SLA line, in seconds (default: the runs' own SLO or SLA). */
+  sla?: number;
+  title?: string;
+}
+
+export const PLOT_KINDS = ['timeline', 'cdf', 'bars', 'pareto', 'sweep'] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+export function buildFigure(kind: PlotKind, results: string, options: PlotOptions = {}): Figure {
+  switch (kind) {
+    case 'timeline':
+      return timeline(results, options);
+    case 'cdf':
+      return cdf(results, options);
+    case 'bars':
+      return bars(results, options);
+    case 'pareto':
+      return pareto(results, options);
+    case 'sweep':
+      return sweepLines(results, options);
+  }
+}
+
+/** Axis titles for the metrics pipesim writes (sweep tables and experiment tables name them differently). */
+const METRIC_TITLES: Record<string, string> = {
+  sloViolationRatio: 'SLA violation ratio',
+  sla_violation_ratio: 'SLA violation ratio',
+  'latency.p99': 'p99 latency (s)',
+  latency_p99: 'p99 latency (s)',
+  'latency.mean': 'mean latency (s)',
+  'cost.meanCores': 'cores (mean)',
+  mean_cores: 'cores (mean)',
+  'adaptation.meanAccuracy.objective': 'accuracy (mean)',
+  mean_accuracy: 'accuracy (mean)',
+  costPerRequest: 'cost per request',
+  goodput: 'goodput (requests/s)',
+};
+const titleOf = (name: string) => METRIC_TITLES[name] ?? name;
+
+function topLevel(options: PlotOptions, spec: Record<string, unknown>): Record<string, unknown> {
+  return { $schema: VEGA_LITE_SCHEMA, ...(options.title ? { title: options.title } : {}), config: BASE_CONFIG, ...spec };
+}
+
+// ---------------------------------------------------------------------------------------------
+// timeline: IPA's Figure 8 layout
+
+const TIMELINE_PANELS = {
+  cost: [
+    { field: 'cost', title: 'cost (cores)' },
+    { field: 'accuracy', title: 'accuracy' },
+  ],
+  latency: [
+    { field: 'p99', title: 'p99 latency (s)' },
+    { field: 'violations', title: 'SLA violations' },
+  ],
+} as const;
+
+function timeline(results: string, options: PlotOptions): Figure {
+  const kind = resultsKind(results);
+  let table: Table;
+  if (kind === 'experiment') table = readTable(join(results, IPA_FILES.steps));
+  else if (kind === 'run') {
+    const file = join(results, RUN_FILES.adaptation);
+    if (!existsSync(file)) throw new InputError(`${results}: the run has no adaptation.csv (a timeline needs a run with adaptation)`);
+    table = readTable(file);
+  } else throw new InputError(`${results}: a sweep; a timeline is drawn from \`pipesim experiment ipa\` results or from one run with adaptation`);
+  table = filterRows(table, options.where ?? []);
+  const panels = TIMELINE_PANELS[options.panels ?? 'cost'];
+  requireColumns(table, ['time', ...(options.panels === 'latency' ? ['latency_p99', 'dropped', 'late'] : ['cores', 'accuracy'])], 'a timeline panel');
+  const seriesColumn = options.color ?? (table.columns.includes('policy') ? 'policy' : undefined);
+  if (seriesColumn !== undefined) requireColumns(table, [seriesColumn], 'the lines (--color)');
+  const hasWorkload = table.columns.includes('workload');
+  if (hasWorkload) single(table, ['pipeline', 'predictor'].filter((c) => c !== seriesColumn && table.columns.includes(c)), 'a timeline');
+
+  const rows: Row[] = table.rows.map((r) => ({
+    workload: hasWorkload ? String(r.workload) : '-',
+    series: seriesColumn === undefined ? 'run' : displayValue(r[seriesColumn]),
+    time: r.time,
+    cost: r.cores,
+    accuracy: r.accuracy ?? null,
+    p99: r.latency_p99 ?? null,
+    violations: typeof r.dropped === 'number' && typeof r.late === 'number' ? r.dropped + r.late : null,
+  }));
+  const workloads = ordered(rows.map((r) => String(r.workload)), WORKLOAD_ORDER);
+  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const color = { field: 'series', type: 'nominal', title: seriesColumn === undefined ? null : seriesColumn, scale: colourScale(series), legend: { columns: series.length } };
+  const cellOf = (w: string, lastRow: boolean) => ({
+    title: workloads.length > 1 ? workloadTitle(w) : undefined,
+    vconcat: panels.map((p, i) => ({
+      width: 230,
+      height: 80,
+      transform: [{ filter: { field: 'workload', equal: w } }],
+      mark: { type: 'line', tooltip: true },
+      encoding: {
+        x: { field: 'time', type: 'quantitative', title: i === panels.length - 1 && lastRow ? 'time (s)' : null, axis: i === panels.length - 1 ? {} : { labels: false } },
+        y: { field: p.field, type: 'quantitative', title: p.title },
+        color,
+      },
+    })),
+  });
+  const grid: Record<string, unknown>[] = [];
+  for (let i = 0; i < workloads.length; i += 2) {
+    const last = i + 2 >= workloads.length;
+    grid.push({ hconcat: workloads.slice(i, i + 2).map((w) => cellOf(w, last)) });
+  }
+  return {
+    spec: topLevel(options, { data: { values: rows }, vconcat: grid, resolve: { scale: { color: 'shared' } } }),
+    columns: ['workload', 'series', 'time', 'cost', 'accuracy', 'p99', 'violations'],
+    rows,
+  };
+}
+
+/** Refuse a table where `columns` hold more than one value: the figure would mix them. */
+function single(table: Table, columns: readonly string[], what: string): void {
+  for (const c of columns) {
+    const values = distinct(table, c);
+    if (values.length > 1) throw new InputError(`${table.file}: ${values.length} values of ${c} (${values.join(', ')}); ${what} shows one: add --where ${c}=${values[0]}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cdf: IPA's Figure 15
+
+/** At most this many points per line: the CDF at evenly spaced fractions (exact order statistics). */
+const CDF_POINTS = 400;
+
+function cdf(results: string, options: PlotOptions): Figure {
+  const kind = resultsKind(results);
+  const groups: { series: string; dirs: string[] }[] = [];
+  let seriesColumn: string | undefined;
+  if (kind === 'run') groups.push({ series: 'run', dirs: [results] });
+  else {
+    const table = filterRows(runsTable(results), options.where ?? []);
+    seriesColumn = options.color ?? (kind === 'experiment' ? 'policy' : varying(table, groupColumns(results))[0]);
+    if (seriesColumn === undefined) throw new InputError(`${results}: nothing varies between the runs; name the column for the lines with --color`);
+    requireColumns(table, [seriesColumn], 'the lines (--color)');
+    if (kind === 'experiment') single(table, ['pipeline', 'workload', 'predictor'].filter((c) => c !== seriesColumn), 'a latency CDF');
+    for (const r of table.rows) {
+      const series = displayValue(r[seriesColumn]);
+      let g = groups.find((x) => x.series === series);
+      if (g === undefined) groups.push((g = { series, dirs: [] }));
+      g.dirs.push(runFolderOf(results, r));
+    }
+  }
+  const rows: Row[] = [];
+  for (const g of groups) {
+    const p99: number[] = [];
+    for (const dir of g.dirs) {
+      const t = readTable(join(dir, RUN_FILES.timeseries));
+      requireColumns(t, ['latency_p99'], 'per-second p99 latency');
+      for (const r of t.rows) if (typeof r.latency_p99 === 'number') p99.push(r.latency_p99);
+    }
+    if (p99.length === 0) continue;
+    p99.sort((a, b) => a - b);
+    const n = p99.length;
+    const count = Math.min(n, CDF_POINTS);
+    for (let j = 1; j <= count; j++) {
+      const k = Math.ceil((j * n) / count); // the k-th smallest: the CDF reaches k/n there
+      rows.push({ series: g.series, latency: p99[k - 1], fraction: k / n });
+    }
+  }
+  if (rows.length === 0) throw new InputError(`${results}: no per-second p99 latencies in the runs' timeseries.csv`);
+  const sla = options.sla ?? (groups.length > 0 ? sloOf(groups[0].dirs[0]) : undefined);
+  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const layers: Record<string, unknown>[] = [
+    {
+      mark: { type: 'line', interpolate: 'step-after', tooltip: true },
+      encoding: {
+        x: { field: 'latency', type: 'quantitative', title: 'p99 latency per second (s)' },
+        y: { field: 'fraction', type: 'quantitative', title: 'CDF', scale: { domain: [0, 1] } },
+        color: { field: 'series', type: 'nominal', title: seriesColumn ?? null, scale: colourScale(series), legend: { columns: series.length } },
+      },
+    },
+  ];
+  if (sla !== undefined && Number.isFinite(sla)) {
+    layers.push(
+      { data: { values: [{ sla }] }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { x: { field: 'sla', type: 'quantitative' } } },
+      { data: { values: [{ sla, label: 'SLA' }] }, mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom' }, encoding: { x: { field: 'sla', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
+    );
+  }
+  return { spec: topLevel(options, { width: 360, height: 220, data: { values: rows }, layer: layers }), columns: ['series', 'latency', 'fraction'], rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics per group: bars, pareto and sweep draw from these.
+
+interface MetricRow {
+  key: Row;
+  n: number;
+  mean: number;
+  ci95: number;
+}
+
+function varying(table: Table, columns: readonly string[]): string[] {
+  return columns.filter((c) => table.columns.includes(c) && distinct(table, c).length > 1);
+}
+
+/**
+ * `metric` per combination of `keys`: a sweep's aggregate.csv (mean and 95% t-interval over
+ * seeds), or an experiment's runs.csv aggregated the same way. Refuses combinations that hold
+ * more than one group of the sweep: another column varies that the figure does not show.
+ */
+function metricRows(results: string, metric: string, keys: readonly string[], options: PlotOptions): MetricRow[] {
+  const kind = resultsKind(results);
+  const groupsOf = groupColumns(results);
+  if (kind === 'sweep') {
+    if (!existsSync(join(results, TABLES.aggregate))) throw new InputError(`${results}: the sweep is not collected yet (run \`pipesim sweep collect ${results}\`)`);
+    const table = filterRows(readTable(join(results, TABLES.aggregate)), options.where ?? []);
+    requireColumns(table, keys, 'the figure');
+    requireColumns(table, [`${metric}.mean`, `${metric}.ci95`, 'n'], `the metric ${metric}`);
+    checkOneGroupPerKey(table, keys, groupsOf);
+    return table.rows.map((r) => ({
+      key: Object.fromEntries(keys.map((k) => [k, r[k]])),
+      n: Number(r.n),
+      mean: typeof r[`${metric}.mean`] === 'number' ? (r[`${metric}.mean`] as number) : NaN,
+      ci95: typeof r[`${metric}.ci95`] === 'number' ? (r[`${metric}.ci95`] as number) : NaN,
+    }));
+  }
+  const table = filterRows(runsTable(results), options.where ?? []);
+  requireColumns(table, [...keys, metric], 'the figure');
+  checkOneGroupPerKey(table, keys, groupsOf);
+  const byKey = new Map<string, { key: MetricRow['key']; values: number[] }>();
+  for (const r of table.rows) {
+    const key = Object.fromEntries(keys.map((k) => [k, r[k]]));
+    const id = JSON.stringify(keys.map((k) => r[k]));
+    const g = byKey.get(id) ?? { key, values: [] };
+    byKey.set(id, g);
+    if (typeof r[metric] === 'number') g.values.push(r[metric] as number);
+  }
+  return [...byKey.values()].map((g) => ({ key: g.key, ...meanInterval(g.values) }));
+}
+
+function checkOneGroupPerKey(table: Table, keys: readonly string[], groups: readonly string[]): void {
+  const others = groups.filter((c) => !keys.includes(c) && table.columns.includes(c));
+  const seen = new Map<string, string>();
+  for (const r of table.rows) {
+    const id = JSON.stringify(keys.map((k) => r[k]));
+    const rest = JSON.stringify(others.map((c) => r[c]));
+    const before = seen.get(id);
+    if (before !== undefined && before !== rest) {
+      const vary = varying(table, others);
+      throw new InputError(`${table.file}: ${vary.join(', ')} also vary; the figure shows ${keys.join(' and ')}: choose with --where (e.g. --where ${vary[0]}=${distinct(table, vary[0])[0]})`);
+    }
+    seen.set(id, rest);
+  }
+}
+
+/** Default columns: the swept ones that vary, first for x, next for colour. */
+function defaultKeys(results: string, options: PlotOptions): { x: string; color: string } {
+  const kind = resultsKind(results);
+  const table = filterRows(kind === 'sweep' && existsSync(join(results, TABLES.aggregate)) ? readTable(join(results, TABLES.aggregate)) : runsTable(results), options.where ?? []);
+  const vary = varying(table, groupColumns(results));
+  const x = options.x ?? vary.find((c) => c !== options.color) ?? groupColumns(results)[0];
+  const color = options.color ?? vary.find((c) => c !== x) ?? x;
+  return { x, color };
+}
+
+function defaultMetric(results: string, sweepName: string, experimentName: string): string {
+  return resultsKind(results) === 'sweep' ? sweepName : experimentName;
+}
+
+// ---------------------------------------------------------------------------------------------
+// bars: a metric per group and policy with 95% intervals
+
+function bars(results: string, options: PlotOptions): Figure {
+  const metrics = options.metrics?.length ? options.metrics : [defaultMetric(results, 'sloViolationRatio', 'sla_violation_ratio')];
+  const { x, color } = defaultKeys(results, options);
+  const keys = [...new Set([x, color])];
+  const rows: Row[] = [];
+  for (const metric of metrics) {
+    for (const m of metricRows(results, metric, keys, options)) {
+      const finite = (v: number) => (Number.isFinite(v) ? v : null);
+      rows.push({ metric, group: displayValue(m.key[x]), series: displayValue(m.key[color]), n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) });
+    }
+  }
+  const groups = ordered(rows.map((r) => String(r.group)), WORKLOAD_ORDER);
+  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const panel = (metric: string) => ({
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    width: { step: x === color ? 28 : 16 }, // per bar: with xOffset the step is the offset band's
+    height: 180,
+    encoding: {
+      x: { field: 'group', type: 'nominal', title: x === color ? null : x, sort: groups, axis: { labelAngle: 0 } },
+      ...(x === color ? {} : { xOffset: { field: 'series', sort: series } }),
+      color: { field: 'series', type: 'nominal', title: color, scale: colourScale(series), legend: { columns: series.length } },
+    },
+    layer: [
+      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric) } } },
+      { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+    ],
+  });
+  return {
+    spec: topLevel(options, { data: { values: rows }, hconcat: metrics.map(panel), resolve: { scale: { y: 'independent' } } }),
+    columns: ['metric', 'group', 'series', 'n', 'mean', 'ci95', 'low', 'high'],
+    rows,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// pareto: accuracy against cost, the front marked
+
+function pareto(results: string, options: PlotOptions): Figure {
+  const costMetric = options.x ?? defaultMetric(results, 'cost.meanCores', 'mean_cores');
+  const accuracyMetric = options.y ?? defaultMetric(results, 'adaptation.meanAccuracy.objective', 'mean_accuracy');
+  const kind = resultsKind(results);
+  const table = kind === 'sweep' && existsSync(join(results, TABLES.aggregate)) ? readTable(join(results, TABLES.aggregate)) : runsTable(results);
+  const vary = varying(filterRows(table, options.where ?? []), groupColumns(results));
+  const color = options.color ?? (vary.includes('policy') ? 'policy' : (vary[0] ?? groupColumns(results)[0]));
+  // A point per combination of everything that varies; coloured by `color`.
+  const keys = [color, ...vary.filter((c) => c !== color)];
+  const cost = metricRows(results, costMetric, keys, options);
+  const accuracy = metricRows(results, accuracyMetric, keys, options);
+  const rows: Row[] = cost.map((c, i) => ({
+    series: displayValue(c.key[color]),
+    point: keys.map((k) => displayValue(c.key[k])).join(' / '),
+    cost: Number.isFinite(c.mean) ? c.mean : null,
+    accuracy: Number.isFinite(accuracy[i].mean) ? accuracy[i].mean : null,
+    front: false,
+  }));
+  const valid = rows.filter((r) => r.cost !== null && r.accuracy !== null);
+  if (valid.length === 0) throw new InputError(`${results}: no rows with both ${costMetric} and ${accuracyMetric}`);
+  // Pareto front: no other point is at most as costly and at least as accurate, and better in one.
+  for (const r of valid) {
+    const dominated = valid.some((o) => o !== r && (o.cost as number) <= (r.cost as number) && (o.accuracy as number) >= (r.accuracy as number) && ((o.cost as number) < (r.cost as number) || (o.accuracy as number) > (r.accuracy as number)));
+    r.front = !dominated;
+  }
+  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const x = { field: 'cost', type: 'quantitative', title: titleOf(costMetric), scale: { zero: false } };
+  const y = { field: 'accuracy', type: 'quantitative', title: titleOf(accuracyMetric), scale: { zero: false } };
+  return {
+    spec: topLevel(options, {
+      width: 360,
+      height: 240,
+      data: { values: rows },
+      layer: [
+        { transform: [{ filter: 'datum.front' }], mark: { type: 'line', interpolate: 'step-after', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { ...x, sort: null }, y, order: { field: 'cost' } } },
+        // Points on the front filled, the others hollow.
+        ...[true, false].map((front) => ({
+          transform: [{ filter: front ? 'datum.front' : '!datum.front' }],
+          mark: { type: 'point', size: 60, strokeWidth: 1.5, filled: front, tooltip: { content: 'data' } },
+          encoding: { x, y, color: { field: 'series', type: 'nominal', title: color, scale: colourScale(series), legend: { columns: series.length } } },
+        })),
+      ],
+    }),
+    columns: ['series', 'point', 'cost', 'accuracy', 'front'],
+    rows,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// sweep: a metric against a swept parameter, with a confidence band
+
+function sweepLines(results: string, options: PlotOptions): Figure {
+  const metric = options.metrics?.[0] ?? defaultMetric(results, 'latency.p99', 'latency_p99');
+  const { x, color } = defaultKeys(results, options);
+  const keys = [...new Set([x, color])];
+  const rows: Row[] = metricRows(results, metric, keys, options).map((m) => {
+    const value = m.key[x];
+    if (typeof value !== 'number') throw new InputError(`${results}: ${x} = ${JSON.stringify(value)} is not a number; a sweep figure needs a numeric swept parameter on x (--x)`);
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    return { x: value, series: displayValue(m.key[color]), n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) };
+  });
+  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const colour = { field: 'series', type: 'nominal', title: color === x ? null : color, scale: colourScale(series), legend: { columns: series.length } };
+  const xEnc = { field: 'x', type: 'quantitative', title: x, scale: { zero: false } };
+  return {
+    spec: topLevel(options, {
+      width: 360,
+      height: 220,
+      data: { values: rows },
+      layer: [
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { x: xEnc, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: colour } },
+        { mark: { type: 'line', point: true, tooltip: { content: 'data' } }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: titleOf(metric) }, color: colour } },
+      ],
+    }),
+    columns: ['x', 'series', 'n', 'mean', 'ci95', 'low', 'high'],
+    rows,
+  };
+}

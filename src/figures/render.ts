@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import opentype, { type Font } from 'opentype.js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/**
+ * Figures are drawn in DejaVu Sans from the dejavu-fonts-ttf package: vega lays text out with the
+ * font's own advance widths (not the browser's, not a guess), and resvg draws PNGs with only
+ * these files (no system fonts), so a figure is the same on every machine.
+ */
+export const FONT_FAMILY = 'DejaVu Sans';
+
+const fontFolder = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+export const FONT_FILES = { regular: join(fontFolder, 'DejaVuSans.ttf'), bold: join(fontFolder, 'DejaVuSans-Bold.ttf') };
+
+let fonts: { regular: Font; bold: Font } | undefined;
+
+function loadFonts(): { regular: Font; bold: Font } {
+  const load = (file: string) => {
+    const b = readFileSync(file);
+    return opentype.parse(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  };
+  fonts ??= { regular: load(FONT_FILES.regular), bold: load(FONT_FILES.bold) };
+  return fonts;
+}
+
+interface TextItem {
+  text?: unknown;
+  fontSize?: number;
+  fontWeight?: string | number;
+}
+
+/** Vega's text width hook, with DejaVu's metrics (multi-line text: the widest line). */
+function measure(item: TextItem, text?: unknown): number {
+  const value = text ?? item.text;
+  if (value === undefined || value === null) return 0;
+  const size = item.fontSize ?? 11;
+  const weight = item.fontWeight;
+  const font = weight === 'bold' || (typeof weight === 'number' && weight >= 600) ? loadFonts().bold : loadFonts().regular;
+  const lines = Array.isArray(value) ? value : [value];
+  return Math.max(0, ...lines.map((line) => (advance(font, String(line)) * size) / font.unitsPerEm));
+}
+
+/**
+ * Advance width in font units: glyph advances plus pair kerning. (opentype.js's own layout applies
+ * DejaVu's substitution tables, and one of their formats is not supported by it.)
+ */
+function advance(font: Font, text: string): number {
+  let width = 0;
+  let previous: ReturnType<Font['charToGlyph']> | undefined;
+  for (const ch of text) {
+    const glyph = font.charToGlyph(ch);
+    width += glyph.advanceWidth ?? 0;
+    if (previous !== undefined) width += font.getKerningValue(previous, glyph);
+    previous = glyph;
+  }
+  return width;
+}
+
+let metricsInstalled = false;
+function installMetrics(): void {
+  if (metricsInstalled) return;
+  // Exported by vega (from vega-scenegraph) but missing from its type declarations.
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+  metrics.width = measure;
+  metricsInstalled = true;
+}
+
+/** Compile a vega-lite spec and render it to SVG text, headless. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  installMetrics();
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Rasterise an SVG made by renderSvg at `scale` (2 = twice the SVG's size in pixels). */
+export function svgToPng(svg: string, scale = 2): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: false, fontFiles: [FONT_FILES.regular, FONT_FILES.bold], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+  });
+  return resvg.render().asPng();
+}

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { InputError } from '../errors.js';
+import { IPA_FILES } from '../experiments/ipa.js';
+import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
+import { resolvePipelineProfile } from '../profiles/catalog.js';
+import { RUN_FILES } from '../runner/run-folder.js';
+import { TABLES } from '../sweep/collect.js';
+import { STORE } from '../sweep/store.js';
+
+/** A table cell: numbers where the CSV holds numbers, text otherwise, null where empty (booleans only in figure data). */
+export type Value = string | number | boolean | null;
+export type Row = Record<string, Value>;
+
+export interface Table {
+  file: string;
+  columns: string[];
+  rows: Row[];
+}
+
+/**
+ * What a results folder holds: `pipesim experiment ipa` (steps.csv, runs.csv with one row per cell),
+ * `pipesim sweep` (sweep.json; runs.csv and aggregate.csv once collected), or one `pipesim run`.
+ */
+export type ResultsKind = 'experiment' | 'sweep' | 'run';
+
+export function resultsKind(dir: string): ResultsKind {
+  if (!existsSync(dir)) throw new InputError(`${dir}: no such results folder`);
+  if (existsSync(join(dir, STORE.manifest))) return 'sweep';
+  if (existsSync(join(dir, IPA_FILES.steps))) return 'experiment';
+  if (existsSync(join(dir, RUN_FILES.summary))) return 'run';
+  throw new InputError(`${dir}: not a pipesim results folder (expected a run's summary.json, a sweep's sweep.json or an experiment's steps.csv)`);
+}
+
+export function readTable(file: string): Table {
+  if (!existsSync(file)) throw new InputError(`${file}: not found`);
+  const text = readFileSync(file, 'utf8');
+  const header = text.split(/\r?\n/, 1)[0];
+  if (header.trim() === '') throw new InputError(`${file}: empty table`);
+  const rows = parseCsvRecords(text).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)])));
+  return { file, columns: splitCsvLine(header), rows };
+}
+
+function cell(text: string | undefined): Value {
+  if (text === undefined || text === '') return null;
+  const n = Number(text);
+  return Number.isNaN(n) && text !== 'NaN' ? text : n;
+}
+
+/** Fail with the table and the missing column named, and what the figure needs it for. */
+export function requireColumns(table: Table, columns: readonly string[], purpose: string): void {
+  for (const c of columns) {
+    if (!table.columns.includes(c)) {
+      throw new InputError(`${table.file}: no column "${c}" (${purpose}); its columns: ${table.columns.join(', ')}`);
+    }
+  }
+}
+
+/** Keep rows whose `column` equals `value` (as text), for `--where column=value`. */
+export function filterRows(table: Table, where: readonly { column: string; value: string }[]): Table {
+  for (const w of where) requireColumns(table, [w.column], `--where ${w.column}=${w.value}`);
+  const rows = table.rows.filter((r) => where.every((w) => String(r[w.column] ?? '') === w.value));
+  if (rows.length === 0 && where.length > 0) {
+    throw new InputError(`${table.file}: no rows with ${where.map((w) => `${w.column}=${w.value}`).join(' and ')}`);
+  }
+  return { ...table, rows };
+}
+
+/** Distinct values of a column, as text, in first-seen order. */
+export function distinct(table: Table, column: string): string[] {
+  return [...new Set(table.rows.map((r) => String(r[column] ?? '')))];
+}
+
+/** The per-run table of an experiment or a collected sweep. */
+export function runsTable(dir: string): Table {
+  const kind = resultsKind(dir);
+  if (kind === 'run') throw new InputError(`${dir}: one run; this figure compares runs (give a sweep or an experiment folder)`);
+  if (kind === 'sweep' && !existsSync(join(dir, TABLES.runs))) throw new InputError(`${dir}: the sweep is not collected yet (run \`pipesim sweep collect ${dir}\`)`);
+  return readTable(join(dir, kind === 'sweep' ? TABLES.runs : IPA_FILES.runs));
+}
+
+/** The columns a sweep varied (its manifest's), or an experiment's cell columns. */
+export function groupColumns(dir: string): string[] {
+  if (resultsKind(dir) === 'sweep') return (JSON.parse(readFileSync(join(dir, STORE.manifest), 'utf8')) as { columns: string[] }).columns;
+  return ['pipeline', 'workload', 'policy', 'predictor'];
+}
+
+/** The folder of one run inside a results folder, from a runs-table row. */
+export function runFolderOf(dir: string, row: Row): string {
+  if (resultsKind(dir) === 'sweep') return join(dir, STORE.runs, String(row.run_id));
+  return join(dir, IPA_FILES.runsDir, `${row.pipeline}-${row.workload}-${row.policy}-${row.predictor}`);
+}
+
+/**
+ * The latency objective of a finished run: its scenario's `slo`, else its IPA profile's SLA;
+ * undefined when it has neither (or the profile cannot be found).
+ */
+export function sloOf(runDir: string): number | undefined {
+  const file = join(runDir, RUN_FILES.scenario);
+  if (!existsSync(file)) return undefined;
+  const scenario = YAML.parse(readFileSync(file, 'utf8')) as { slo?: number; pipeline?: { profile?: string } };
+  if (typeof scenario.slo === 'number') return scenario.slo;
+  if (scenario.pipeline?.profile === undefined) return undefined;
+  try {
+    return resolvePipelineProfile(scenario.pipeline.profile).sla;
+  } catch {
+    return undefined;
+  }
+}
