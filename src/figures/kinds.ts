@@ -62,7 +62,9 @@ const METRIC_TITLES: Record<string, string> = {
   mean_cores: 'cores (mean)',
   'adaptation.meanAccuracy.objective': 'accuracy (mean)',
   mean_accuracy: 'accuracy (mean)',
-  costPerRequest: 'cost per request',
+  'cost.perRequest': 'cost per request ($)',
+  violationRatio: 'QoS violation ratio',
+  'requests.dropped': 'requests dropped',
   goodput: 'goodput (requests/s)',
 };
 const titleOf = (name: string) => METRIC_TITLES[name] ?? name;
@@ -307,7 +309,7 @@ function bars(results: string, options: PlotOptions): Figure {
   const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
   const panel = (metric: string) => ({
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    width: { step: x === color ? 28 : 16 }, // per bar: with xOffset the step is the offset band's
+    width: { step: x === color ? Math.max(40, 7 * Math.max(...groups.map((g) => g.length))) : 16 }, // per bar: with xOffset the step is the offset band's
     height: 180,
     encoding: {
       x: { field: 'group', type: 'nominal', title: x === color ? null : x, sort: groups, axis: { labelAngle: 0 } },
@@ -391,7 +393,8 @@ function sweepLines(results: string, options: PlotOptions): Figure {
     return { x: value, series: displayValue(m.key[color]), n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) };
   });
   const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
-  const colour = { field: 'series', type: 'nominal', title: color === x ? null : color, scale: colourScale(series), legend: { columns: series.length } };
+  // The legend shows the lines, not the translucent bands.
+  const colour = { field: 'series', type: 'nominal', title: color === x ? null : color, scale: colourScale(series), legend: { columns: series.length, symbolType: 'stroke', symbolOpacity: 1 } };
   const xEnc = { field: 'x', type: 'quantitative', title: x, scale: { zero: false } };
   return {
     spec: topLevel(options, {

@@ -1,0 +1,41 @@
+// Regenerates docs/figures/ (`npm run figures`): every figure from the shipped scenarios and sweep
+// files, through the same commands a user runs. Intermediate results go to results/figures/.
+// Each step is printed before it runs; any failure stops the script with its exit code.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+
+const RESULTS = 'results/figures';
+const FIGURES = 'docs/figures';
+
+function pipesim(...args) {
+  console.log(`$ pipesim ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, ['bin/pipesim.js', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+rmSync(RESULTS, { recursive: true, force: true });
+mkdirSync(FIGURES, { recursive: true });
+
+// IPA's video pipeline: 4 workloads x 4 policies (Figures 8 and 15).
+pipesim('experiment', 'ipa', '--pipelines', 'video', '--out', `${RESULTS}/ipa-video`, '-q');
+pipesim('plot', 'timeline', `${RESULTS}/ipa-video`, '--out', `${FIGURES}/ipa-timeline.png`);
+pipesim('plot', 'timeline', `${RESULTS}/ipa-video`, '--panels', 'latency', '--out', `${FIGURES}/ipa-timeline-latency.png`);
+pipesim('plot', 'cdf', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', '--out', `${FIGURES}/ipa-cdf.png`);
+pipesim('plot', 'pareto', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', '--out', `${FIGURES}/ipa-pareto.png`);
+
+// The predictor ablation (Figure 16): video, bursty, over 5 seeds.
+pipesim('sweep', 'run', 'sweeps/ipa-predictors.yaml', '--out', `${RESULTS}/ipa-predictors`, '--collect', '-q');
+pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'requests.dropped', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
+
+// Scheduling on a shared GPU: four policies, five loads, 10 seeds.
+pipesim('sweep', 'run', 'sweeps/scheduling.yaml', '--out', `${RESULTS}/scheduling`, '--collect', '-q');
+pipesim('plot', 'bars', `${RESULTS}/scheduling`, '--where', 'accelerator.services[0].arrivals.rate=30', '--x', 'accelerator.policy',
+  '--metric', 'byTenant.bert.latency.p99', '--metric', 'violationRatio', '--out', `${FIGURES}/scheduling-bars.png`);
+pipesim('plot', 'sweep', `${RESULTS}/scheduling`, '--x', 'accelerator.services[0].arrivals.rate', '--color', 'accelerator.policy',
+  '--metric', 'violationRatio', '--out', `${FIGURES}/scheduling-load.png`);
+
+// HarmonyBatch against BATCH: cost per request.
+pipesim('sweep', 'run', 'sweeps/harmonybatch.yaml', '--out', `${RESULTS}/harmonybatch`, '--collect', '-q');
+pipesim('plot', 'bars', `${RESULTS}/harmonybatch`, '--x', 'serverless.model', '--color', 'adaptation.adapter.kind',
+  '--metric', 'cost.perRequest', '--metric', 'violationRatio', '--out', `${FIGURES}/harmonybatch-cost.png`);
+console.log(`figures in ${FIGURES}/`);

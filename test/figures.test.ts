@@ -1,0 +1,153 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildFigure, type PlotKind, type PlotOptions } from '../src/figures/kinds.js';
+import { renderSvg, svgToPng } from '../src/figures/render.js';
+import { figureCsv, writeFigure } from '../src/figures/write.js';
+import { parseCsvRecords } from '../src/metrics/csv.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { tempDir } from './helpers.js';
+
+const POLICIES = ['ipa', 'rim'];
+const WORKLOADS = ['bursty', 'steady_low'];
+
+/** A small `pipesim experiment ipa` folder: 2 workloads x 2 policies, 3 adaptation steps each, SLO 1 s. */
+function experimentFixture(drop: string[] = []): string {
+  const dir = tempDir();
+  const cols = ['pipeline', 'workload', 'policy', 'predictor', 'step', 'time', 'cores', 'accuracy', 'latency_p99', 'dropped', 'late'].filter((c) => !drop.includes(c));
+  const steps = [cols.join(',')];
+  const runs = ['pipeline,workload,policy,predictor,seed,mean_cores,mean_accuracy,sla_violation_ratio,latency_p99'];
+  WORKLOADS.forEach((w, wi) =>
+    POLICIES.forEach((p, pi) => {
+      for (let s = 0; s < 3; s++) {
+        const row: Record<string, string | number> = { pipeline: 'video', workload: w, policy: p, predictor: 'lstm', step: s, time: 10 * s, cores: 2 + s + pi, accuracy: 0.5 + 0.1 * pi, latency_p99: 0.2 * (s + 1), dropped: s, late: 0 };
+        steps.push(cols.map((c) => row[c]).join(','));
+      }
+      runs.push(`video,${w},${p},lstm,1,${3 + pi + wi},${0.5 + 0.2 * pi},${0.01 * (pi + 1)},${0.5 + pi}`);
+      const run = join(dir, 'runs', `video-${w}-${p}-lstm`);
+      mkdirSync(run, { recursive: true });
+      writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + Array.from({ length: 50 }, (_, i) => `${i},${((i * 7 + pi * 13) % 50) / 40}`).join('\n') + '\n');
+      writeFileSync(join(run, 'scenario.yaml'), 'slo: 1\n');
+    }),
+  );
+  writeFileSync(join(dir, 'steps.csv'), steps.join('\n') + '\n');
+  writeFileSync(join(dir, 'runs.csv'), runs.join('\n') + '\n');
+  return dir;
+}
+
+/** A small collected sweep: policy x rate, with aggregate means and intervals. */
+function sweepFixture(): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ columns: ['policy', 'rate'] }));
+  const agg = ['policy,rate,n,latency.p99.mean,latency.p99.sd,latency.p99.ci95,cost.meanCores.mean,cost.meanCores.sd,cost.meanCores.ci95,adaptation.meanAccuracy.objective.mean,adaptation.meanAccuracy.objective.sd,adaptation.meanAccuracy.objective.ci95'];
+  const costs: Record<string, number> = { fcfs: 2, edf: 3, sjf: 4 };
+  const accuracies: Record<string, number> = { fcfs: 0.5, edf: 0.8, sjf: 0.7 }; // sjf: dearer and less accurate than edf
+  for (const policy of ['fcfs', 'edf', 'sjf']) {
+    for (const rate of [10, 20, 30]) agg.push(`${policy},${rate},5,${rate / 100 + costs[policy] / 10},0.01,0.012,${costs[policy]},0,,${accuracies[policy]},0,`);
+  }
+  writeFileSync(join(dir, 'aggregate.csv'), agg.join('\n') + '\n');
+  writeFileSync(join(dir, 'runs.csv'), 'run_id,policy,rate,seed\n');
+  return dir;
+}
+
+/** Number of drawn items of a mark type: paths for lines, bars, areas and symbols; lines for rules. */
+function marks(svg: string, type: 'line' | 'rect' | 'rule' | 'symbol' | 'area'): number {
+  let n = 0;
+  for (const m of svg.matchAll(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>(.*?)</g>`, 'g'))) n += (m[1].match(type === 'rule' ? /<line/g : /<path/g) ?? []).length;
+  return n;
+}
+const axisTitles = (svg: string) => [...svg.matchAll(/<g class="mark-text role-axis-title[^"]*"[^>]*>(.*?)<\/g>/g)].flatMap((m) => [...m[1].matchAll(/>([^<>]+)<\/text>/g)].map((t) => t[1]));
+
+async function svgOf(kind: PlotKind, results: string, options: PlotOptions = {}): Promise<string> {
+  return renderSvg(buildFigure(kind, results, options).spec as unknown as TopLevelSpec);
+}
+
+describe('figures', () => {
+  it('timeline: a cell per workload with cost above accuracy, a line per policy; the latency variant', async () => {
+    const dir = experimentFixture();
+    const svg = await svgOf('timeline', dir);
+    expect(marks(svg, 'line')).toBe(WORKLOADS.length * 2 * POLICIES.length);
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['cost (cores)', 'accuracy', 'time (s)']));
+    expect(svg).toContain('#d7191c'); // IPA's red for ipa
+    expect(svg).toContain('#253494'); // and its blue for rim
+    const latency = await svgOf('timeline', dir, { panels: 'latency' });
+    expect(marks(latency, 'line')).toBe(WORKLOADS.length * 2 * POLICIES.length);
+    expect(axisTitles(latency)).toEqual(expect.arrayContaining(['p99 latency (s)', 'SLA violations']));
+  });
+
+  it('cdf: a step line per policy from the per-second p99s, and the SLA as a rule', async () => {
+    const dir = experimentFixture();
+    expect(() => buildFigure('cdf', dir)).toThrow('2 values of workload (bursty, steady_low); a latency CDF shows one: add --where workload=bursty');
+    const figure = buildFigure('cdf', dir, { where: [{ column: 'workload', value: 'bursty' }] });
+    // 50 seconds per run: the CDF reaches 1 at the largest, in steps of 1/50.
+    const ipa = figure.rows.filter((r) => r.series === 'ipa');
+    expect(ipa).toHaveLength(50);
+    expect(ipa.at(-1)).toMatchObject({ fraction: 1, latency: 49 / 40 });
+    expect(ipa[0]).toMatchObject({ fraction: 1 / 50, latency: 0 });
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(marks(svg, 'line')).toBe(POLICIES.length);
+    expect(marks(svg, 'rule')).toBe(1);
+    expect(svg).toContain('>SLA</text>');
+    expect(axisTitles(svg)).toEqual(['p99 latency per second (s)', 'CDF']);
+  });
+
+  it('bars: a bar per group and policy with interval whiskers, a panel per metric', async () => {
+    const dir = sweepFixture();
+    const figure = buildFigure('bars', dir, { metrics: ['latency.p99', 'cost.meanCores'] });
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(marks(svg, 'rect')).toBe(2 * 9);
+    expect(marks(svg, 'rule')).toBe(9); // cost has no interval (sd 0, no ci95): no whiskers drawn
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['p99 latency (s)', 'cores (mean)', 'policy']));
+    const edf20 = figure.rows.find((r) => r.metric === 'latency.p99' && r.group === 'edf' && r.series === '20');
+    expect(edf20).toMatchObject({ mean: 0.5, ci95: 0.012, low: 0.488, high: 0.512, n: 5 });
+    // From an experiment's runs.csv: one run per cell, no interval.
+    const exp = buildFigure('bars', experimentFixture(), { metrics: ['sla_violation_ratio'] });
+    expect(exp.rows).toHaveLength(4);
+    expect(exp.rows.every((r) => r.ci95 === null)).toBe(true);
+  });
+
+  it('pareto: a point per configuration, the non-dominated ones on the front', async () => {
+    const dir = sweepFixture();
+    const figure = buildFigure('pareto', dir, { where: [{ column: 'rate', value: '10' }] });
+    expect(Object.fromEntries(figure.rows.map((r) => [r.series, r.front]))).toEqual({ fcfs: true, edf: true, sjf: false });
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(marks(svg, 'symbol')).toBe(3);
+    expect(marks(svg, 'line')).toBe(1);
+    expect(axisTitles(svg)).toEqual(['cores (mean)', 'accuracy (mean)']);
+  });
+
+  it('sweep: a line and a band per policy against the swept parameter', async () => {
+    const dir = sweepFixture();
+    const svg = await svgOf('sweep', dir, { x: 'rate', color: 'policy', metrics: ['latency.p99'] });
+    expect(marks(svg, 'line')).toBe(3);
+    expect(marks(svg, 'area')).toBe(3);
+    expect(axisTitles(svg)).toEqual(['rate', 'p99 latency (s)']);
+    expect(() => buildFigure('sweep', dir, { x: 'policy', color: 'rate' })).toThrow('policy = "fcfs" is not a number');
+  });
+
+  it('the same input gives byte-identical SVG and PNG files; data and spec are written beside', async () => {
+    const dir = experimentFixture();
+    const out = tempDir();
+    const first = await writeFigure(buildFigure('timeline', dir), join(out, 'a.svg'));
+    await writeFigure(buildFigure('timeline', dir), join(out, 'b.svg'));
+    expect(first).toEqual([join(out, 'a.svg'), join(out, 'a.csv'), join(out, 'a.vl.json')]);
+    expect(readFileSync(join(out, 'a.svg'), 'utf8')).toBe(readFileSync(join(out, 'b.svg'), 'utf8'));
+    const svg = readFileSync(join(out, 'a.svg'), 'utf8');
+    expect(svgToPng(svg).equals(svgToPng(svg))).toBe(true);
+    expect(svgToPng(svg).subarray(1, 4).toString()).toBe('PNG');
+    // The CSV holds the plotted rows; the spec is vega-lite with the same rows inline.
+    const csv = parseCsvRecords(readFileSync(join(out, 'a.csv'), 'utf8'));
+    expect(csv).toHaveLength(WORKLOADS.length * POLICIES.length * 3);
+    const spec = JSON.parse(readFileSync(join(out, 'a.vl.json'), 'utf8'));
+    expect(spec.$schema).toMatch(/vega-lite/);
+    expect(spec.data.values).toHaveLength(csv.length);
+    expect(figureCsv(buildFigure('timeline', dir))).toBe(readFileSync(join(out, 'a.csv'), 'utf8'));
+  });
+
+  it('a table missing a needed column gives an error naming it', () => {
+    expect(() => buildFigure('timeline', experimentFixture(['accuracy']))).toThrow(/steps\.csv: no column "accuracy"/);
+    expect(() => buildFigure('bars', sweepFixture(), { metrics: ['goodput'] })).toThrow(/aggregate\.csv: no column "goodput\.mean" \(the metric goodput\)/);
+    expect(() => buildFigure('bars', sweepFixture(), { x: 'tenant' })).toThrow(/no column "tenant"/);
+    expect(() => buildFigure('bars', tempDir())).toThrow(/not a pipesim results folder/);
+  });
+});
