@@ -12,6 +12,7 @@ import { planCommand } from './plan.js';
 import { plotCommand } from './plot.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { traceCommand } from './trace.js';
@@ -64,6 +65,7 @@ export async function main(args: string[]): Promise<number> {
   planCommand(cli);
   peakCommand(cli);
   plotCommand(cli);
+  reportCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);
 

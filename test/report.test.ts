@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../src/figures/report.js';
+import { tempDir } from './helpers.js';
+
+/** Debian's Chromium (installed by .ci/run); no browser is downloaded at install time. */
+const CHROMIUM = process.env.PIPESIM_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = resolve('test-artifacts');
+
+let results: string;
+let report: string;
+
+beforeAll(() => {
+  // A real experiment, small: the video pipeline, 2 workloads x 2 policies.
+  results = join(tempDir(), 'ipa');
+  const run = spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'experiment', 'ipa', '--pipelines', 'video', '--workloads', 'bursty', 'steady_low', '--policies', 'ipa', 'rim', '--out', results, '-q'], { encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  report = join(results, 'report.html');
+  const cli = spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'report', results, '--out', report], { encoding: 'utf8' });
+  expect(cli.status, cli.stderr).toBe(0);
+}, 120_000);
+
+describe('pipesim report', () => {
+  it('is one self-contained page: scenario, version, seeds, the runs table and every figure that applies', () => {
+    const html = readFileSync(report, 'utf8');
+    // Nothing is fetched: no external scripts, styles, images or fonts.
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    expect(html).toContain('<dt>seeds</dt><dd>1</dd>');
+    expect(html).toMatch(/<dt>pipesim<\/dt><dd>\d+\.\d+\.\d+/);
+    expect(html).toContain('profile: video'); // the resolved scenario
+    expect((html.match(/<tr><td>video<\/td>/g) ?? []).length).toBe(4); // a row per run
+    const { figures, skipped } = buildReport(results);
+    expect(figures).toEqual([
+      'video, lstm: cost and accuracy over time',
+      'video, lstm: p99 latency and SLA violations over time',
+      'video, lstm, bursty: per-second p99 latency',
+      'video, lstm, steady_low: per-second p99 latency',
+      'video, lstm: SLA violations and cores per workload',
+      'video, lstm: accuracy against cost, every workload and policy',
+    ]);
+    expect(skipped).toEqual([]);
+    const specs = [...html.matchAll(/<script type="application\/json" id="spec-\d+">(.*?)<\/script>/gs)].map((m) => JSON.parse(m[1]));
+    expect(specs).toHaveLength(figures.length);
+    for (const spec of specs) expect(spec.$schema).toMatch(/vega-lite/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))(`renders in headless Chromium (${CHROMIUM}; skipped when it is not installed) with no console errors`, async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // No network here: without these, Chromium keeps trying to reach Google's services.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`file://${report}`);
+      await page.waitForFunction(() => [...document.querySelectorAll('.view')].every((v) => v.querySelector('svg')), null, { timeout: 30_000 });
+      const views = await page.$$eval('.view svg', (svgs) => svgs.map((s) => ({ width: s.getBoundingClientRect().width, height: s.getBoundingClientRect().height, marks: s.querySelectorAll('.role-mark path, .role-mark line').length })));
+      expect(views).toHaveLength(6);
+      for (const v of views) {
+        expect(v.width).toBeGreaterThan(100);
+        expect(v.height).toBeGreaterThan(100);
+        expect(v.marks).toBeGreaterThan(0);
+      }
+      // Hovering a mark shows its values (vega-tooltip).
+      await page.hover('#figure-4 .role-mark path');
+      await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5_000 });
+      expect(await page.textContent('#vg-tooltip-element')).toMatch(/mean/);
+      expect(errors).toEqual([]);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+      expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
