@@ -73,6 +73,20 @@ function topLevel(options: PlotOptions, spec: Record<string, unknown>): Record<s
   return { $schema: VEGA_LITE_SCHEMA, ...(options.title ? { title: options.title } : {}), config: BASE_CONFIG, ...spec };
 }
 
+/** Series (policies) in IPA's order first, then as first seen. */
+const seriesOrder = (rows: readonly Row[]) => ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+
+/** The colour channel: one colour per series, legend on top in one row. */
+function colourBy(series: readonly string[], title: string | null, legend: Record<string, unknown> = {}) {
+  return { field: 'series', type: 'nominal', title, scale: colourScale(series), legend: { columns: series.length, ...legend } };
+}
+
+/** A mean with its 95% interval as figure columns (null where not finite, so vega draws nothing). */
+function intervalFields(m: MetricRow): Row {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return { n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // timeline: IPA's Figure 8 layout
 
@@ -114,8 +128,8 @@ function timeline(results: string, options: PlotOptions): Figure {
     violations: typeof r.dropped === 'number' && typeof r.late === 'number' ? r.dropped + r.late : null,
   }));
   const workloads = ordered(rows.map((r) => String(r.workload)), WORKLOAD_ORDER);
-  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
-  const color = { field: 'series', type: 'nominal', title: seriesColumn === undefined ? null : seriesColumn, scale: colourScale(series), legend: { columns: series.length } };
+  const series = seriesOrder(rows);
+  const color = colourBy(series, seriesColumn ?? null);
   const cellOf = (w: string, lastRow: boolean) => ({
     title: workloads.length > 1 ? workloadTitle(w) : undefined,
     vconcat: panels.map((p, i) => ({
@@ -193,14 +207,14 @@ function cdf(results: string, options: PlotOptions): Figure {
   }
   if (rows.length === 0) throw new InputError(`${results}: no per-second p99 latencies in the runs' timeseries.csv`);
   const sla = options.sla ?? (groups.length > 0 ? sloOf(groups[0].dirs[0]) : undefined);
-  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const series = seriesOrder(rows);
   const layers: Record<string, unknown>[] = [
     {
       mark: { type: 'line', interpolate: 'step-after', tooltip: true },
       encoding: {
         x: { field: 'latency', type: 'quantitative', title: 'p99 latency per second (s)' },
         y: { field: 'fraction', type: 'quantitative', title: 'CDF', scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', title: seriesColumn ?? null, scale: colourScale(series), legend: { columns: series.length } },
+        color: colourBy(series, seriesColumn ?? null),
       },
     },
   ];
@@ -300,13 +314,10 @@ function bars(results: string, options: PlotOptions): Figure {
   const keys = [...new Set([x, color])];
   const rows: Row[] = [];
   for (const metric of metrics) {
-    for (const m of metricRows(results, metric, keys, options)) {
-      const finite = (v: number) => (Number.isFinite(v) ? v : null);
-      rows.push({ metric, group: displayValue(m.key[x]), series: displayValue(m.key[color]), n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) });
-    }
+    for (const m of metricRows(results, metric, keys, options)) rows.push({ metric, group: displayValue(m.key[x]), series: displayValue(m.key[color]), ...intervalFields(m) });
   }
   const groups = ordered(rows.map((r) => String(r.group)), WORKLOAD_ORDER);
-  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const series = seriesOrder(rows);
   const panel = (metric: string) => ({
     transform: [{ filter: { field: 'metric', equal: metric } }],
     width: { step: x === color ? Math.max(40, 7 * Math.max(...groups.map((g) => g.length))) : 16 }, // per bar: with xOffset the step is the offset band's
@@ -314,7 +325,7 @@ function bars(results: string, options: PlotOptions): Figure {
     encoding: {
       x: { field: 'group', type: 'nominal', title: x === color ? null : x, sort: groups, axis: { labelAngle: 0 } },
       ...(x === color ? {} : { xOffset: { field: 'series', sort: series } }),
-      color: { field: 'series', type: 'nominal', title: color, scale: colourScale(series), legend: { columns: series.length } },
+      color: colourBy(series, color),
     },
     layer: [
       { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric) } } },
@@ -356,7 +367,7 @@ function pareto(results: string, options: PlotOptions): Figure {
     const dominated = valid.some((o) => o !== r && (o.cost as number) <= (r.cost as number) && (o.accuracy as number) >= (r.accuracy as number) && ((o.cost as number) < (r.cost as number) || (o.accuracy as number) > (r.accuracy as number)));
     r.front = !dominated;
   }
-  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const series = seriesOrder(rows);
   const x = { field: 'cost', type: 'quantitative', title: titleOf(costMetric), scale: { zero: false } };
   const y = { field: 'accuracy', type: 'quantitative', title: titleOf(accuracyMetric), scale: { zero: false } };
   return {
@@ -370,7 +381,7 @@ function pareto(results: string, options: PlotOptions): Figure {
         ...[true, false].map((front) => ({
           transform: [{ filter: front ? 'datum.front' : '!datum.front' }],
           mark: { type: 'point', size: 60, strokeWidth: 1.5, filled: front, tooltip: { content: 'data' } },
-          encoding: { x, y, color: { field: 'series', type: 'nominal', title: color, scale: colourScale(series), legend: { columns: series.length } } },
+          encoding: { x, y, color: colourBy(series, color) },
         })),
       ],
     }),
@@ -389,12 +400,11 @@ function sweepLines(results: string, options: PlotOptions): Figure {
   const rows: Row[] = metricRows(results, metric, keys, options).map((m) => {
     const value = m.key[x];
     if (typeof value !== 'number') throw new InputError(`${results}: ${x} = ${JSON.stringify(value)} is not a number; a sweep figure needs a numeric swept parameter on x (--x)`);
-    const finite = (v: number) => (Number.isFinite(v) ? v : null);
-    return { x: value, series: displayValue(m.key[color]), n: m.n, mean: finite(m.mean), ci95: finite(m.ci95), low: finite(m.mean - m.ci95), high: finite(m.mean + m.ci95) };
+    return { x: value, series: displayValue(m.key[color]), ...intervalFields(m) };
   });
-  const series = ordered(rows.map((r) => String(r.series)), ['ipa', 'fa2-low', 'fa2-high', 'rim']);
+  const series = seriesOrder(rows);
   // The legend shows the lines, not the translucent bands.
-  const colour = { field: 'series', type: 'nominal', title: color === x ? null : color, scale: colourScale(series), legend: { columns: series.length, symbolType: 'stroke', symbolOpacity: 1 } };
+  const colour = colourBy(series, color === x ? null : color, { symbolType: 'stroke', symbolOpacity: 1 });
   const xEnc = { field: 'x', type: 'quantitative', title: x, scale: { zero: false } };
   return {
     spec: topLevel(options, {
