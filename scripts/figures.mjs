@@ -27,10 +27,10 @@ pipesim('plot', 'pareto', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', 
 pipesim('sweep', 'run', 'sweeps/ipa-predictors.yaml', '--out', `${RESULTS}/ipa-predictors`, '--collect', '-q');
 pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'requests.dropped', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
 
-// Scheduling on a shared GPU: four policies, five loads, 10 seeds.
+// Scheduling on a shared GPU (QoS 20 ms and 100 ms): four policies, five loads, 10 seeds.
 pipesim('sweep', 'run', 'sweeps/scheduling.yaml', '--out', `${RESULTS}/scheduling`, '--collect', '-q');
 pipesim('plot', 'bars', `${RESULTS}/scheduling`, '--where', 'accelerator.services[0].arrivals.rate=30', '--x', 'accelerator.policy',
-  '--metric', 'byTenant.bert.latency.p99', '--metric', 'violationRatio', '--out', `${FIGURES}/scheduling-bars.png`);
+  '--metric', 'byTenant.resnet50.latency.p99', '--metric', 'violationRatio', '--out', `${FIGURES}/scheduling-bars.png`);
 pipesim('plot', 'sweep', `${RESULTS}/scheduling`, '--x', 'accelerator.services[0].arrivals.rate', '--color', 'accelerator.policy',
   '--metric', 'violationRatio', '--out', `${FIGURES}/scheduling-load.png`);
 
