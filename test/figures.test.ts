@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFigure, type PlotKind, type PlotOptions } from '../src/figures/kinds.js';
-import { renderSvg, svgToPng } from '../src/figures/render.js';
+import { renderSvg, svgToPdf, svgToPng } from '../src/figures/render.js';
 import { figureCsv, writeFigure } from '../src/figures/write.js';
 import { parseCsvRecords } from '../src/metrics/csv.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -125,7 +125,7 @@ describe('figures', () => {
     expect(() => buildFigure('sweep', dir, { x: 'policy', color: 'rate' })).toThrow('policy = "fcfs" is not a number');
   });
 
-  it('the same input gives byte-identical SVG and PNG files; data and spec are written beside', async () => {
+  it('the same input gives byte-identical SVG, PNG and PDF files; data and spec are written beside', async () => {
     const dir = experimentFixture();
     const out = tempDir();
     const first = await writeFigure(buildFigure('timeline', dir), join(out, 'a.svg'));
@@ -135,6 +135,14 @@ describe('figures', () => {
     const svg = readFileSync(join(out, 'a.svg'), 'utf8');
     expect(svgToPng(svg).equals(svgToPng(svg))).toBe(true);
     expect(svgToPng(svg).subarray(1, 4).toString()).toBe('PNG');
+    // PDF: vector, the bundled font embedded, fixed dates: the same bytes twice.
+    const pdf = await svgToPdf(svg);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.includes('DejaVuSans')).toBe(true);
+    expect(pdf.equals(await svgToPdf(svg))).toBe(true);
+    await writeFigure(buildFigure('timeline', dir), join(out, 'c.pdf'));
+    expect(readFileSync(join(out, 'c.pdf')).equals(pdf)).toBe(true);
+    await expect(writeFigure(buildFigure('timeline', dir), join(out, 'd.jpg'))).rejects.toThrow('d.jpg: expected a .svg, .png or .pdf file name');
     // The CSV holds the plotted rows; the spec is vega-lite with the same rows inline.
     const csv = parseCsvRecords(readFileSync(join(out, 'a.csv'), 'utf8'));
     expect(csv).toHaveLength(WORKLOADS.length * POLICIES.length * 3);

@@ -7,7 +7,7 @@ import { parseDuration } from '../scenario/units.js';
 export function plotCommand(yargs: Argv) {
   return yargs.command(
     'plot <kind> <results>',
-    'Draw a paper-style figure (SVG or PNG) from a run, sweep or experiment folder; its data (.csv) and vega-lite spec (.vl.json) are written beside it',
+    'Draw a paper-style figure (SVG, PNG or PDF) from a run, sweep or experiment folder; its data (.csv) and vega-lite spec (.vl.json) are written beside it',
     (y) =>
       y
         .positional('kind', {
@@ -18,7 +18,7 @@ export function plotCommand(yargs: Argv) {
             'bars: metrics per group and policy with 95% intervals; pareto: accuracy against cost, front marked; sweep: a metric against a swept parameter with a 95% band',
         })
         .positional('results', { type: 'string', demandOption: true, describe: 'results folder: `pipesim run`, `pipesim sweep` (collected) or `pipesim experiment ipa`' })
-        .option('out', { type: 'string', demandOption: true, describe: 'figure file, .svg or .png' })
+        .option('out', { type: 'string', demandOption: true, describe: 'figure file: .svg, .png (2x) or .pdf (vector, font embedded)' })
         .option('metric', { type: 'string', array: true, describe: 'metric column(s), as named in runs.csv (bars: a panel each; sweep: one)' })
         .option('x', { type: 'string', describe: 'column on the x axis (bars: groups; sweep: the swept parameter; pareto: the cost metric)' })
         .option('y', { type: 'string', describe: 'pareto: the accuracy metric' })

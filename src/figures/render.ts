@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import PDFDocument from 'pdfkit';
+import SVGtoPDF from 'svg-to-pdfkit';
 import opentype, { type Font } from 'opentype.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -88,4 +90,27 @@ export function svgToPng(svg: string, scale = 2): Buffer {
     font: { loadSystemFonts: false, fontFiles: [FONT_FILES.regular, FONT_FILES.bold], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
   });
   return resvg.render().asPng();
+}
+
+/**
+ * An SVG made by renderSvg as a one-page vector PDF the size of the figure (CSS px at 96 per inch),
+ * with the bundled font embedded (subset) and fixed dates, so the same SVG gives the same bytes.
+ */
+export function svgToPdf(svg: string): Promise<Buffer> {
+  const size = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
+  if (size === null) throw new Error('svgToPdf: the SVG has no width and height');
+  const [width, height] = [Number(size[1]) * 0.75, Number(size[2]) * 0.75];
+  const epoch = new Date(0);
+  const doc = new PDFDocument({ size: [width, height], margin: 0, info: { Creator: 'pipesim', Producer: 'pipesim', CreationDate: epoch, ModDate: epoch } });
+  doc.registerFont(FONT_FAMILY, FONT_FILES.regular);
+  doc.registerFont(`${FONT_FAMILY} Bold`, FONT_FILES.bold);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  SVGtoPDF(doc, svg, 0, 0, { width, height, fontCallback: (_family: string, bold: boolean) => (bold ? `${FONT_FAMILY} Bold` : FONT_FAMILY) });
+  doc.end();
+  return done;
 }
