@@ -25,7 +25,7 @@ pipesim('plot', 'pareto', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', 
 
 // The predictor ablation (Figure 16): video, bursty, over 5 seeds.
 pipesim('sweep', 'run', 'sweeps/ipa-predictors.yaml', '--out', `${RESULTS}/ipa-predictors`, '--collect', '-q');
-pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'requests.dropped', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
+pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'sloViolationRatio', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
 
 // Scheduling on a shared GPU (QoS 20 ms and 100 ms): four policies, five loads, 10 seeds.
 pipesim('sweep', 'run', 'sweeps/scheduling.yaml', '--out', `${RESULTS}/scheduling`, '--collect', '-q');

@@ -125,6 +125,71 @@ describe('figures', () => {
     expect(() => buildFigure('sweep', dir, { x: 'policy', color: 'rate' })).toThrow('policy = "fcfs" is not a number');
   });
 
+  it('cdf: with more seconds than points, and ties, every point is the exact CDF at its latency', () => {
+    const dir = tempDir();
+    const run = join(dir, 'run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'summary.json'), '{}');
+    // 1,000 seconds with three values (0.1 x 500, 0.2 x 300, 0.3 x 200) and 7 seconds with no completions.
+    const p99 = [...Array(500).fill(0.1), ...Array(300).fill(0.2), ...Array(200).fill(0.3)].sort((a, b) => ((a * 7919) % 1) - ((b * 7919) % 1));
+    writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + [...p99.map((v, i) => `${i},${v}`), ...Array.from({ length: 7 }, (_, i) => `${1000 + i},`)].join('\n') + '\n');
+    const figure = buildFigure('cdf', run);
+    expect(figure.rows.map((r) => [r.latency, r.fraction])).toEqual([
+      [0.1, 0.5],
+      [0.2, 0.8],
+      [0.3, 1],
+    ]);
+    // Distinct values: at most 400 points, each an order statistic with its exact fraction.
+    writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + Array.from({ length: 1000 }, (_, i) => `${i},${((i * 389) % 1000) / 1000}`).join('\n') + '\n');
+    const rows = buildFigure('cdf', run).rows;
+    expect(rows).toHaveLength(400);
+    for (const r of rows) expect(r.fraction).toBeCloseTo(((r.latency as number) * 1000 + 1) / 1000, 12);
+    expect(rows.at(-1)).toMatchObject({ latency: 0.999, fraction: 1 });
+  });
+
+  it('an experiment over seeds: bars are the mean with a t interval; other varying columns are refused, not mixed', () => {
+    const dir = experimentFixture();
+    // A second seed for every cell, with sla_violation_ratio 0.03 higher.
+    const runs = readFileSync(join(dir, 'runs.csv'), 'utf8').trim().split('\n');
+    const more = runs.slice(1).map((line) => {
+      const cells = line.split(',');
+      cells[4] = '2';
+      cells[7] = String(Number(cells[7]) + 0.03);
+      return cells.join(',');
+    });
+    writeFileSync(join(dir, 'runs.csv'), [...runs, ...more].join('\n') + '\n');
+    const bars = buildFigure('bars', dir, { metrics: ['sla_violation_ratio'] });
+    const ipaBursty = bars.rows.find((r) => r.group === 'bursty' && r.series === 'ipa');
+    // Values 0.01 and 0.04: mean 0.025, sd 0.03 / sqrt(2), half-width t(0.975, 1) x sd / sqrt(2) = 12.706 x 0.015.
+    expect(ipaBursty?.mean).toBeCloseTo(0.025, 12);
+    expect(ipaBursty?.ci95).toBeCloseTo(12.706204736174707 * 0.015, 9);
+    expect(ipaBursty?.n).toBe(2);
+    // Colour by workload and x by predictor: the policy also varies, and would be averaged away.
+    expect(() => buildFigure('bars', dir, { x: 'predictor', color: 'workload' })).toThrow(/policy also vary/);
+    expect(() => buildFigure('cdf', dir, { color: 'workload' })).toThrow('2 values of policy (ipa, rim); a latency CDF shows one: add --where policy=ipa');
+    expect(() => buildFigure('timeline', dir, { color: 'workload' })).toThrow(/2 values of policy .* a timeline shows one/);
+    expect(() => buildFigure('pareto', dir)).toThrow(/2 values of workload .* a Pareto figure shows one/);
+  });
+
+  it('--where matches the text, the number or the name shown; no match names the values there', () => {
+    const dir = sweepFixture();
+    expect(buildFigure('bars', dir, { metrics: ['latency.p99'], where: [{ column: 'rate', value: '20.0' }] }).rows).toHaveLength(3);
+    expect(() => buildFigure('bars', dir, { metrics: ['latency.p99'], where: [{ column: 'policy', value: 'lifo' }] })).toThrow('no rows with policy=lifo (its values there: fcfs, edf, sjf)');
+    // A swept trace path is shown by its name, and may be picked by it.
+    writeFileSync(join(dir, 'aggregate.csv'), readFileSync(join(dir, 'aggregate.csv'), 'utf8').replace(/^fcfs,/gm, '../traces/fcfs.txt,'));
+    const picked = buildFigure('bars', dir, { metrics: ['latency.p99'], where: [{ column: 'policy', value: 'fcfs' }] });
+    expect(picked.rows.map((r) => Number((r.mean as number).toFixed(9)))).toEqual([0.3, 0.4, 0.5]); // fcfs at rates 10, 20, 30
+  });
+
+  it('pareto: a point as costly and less accurate than another is dominated', () => {
+    const dir = sweepFixture();
+    const agg = readFileSync(join(dir, 'aggregate.csv'), 'utf8').replace(/^sjf,10,5,[^,]*,[^,]*,[^,]*,4,/m, (line) => line.replace(/,4,$/, ',3,'));
+    writeFileSync(join(dir, 'aggregate.csv'), agg);
+    const figure = buildFigure('pareto', dir, { where: [{ column: 'rate', value: '10' }] });
+    expect(figure.rows.find((r) => r.series === 'sjf')).toMatchObject({ cost: 3, front: false });
+    expect(figure.rows.find((r) => r.series === 'edf')).toMatchObject({ cost: 3, front: true });
+  });
+
   it('the same input gives byte-identical SVG, PNG and PDF files; data and spec are written beside', async () => {
     const dir = experimentFixture();
     const out = tempDir();
@@ -154,8 +219,11 @@ describe('figures', () => {
 
   it('a table missing a needed column gives an error naming it', () => {
     expect(() => buildFigure('timeline', experimentFixture(['accuracy']))).toThrow(/steps\.csv: no column "accuracy"/);
-    expect(() => buildFigure('bars', sweepFixture(), { metrics: ['goodput'] })).toThrow(/aggregate\.csv: no column "goodput\.mean" \(the metric goodput\)/);
+    expect(() => buildFigure('bars', sweepFixture(), { metrics: ['goodput'] })).toThrow(/aggregate\.csv: no metric "goodput" \(no column goodput\.mean\); name one with --metric: latency\.p99, cost\.meanCores, adaptation\.meanAccuracy\.objective/);
     expect(() => buildFigure('bars', sweepFixture(), { x: 'tenant' })).toThrow(/no column "tenant"/);
     expect(() => buildFigure('bars', tempDir())).toThrow(/not a pipesim results folder/);
+    const empty = experimentFixture();
+    writeFileSync(join(empty, 'steps.csv'), readFileSync(join(empty, 'steps.csv'), 'utf8').split('\n')[0] + '\n');
+    expect(() => buildFigure('timeline', empty)).toThrow(/nothing to draw/);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,16 +37,41 @@ describe('pipesim report', () => {
     expect(figures).toEqual([
       'video, lstm: cost and accuracy over time',
       'video, lstm: p99 latency and SLA violations over time',
-      'video, lstm, bursty: per-second p99 latency',
-      'video, lstm, steady_low: per-second p99 latency',
       'video, lstm: SLA violations and cores per workload',
-      'video, lstm: accuracy against cost, every workload and policy',
+      'video, lstm, bursty: per-second p99 latency',
+      'video, lstm, bursty: accuracy against cost',
+      'video, lstm, steady_low: per-second p99 latency',
+      'video, lstm, steady_low: accuracy against cost',
     ]);
     expect(skipped).toEqual([]);
     const specs = [...html.matchAll(/<script type="application\/json" id="spec-\d+">(.*?)<\/script>/gs)].map((m) => JSON.parse(m[1]));
     expect(specs).toHaveLength(figures.length);
     for (const spec of specs) expect(spec.$schema).toMatch(/vega-lite/);
   });
+
+  it('covers a single run and a sweep too; text from the data cannot break the page', () => {
+    const dir = tempDir();
+    const run = join(dir, 'run');
+    expect(spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'run', 'scenarios/quickstart.yaml', '--out', run, '-q', '--set', 'name=q<!--x</script>']).status).toBe(0);
+    const single = buildReport(run);
+    expect(single.figures).toEqual(['Per-second p99 latency']);
+    expect(single.html).toContain('<dt>seed</dt><dd>1</dd>');
+    // The name reaches the page only escaped: as HTML text, and inside the spec as \u003c.
+    expect(single.html).not.toContain('q<!--x</script>');
+    for (const m of single.html.matchAll(/<script type="application\/json" id="spec-\d+">(.*?)<\/script>/gs)) expect(() => JSON.parse(m[1])).not.toThrow();
+
+    const sweepFile = join(dir, 'sweep.yaml');
+    writeFileSync(sweepFile, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[0].replicas: [2, 3, 4]\n  workload.arrivals.rate: [10]\nseeds: 2\n`);
+    const out = join(dir, 'sweep');
+    expect(spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'sweep', 'run', sweepFile, '--out', out, '--collect', '-q']).status).toBe(0);
+    const sweep = buildReport(out);
+    // The CDF pools each replica count's two seeds.
+    expect(sweep.figures).toEqual(['Metrics per swept value', 'sloViolationRatio against pipeline.stages[0].replicas', 'Per-second p99 latency']);
+    expect(sweep.skipped).toEqual([expect.stringMatching(/^Accuracy against cost: .*no metric "adaptation\.meanAccuracy\.objective"/)]);
+    expect(sweep.html).toContain('<dt>seeds</dt><dd>1, 2</dd>');
+    expect((sweep.html.match(/<tr><td>[234]<\/td>/g) ?? []).length).toBe(3); // a row per swept value, with mean ± interval
+    expect(sweep.html).toMatch(/<td>[\d.e-]+ ± [\d.e-]+<\/td>/);
+  }, 60_000);
 
   it.skipIf(!existsSync(CHROMIUM))(`renders in headless Chromium (${CHROMIUM}; skipped when it is not installed) with no console errors`, async () => {
     const browser = await chromium.launch({
@@ -64,20 +89,20 @@ describe('pipesim report', () => {
       await page.goto(`file://${report}`);
       await page.waitForFunction(() => [...document.querySelectorAll('.view')].every((v) => v.querySelector('svg')), null, { timeout: 30_000 });
       const views = await page.$$eval('.view svg', (svgs) => svgs.map((s) => ({ width: s.getBoundingClientRect().width, height: s.getBoundingClientRect().height, marks: s.querySelectorAll('.role-mark path, .role-mark line').length })));
-      expect(views).toHaveLength(6);
+      expect(views).toHaveLength(7);
       for (const v of views) {
         expect(v.width).toBeGreaterThan(100);
         expect(v.height).toBeGreaterThan(100);
         expect(v.marks).toBeGreaterThan(0);
       }
       // Hovering a mark shows its values (vega-tooltip).
-      await page.hover('#figure-4 .role-mark path');
+      await page.hover('#figure-2 .role-mark path');
       await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5_000 });
       expect(await page.textContent('#vg-tooltip-element')).toMatch(/mean/);
       expect(errors).toEqual([]);
       mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
-      expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+      const shot = await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+      expect(shot.length).toBeGreaterThan(50_000); // a page of tables and seven figures, not a blank one
     } finally {
       await browser.close();
     }

@@ -36,19 +36,12 @@ export interface PlotOptions {
 export const PLOT_KINDS = ['timeline', 'cdf', 'bars', 'pareto', 'sweep'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
+const BUILDERS: Record<PlotKind, (results: string, options: PlotOptions) => Figure> = { timeline, cdf, bars, pareto, sweep: sweepLines };
+
 export function buildFigure(kind: PlotKind, results: string, options: PlotOptions = {}): Figure {
-  switch (kind) {
-    case 'timeline':
-      return timeline(results, options);
-    case 'cdf':
-      return cdf(results, options);
-    case 'bars':
-      return bars(results, options);
-    case 'pareto':
-      return pareto(results, options);
-    case 'sweep':
-      return sweepLines(results, options);
-  }
+  const figure = BUILDERS[kind](results, options);
+  if (figure.rows.length === 0) throw new InputError(`${results}: nothing to draw (the table has no rows${options.where?.length ? ' with the --where values' : ''})`);
+  return figure;
 }
 
 /** Axis titles for the metrics pipesim writes (sweep tables and experiment tables name them differently). */
@@ -116,7 +109,8 @@ function timeline(results: string, options: PlotOptions): Figure {
   const seriesColumn = options.color ?? (table.columns.includes('policy') ? 'policy' : undefined);
   if (seriesColumn !== undefined) requireColumns(table, [seriesColumn], 'the lines (--color)');
   const hasWorkload = table.columns.includes('workload');
-  if (hasWorkload) single(table, ['pipeline', 'predictor'].filter((c) => c !== seriesColumn && table.columns.includes(c)), 'a timeline');
+  // Cells are workloads and lines the series: anything else that varies would be drawn as one zigzag line.
+  if (kind === 'experiment') single(table, ['workload', seriesColumn ?? 'workload'], groupColumns(results), 'a timeline');
 
   const rows: Row[] = table.rows.map((r) => ({
     workload: hasWorkload ? String(r.workload) : '-',
@@ -156,11 +150,26 @@ function timeline(results: string, options: PlotOptions): Figure {
   };
 }
 
-/** Refuse a table where `columns` hold more than one value: the figure would mix them. */
-function single(table: Table, columns: readonly string[], what: string): void {
-  for (const c of columns) {
-    const values = distinct(table, c);
-    if (values.length > 1) throw new InputError(`${table.file}: ${values.length} values of ${c} (${values.join(', ')}); ${what} shows one: add --where ${c}=${values[0]}`);
+/**
+ * Refuse a table where one of `columns` holds more than one value among rows that the figure
+ * draws as one thing (the same values of `by`): it would mix them. Columns that change together
+ * with `by` (a sweep's zip) are fine.
+ */
+function single(table: Table, by: readonly string[], columns: readonly string[], what: string): void {
+  for (const c of columns.filter((x) => table.columns.includes(x))) {
+    const seen = new Map<string, Set<string>>();
+    for (const r of table.rows) {
+      const key = JSON.stringify(by.map((b) => r[b]));
+      const values = seen.get(key) ?? new Set<string>();
+      values.add(String(r[c] ?? ''));
+      seen.set(key, values);
+    }
+    for (const values of seen.values()) {
+      if (values.size > 1) {
+        const all = distinct(table, c);
+        throw new InputError(`${table.file}: ${all.length} values of ${c} (${all.join(', ')}); ${what} shows one: add --where ${c}=${all[0]}`);
+      }
+    }
   }
 }
 
@@ -180,7 +189,8 @@ function cdf(results: string, options: PlotOptions): Figure {
     seriesColumn = options.color ?? (kind === 'experiment' ? 'policy' : varying(table, groupColumns(results))[0]);
     if (seriesColumn === undefined) throw new InputError(`${results}: nothing varies between the runs; name the column for the lines with --color`);
     requireColumns(table, [seriesColumn], 'the lines (--color)');
-    if (kind === 'experiment') single(table, ['pipeline', 'workload', 'predictor'].filter((c) => c !== seriesColumn), 'a latency CDF');
+    // A line pools its runs' seconds (the seeds of a sweep); any other varying column would be pooled too.
+    single(table, [seriesColumn], groupColumns(results), 'a latency CDF');
     for (const r of table.rows) {
       const series = displayValue(r[seriesColumn]);
       let g = groups.find((x) => x.series === series);
@@ -192,6 +202,7 @@ function cdf(results: string, options: PlotOptions): Figure {
   for (const g of groups) {
     const p99: number[] = [];
     for (const dir of g.dirs) {
+      if (!existsSync(join(dir, RUN_FILES.timeseries))) throw new InputError(`${dir}: no ${RUN_FILES.timeseries} (serverless and accelerator runs write no per-second series; their per-application tables are apps.csv and tenants.csv)`);
       const t = readTable(join(dir, RUN_FILES.timeseries));
       requireColumns(t, ['latency_p99'], 'per-second p99 latency');
       for (const r of t.rows) if (typeof r.latency_p99 === 'number') p99.push(r.latency_p99);
@@ -200,8 +211,13 @@ function cdf(results: string, options: PlotOptions): Figure {
     p99.sort((a, b) => a - b);
     const n = p99.length;
     const count = Math.min(n, CDF_POINTS);
+    let last = -1;
     for (let j = 1; j <= count; j++) {
-      const k = Math.ceil((j * n) / count); // the k-th smallest: the CDF reaches k/n there
+      // The k-th smallest, moved past its ties, so k/n is the CDF's value at that latency.
+      let k = Math.ceil((j * n) / count);
+      while (k < n && p99[k] === p99[k - 1]) k++;
+      if (k === last) continue;
+      last = k;
       rows.push({ series: g.series, latency: p99[k - 1], fraction: k / n });
     }
   }
@@ -253,7 +269,10 @@ function metricRows(results: string, metric: string, keys: readonly string[], op
     if (!existsSync(join(results, TABLES.aggregate))) throw new InputError(`${results}: the sweep is not collected yet (run \`pipesim sweep collect ${results}\`)`);
     const table = filterRows(readTable(join(results, TABLES.aggregate)), options.where ?? []);
     requireColumns(table, keys, 'the figure');
-    requireColumns(table, [`${metric}.mean`, `${metric}.ci95`, 'n'], `the metric ${metric}`);
+    if (!table.columns.includes(`${metric}.mean`)) {
+      throw new InputError(`${table.file}: no metric "${metric}" (no column ${metric}.mean); name one with --metric: ${sweepMetrics(table).join(', ')}`);
+    }
+    requireColumns(table, [`${metric}.ci95`, 'n'], `the metric ${metric}`);
     checkOneGroupPerKey(table, keys, groupsOf);
     return table.rows.map((r) => ({
       key: Object.fromEntries(keys.map((k) => [k, r[k]])),
@@ -301,15 +320,27 @@ function defaultKeys(results: string, options: PlotOptions): { x: string; color:
   return { x, color };
 }
 
-function defaultMetric(results: string, sweepName: string, experimentName: string): string {
-  return resultsKind(results) === 'sweep' ? sweepName : experimentName;
+/**
+ * The metric a figure shows when none is named: for an experiment its column; for a sweep the
+ * first of `sweepNames` its aggregate has (pipeline, serverless and accelerator runs name their
+ * violation ratios differently), else the first, so the error names what was looked for.
+ */
+function defaultMetric(results: string, sweepNames: readonly string[], experimentName: string): string {
+  if (resultsKind(results) !== 'sweep' || !existsSync(join(results, TABLES.aggregate))) return experimentName;
+  const metrics = sweepMetrics(readTable(join(results, TABLES.aggregate)));
+  return sweepNames.find((m) => metrics.includes(m)) ?? sweepNames[0];
+}
+
+/** The metrics of a sweep's aggregate table: its columns without the .mean/.sd/.ci95 suffix. */
+function sweepMetrics(aggregate: Table): string[] {
+  return aggregate.columns.filter((c) => c.endsWith('.mean')).map((c) => c.slice(0, -'.mean'.length));
 }
 
 // ---------------------------------------------------------------------------------------------
 // bars: a metric per group and policy with 95% intervals
 
 function bars(results: string, options: PlotOptions): Figure {
-  const metrics = options.metrics?.length ? options.metrics : [defaultMetric(results, 'sloViolationRatio', 'sla_violation_ratio')];
+  const metrics = options.metrics?.length ? options.metrics : [defaultMetric(results, ['sloViolationRatio', 'violationRatio'], 'sla_violation_ratio')];
   const { x, color } = defaultKeys(results, options);
   const keys = [...new Set([x, color])];
   const rows: Row[] = [];
@@ -343,12 +374,16 @@ function bars(results: string, options: PlotOptions): Figure {
 // pareto: accuracy against cost, the front marked
 
 function pareto(results: string, options: PlotOptions): Figure {
-  const costMetric = options.x ?? defaultMetric(results, 'cost.meanCores', 'mean_cores');
-  const accuracyMetric = options.y ?? defaultMetric(results, 'adaptation.meanAccuracy.objective', 'mean_accuracy');
+  const costMetric = options.x ?? defaultMetric(results, ['cost.meanCores', 'cost.perRequest'], 'mean_cores');
+  const accuracyMetric = options.y ?? defaultMetric(results, ['adaptation.meanAccuracy.objective'], 'mean_accuracy');
   const kind = resultsKind(results);
   const table = kind === 'sweep' && existsSync(join(results, TABLES.aggregate)) ? readTable(join(results, TABLES.aggregate)) : runsTable(results);
-  const vary = varying(filterRows(table, options.where ?? []), groupColumns(results));
+  const filtered = filterRows(table, options.where ?? []);
+  const vary = varying(filtered, groupColumns(results));
   const color = options.color ?? (vary.includes('policy') ? 'policy' : (vary[0] ?? groupColumns(results)[0]));
+  // An experiment's points are its policies under one condition: a front across workloads or
+  // pipelines would compare runs that served different loads.
+  if (kind === 'experiment') single(filtered, [color], groupColumns(results), 'a Pareto figure');
   // A point per combination of everything that varies; coloured by `color`.
   const keys = [color, ...vary.filter((c) => c !== color)];
   const cost = metricRows(results, costMetric, keys, options);
@@ -394,7 +429,7 @@ function pareto(results: string, options: PlotOptions): Figure {
 // sweep: a metric against a swept parameter, with a confidence band
 
 function sweepLines(results: string, options: PlotOptions): Figure {
-  const metric = options.metrics?.[0] ?? defaultMetric(results, 'latency.p99', 'latency_p99');
+  const metric = options.metrics?.[0] ?? defaultMetric(results, ['latency.p99', 'violationRatio'], 'latency_p99');
   const { x, color } = defaultKeys(results, options);
   const keys = [...new Set([x, color])];
   const rows: Row[] = metricRows(results, metric, keys, options).map((m) => {

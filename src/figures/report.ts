@@ -136,9 +136,12 @@ export function buildReport(results: string): ReportResult {
         const workloads = distinct({ ...runs, rows: runs.rows.filter((r) => r.pipeline === pipeline && r.predictor === predictor) }, 'workload');
         add(`${label}: cost and accuracy over time`, 'timeline', { where });
         add(`${label}: p99 latency and SLA violations over time`, 'timeline', { where, panels: 'latency' });
-        for (const workload of workloads) add(`${label}, ${workload}: per-second p99 latency`, 'cdf', { where: [...where, { column: 'workload', value: workload }] });
         add(`${label}: SLA violations and cores per workload`, 'bars', { where, x: 'workload', color: 'policy', metrics: ['sla_violation_ratio', 'mean_cores'] });
-        add(`${label}: accuracy against cost, every workload and policy`, 'pareto', { where, color: 'policy' });
+        for (const workload of workloads) {
+          const one = [...where, { column: 'workload', value: workload }];
+          add(`${label}, ${workload}: per-second p99 latency`, 'cdf', { where: one });
+          add(`${label}, ${workload}: accuracy against cost`, 'pareto', { where: one, color: 'policy' });
+        }
       }
     }
   }
@@ -177,8 +180,10 @@ function withIntervals(aggregate: Table, metrics: readonly string[]): Table {
 const fmt = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : csvNumber(Number(x.toPrecision(4))));
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/** Text safe inside a <script> element. */
+/** JavaScript source safe inside a <script> element: no "</script" or "<!--" can end or alter it. */
 const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+/** JSON safe inside a <script> element and still valid JSON: every "<" as its \\u escape. */
+const jsonInScript = (json: string) => json.replace(/</g, '\\u003c');
 
 function tableHtml(t: { title: string; table: Table; columns: string[] }): string {
   const cell = (v: Row[string] | undefined) => escapeHtml(v === null || v === undefined ? '' : typeof v === 'number' ? fmt(v) : String(v));
@@ -196,7 +201,7 @@ function page(name: string, facts: [string, string][], tables: { title: string; 
     return JSON.stringify(spec);
   });
   const figures = sections
-    .map((s, i) => `<section class="figure"><h3>${escapeHtml(s.title)}</h3><div id="figure-${i}" class="view"></div><script type="application/json" id="spec-${i}">${scriptSafe(specs[i])}</script></section>`)
+    .map((s, i) => `<section class="figure"><h3>${escapeHtml(s.title)}</h3><div id="figure-${i}" class="view"></div><script type="application/json" id="spec-${i}">${jsonInScript(specs[i])}</script></section>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -229,7 +234,12 @@ ${skipped.length > 0 ? `<details class="skipped"><summary>${skipped.length} figu
 <script>
 for (const el of document.querySelectorAll('script[id^="spec-"]')) {
   const i = el.id.slice(5);
-  vegaEmbed('#figure-' + i, JSON.parse(el.textContent), { renderer: 'svg', actions: false }).catch((err) => console.error('figure ' + i + ': ' + err));
+  // One figure that fails must not stop the others.
+  try {
+    vegaEmbed('#figure-' + i, JSON.parse(el.textContent), { renderer: 'svg', actions: false }).catch((err) => console.error('figure ' + i + ': ' + err));
+  } catch (err) {
+    console.error('figure ' + i + ': ' + err);
+  }
 }
 </script>
 </body>

@@ -8,6 +8,7 @@ import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { RUN_FILES } from '../runner/run-folder.js';
 import { TABLES } from '../sweep/collect.js';
 import { STORE } from '../sweep/store.js';
+import { displayValue } from './style.js';
 
 /** A table cell: numbers where the CSV holds numbers, text otherwise, null where empty (booleans only in figure data). */
 export type Value = string | number | boolean | null;
@@ -57,12 +58,24 @@ export function requireColumns(table: Table, columns: readonly string[], purpose
   }
 }
 
-/** Keep rows whose `column` equals `value` (as text), for `--where column=value`. */
+/**
+ * Keep rows whose `column` matches `value`, for `--where column=value`: the same text, the same
+ * number (10 = 10.0), or the name a figure shows for it (bursty for traces/ipa/bursty.txt).
+ */
 export function filterRows(table: Table, where: readonly { column: string; value: string }[]): Table {
   for (const w of where) requireColumns(table, [w.column], `--where ${w.column}=${w.value}`);
-  const rows = table.rows.filter((r) => where.every((w) => String(r[w.column] ?? '') === w.value));
-  if (rows.length === 0 && where.length > 0) {
-    throw new InputError(`${table.file}: no rows with ${where.map((w) => `${w.column}=${w.value}`).join(' and ')}`);
+  const matches = (cell: Value, value: string) => {
+    if (String(cell ?? '') === value || displayValue(cell) === value) return true;
+    return typeof cell === 'number' && value.trim() !== '' && Number(value) === cell;
+  };
+  let rows = table.rows;
+  for (const w of where) {
+    const kept = rows.filter((r) => matches(r[w.column], w.value));
+    if (kept.length === 0) {
+      const values = [...new Set(rows.map((r) => String(r[w.column] ?? '')))];
+      throw new InputError(`${table.file}: no rows with ${w.column}=${w.value}${rows.length > 0 ? ` (its values there: ${values.join(', ')})` : ''}`);
+    }
+    rows = kept;
   }
   return { ...table, rows };
 }
