@@ -5,6 +5,7 @@ import { buildFigure, type PlotKind, type PlotOptions } from '../src/figures/kin
 import { renderSvg, svgToPdf, svgToPng } from '../src/figures/render.js';
 import { figureCsv, writeFigure } from '../src/figures/write.js';
 import { parseCsvRecords } from '../src/metrics/csv.js';
+import opentype from 'opentype.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { tempDir } from './helpers.js';
 
@@ -197,7 +198,17 @@ describe('figures', () => {
     await writeFigure(buildFigure('timeline', dir), join(out, 'b.svg'));
     expect(first).toEqual([join(out, 'a.svg'), join(out, 'a.csv'), join(out, 'a.vl.json')]);
     expect(readFileSync(join(out, 'a.svg'), 'utf8')).toBe(readFileSync(join(out, 'b.svg'), 'utf8'));
-    const svg = readFileSync(join(out, 'a.svg'), 'utf8');
+    // The written SVG carries the glyphs it draws: an embedded subset of DejaVu Sans.
+    const written = readFileSync(join(out, 'a.svg'), 'utf8');
+    const face = /@font-face\{font-family:"DejaVu Sans";font-weight:normal;src:url\(data:font\/otf;base64,([A-Za-z0-9+/=]+)\)/.exec(written);
+    expect(face).not.toBeNull();
+    const bytes = Buffer.from(face![1], 'base64');
+    const subset = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const drawn = new Set([...written.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].flatMap((m) => [...m[1].replace(/&amp;/g, '&')]));
+    expect(drawn.size).toBeGreaterThan(20);
+    for (const ch of drawn) expect(subset.charToGlyphIndex(ch), ch).toBeGreaterThan(0);
+    expect(subset.glyphs.length).toBe(drawn.size + 1); // and nothing else but .notdef
+    const svg = await renderSvg(buildFigure('timeline', dir).spec as unknown as TopLevelSpec);
     expect(svgToPng(svg).equals(svgToPng(svg))).toBe(true);
     expect(svgToPng(svg).subarray(1, 4).toString()).toBe('PNG');
     // PDF: vector, the bundled font embedded, fixed dates: the same bytes twice.

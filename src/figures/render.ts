@@ -114,3 +114,51 @@ export function svgToPdf(svg: string): Promise<Buffer> {
   doc.end();
   return done;
 }
+
+/** Characters drawn by the SVG's text elements, with bold ones apart. */
+function textCharacters(svg: string): { regular: Set<string>; bold: Set<string> } {
+  const decode = (t: string) =>
+    t.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
+      if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+      return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[e.toLowerCase()];
+    });
+  const out = { regular: new Set<string>(), bold: new Set<string>() };
+  for (const m of svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)) {
+    const set = /font-weight="(bold|[6-9]00)"/.test(m[1]) ? out.bold : out.regular;
+    for (const ch of decode(m[2])) set.add(ch);
+  }
+  return out;
+}
+
+/** A font holding only `characters` (and .notdef), as OpenType bytes; no timestamps, so the bytes repeat. */
+function subsetFont(font: Font, characters: Iterable<string>, style: string): Buffer {
+  const notdef = font.glyphs.get(0);
+  const glyphs = [new opentype.Glyph({ name: '.notdef', advanceWidth: notdef.advanceWidth, path: new opentype.Path() })];
+  for (const ch of [...characters].sort()) {
+    const g = font.charToGlyph(ch);
+    glyphs.push(new opentype.Glyph({ name: g.name ?? `uni${ch.codePointAt(0)?.toString(16)}`, unicode: ch.codePointAt(0), advanceWidth: g.advanceWidth, path: g.path }));
+  }
+  const subset = new opentype.Font({
+    familyName: FONT_FAMILY,
+    styleName: style,
+    unitsPerEm: font.unitsPerEm,
+    ascender: font.ascender,
+    descender: font.descender,
+    glyphs,
+    createdTimestamp: 0,
+  } as ConstructorParameters<typeof opentype.Font>[0]);
+  return Buffer.from(subset.toArrayBuffer());
+}
+
+/**
+ * The SVG with the glyphs it uses embedded (an @font-face subset of DejaVu Sans per weight), so
+ * any viewer draws the text in the font its layout was measured with. A few kilobytes a figure.
+ */
+export function embedFonts(svg: string): string {
+  const used = textCharacters(svg);
+  const faces: string[] = [];
+  if (used.regular.size > 0) faces.push(`@font-face{font-family:"${FONT_FAMILY}";font-weight:normal;src:url(data:font/otf;base64,${subsetFont(loadFonts().regular, used.regular, 'Book').toString('base64')}) format("opentype")}`);
+  if (used.bold.size > 0) faces.push(`@font-face{font-family:"${FONT_FAMILY}";font-weight:bold;src:url(data:font/otf;base64,${subsetFont(loadFonts().bold, used.bold, 'Bold').toString('base64')}) format("opentype")}`);
+  if (faces.length === 0) return svg;
+  return svg.replace(/<svg[^>]*>/, (open) => `${open}<defs><style>${faces.join('')}</style></defs>`);
+}

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import type { Figure } from './kinds.js';
-import { renderSvg, svgToPdf, svgToPng } from './render.js';
+import { embedFonts, renderSvg, svgToPdf, svgToPng } from './render.js';
 import type { Value } from './tables.js';
 
 export const FIGURE_FORMATS = ['.svg', '.png', '.pdf'] as const;
@@ -24,7 +24,7 @@ export async function writeFigure(figure: Figure, out: string): Promise<string[]
   const stem = figureStem(out);
   const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
   const ext = extname(out).toLowerCase();
-  writeFileAtomic(out, ext === '.png' ? svgToPng(svg) : ext === '.pdf' ? await svgToPdf(svg) : svg);
+  writeFileAtomic(out, ext === '.png' ? svgToPng(svg) : ext === '.pdf' ? await svgToPdf(svg) : embedFonts(svg));
   writeFileAtomic(`${stem}.csv`, figureCsv(figure));
   writeFileAtomic(`${stem}.vl.json`, JSON.stringify(figure.spec, null, 2) + '\n');
   return [out, `${stem}.csv`, `${stem}.vl.json`];
