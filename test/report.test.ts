@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildFigure } from '../src/figures/kinds.js';
 import { buildReport } from '../src/figures/report.js';
+import { parseCsvRecords } from '../src/metrics/csv.js';
 import { tempDir } from './helpers.js';
 
 /** Debian's Chromium (installed by .ci/run); no browser is downloaded at install time. */
@@ -59,6 +61,19 @@ describe('pipesim report', () => {
     // The name reaches the page only escaped: as HTML text, and inside the spec as \u003c.
     expect(single.html).not.toContain('q<!--x</script>');
     for (const m of single.html.matchAll(/<script type="application\/json" id="spec-\d+">(.*?)<\/script>/gs)) expect(() => JSON.parse(m[1])).not.toThrow();
+
+    // Serverless and accelerator runs: their applications side by side.
+    const serverless = join(dir, 'serverless');
+    expect(spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'run', 'scenarios/harmonybatch/example.yaml', '--out', serverless, '-q', '--set', 'duration=2m']).status).toBe(0);
+    expect(buildReport(serverless)).toMatchObject({ figures: ['Per application'], skipped: [] });
+    const perApp = buildFigure('bars', serverless);
+    expect(perApp.rows.map((r) => `${r.metric} ${r.group}`)).toEqual(['violation_ratio', 'latency_p99'].flatMap((m) => ['app0', 'app1', 'app2', 'app3'].map((a) => `${m} ${a}`)));
+    const apps = parseCsvRecords(readFileSync(join(serverless, 'apps.csv'), 'utf8'));
+    expect(perApp.rows.filter((r) => r.metric === 'latency_p99').map((r) => r.mean)).toEqual(apps.map((a) => Number(a.latency_p99)));
+    const accelerator = join(dir, 'accelerator');
+    expect(spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'run', 'scenarios/abacus/pair.yaml', '--out', accelerator, '-q']).status).toBe(0);
+    expect(buildReport(accelerator)).toMatchObject({ figures: ['Per service'], skipped: [] });
+    expect(() => buildFigure('cdf', accelerator)).toThrow(/no timeseries\.csv \(serverless and accelerator runs write no per-second series/);
 
     const sweepFile = join(dir, 'sweep.yaml');
     writeFileSync(sweepFile, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[0].replicas: [2, 3, 4]\n  workload.arrivals.rate: [10]\nseeds: 2\n`);

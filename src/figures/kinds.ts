@@ -56,6 +56,8 @@ const METRIC_TITLES: Record<string, string> = {
   'adaptation.meanAccuracy.objective': 'accuracy (mean)',
   mean_accuracy: 'accuracy (mean)',
   'cost.perRequest': 'cost per request ($)',
+  cost_per_request: 'cost per request ($)',
+  violation_ratio: 'violation ratio',
   violationRatio: 'QoS violation ratio',
   'requests.dropped': 'requests dropped',
   goodput: 'goodput (requests/s)',
@@ -340,7 +342,11 @@ function sweepMetrics(aggregate: Table): string[] {
 // bars: a metric per group and policy with 95% intervals
 
 function bars(results: string, options: PlotOptions): Figure {
-  const metrics = options.metrics?.length ? options.metrics : [defaultMetric(results, ['sloViolationRatio', 'violationRatio'], 'sla_violation_ratio')];
+  const metrics = options.metrics?.length
+    ? options.metrics
+    : resultsKind(results) === 'run'
+      ? ['violation_ratio', 'latency_p99'] // per application of a serverless or accelerator run
+      : [defaultMetric(results, ['sloViolationRatio', 'violationRatio'], 'sla_violation_ratio')];
   const { x, color } = defaultKeys(results, options);
   const keys = [...new Set([x, color])];
   const rows: Row[] = [];
@@ -349,6 +355,8 @@ function bars(results: string, options: PlotOptions): Figure {
   }
   const groups = ordered(rows.map((r) => String(r.group)), WORKLOAD_ORDER);
   const series = seriesOrder(rows);
+  // A metric that is 0 everywhere (no violations) would get an empty [0, 0] axis.
+  const allZero = (metric: string) => rows.every((r) => r.metric !== metric || ((r.mean ?? 0) === 0 && (r.high ?? 0) === 0));
   const panel = (metric: string) => ({
     transform: [{ filter: { field: 'metric', equal: metric } }],
     width: { step: x === color ? Math.max(40, 7 * Math.max(...groups.map((g) => g.length))) : 16 }, // per bar: with xOffset the step is the offset band's
@@ -359,7 +367,7 @@ function bars(results: string, options: PlotOptions): Figure {
       color: colourBy(series, color),
     },
     layer: [
-      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric) } } },
+      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), scale: allZero(metric) ? { domain: [0, 1] } : {} } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
     ],
   });

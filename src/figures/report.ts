@@ -86,11 +86,13 @@ export function buildReport(results: string): ReportResult {
     const metrics = [...flattenSummary(summary)].map(([metric, value]) => ({ metric, value }));
     tables = [{ title: 'Summary', table: { file: RUN_FILES.summary, columns: ['metric', 'value'], rows: metrics }, columns: ['metric', 'value'] }];
     scenarioText = readOptional(join(results, RUN_FILES.scenario));
+    if (summary.kind === 'serverless') add('Per application', 'bars', { metrics: ['violation_ratio', 'latency_p99', 'cost_per_request'] });
+    if (summary.kind === 'accelerator') add('Per service', 'bars', { metrics: ['violation_ratio', 'latency_p99'] });
     if (existsSync(join(results, RUN_FILES.adaptation))) {
       add('Cost and accuracy over time', 'timeline');
       add('p99 latency and SLA violations over time', 'timeline', { panels: 'latency' });
     }
-    add('Per-second p99 latency', 'cdf');
+    if (existsSync(join(results, RUN_FILES.timeseries))) add('Per-second p99 latency', 'cdf');
   } else if (kind === 'sweep') {
     const manifest = readManifest(results);
     const runs = runsTable(results);

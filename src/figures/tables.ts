@@ -5,7 +5,9 @@ import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
+import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
 import { RUN_FILES } from '../runner/run-folder.js';
+import { SERVERLESS_FILES } from '../serverless/run-folder.js';
 import { TABLES } from '../sweep/collect.js';
 import { STORE } from '../sweep/store.js';
 import { displayValue } from './style.js';
@@ -85,17 +87,30 @@ export function distinct(table: Table, column: string): string[] {
   return [...new Set(table.rows.map((r) => String(r[column] ?? '')))];
 }
 
-/** The per-run table of an experiment or a collected sweep. */
+/**
+ * What one run has per application or service, to compare them: a serverless run's apps.csv or an
+ * accelerator run's tenants.csv, with the column that names them. (Pipeline runs have no such
+ * table: their tenants are in summary.json.)
+ */
+function entityTable(dir: string): { table: Table; key: string } {
+  if (existsSync(join(dir, SERVERLESS_FILES.apps))) return { table: readTable(join(dir, SERVERLESS_FILES.apps)), key: 'app' };
+  if (existsSync(join(dir, ACCELERATOR_FILES.tenants))) return { table: readTable(join(dir, ACCELERATOR_FILES.tenants)), key: 'service' };
+  throw new InputError(`${dir}: one pipeline run; this figure compares runs, or the applications of a serverless or accelerator run (give a sweep or an experiment folder)`);
+}
+
+/** The per-run table of an experiment or a collected sweep; for one serverless or accelerator run, its per-application table. */
 export function runsTable(dir: string): Table {
   const kind = resultsKind(dir);
-  if (kind === 'run') throw new InputError(`${dir}: one run; this figure compares runs (give a sweep or an experiment folder)`);
+  if (kind === 'run') return entityTable(dir).table;
   if (kind === 'sweep' && !existsSync(join(dir, TABLES.runs))) throw new InputError(`${dir}: the sweep is not collected yet (run \`pipesim sweep collect ${dir}\`)`);
   return readTable(join(dir, kind === 'sweep' ? TABLES.runs : IPA_FILES.runs));
 }
 
-/** The columns a sweep varied (its manifest's), or an experiment's cell columns. */
+/** The columns that tell a table's rows apart: a sweep's swept columns, an experiment's cell, a run's application. */
 export function groupColumns(dir: string): string[] {
-  if (resultsKind(dir) === 'sweep') return (JSON.parse(readFileSync(join(dir, STORE.manifest), 'utf8')) as { columns: string[] }).columns;
+  const kind = resultsKind(dir);
+  if (kind === 'sweep') return (JSON.parse(readFileSync(join(dir, STORE.manifest), 'utf8')) as { columns: string[] }).columns;
+  if (kind === 'run') return [entityTable(dir).key];
   return ['pipeline', 'workload', 'policy', 'predictor'];
 }
 
