@@ -28,7 +28,8 @@ export function plotCommand(yargs: Argv) {
         .option('sla', { type: 'string', describe: 'cdf: the SLA line (default: the runs\' SLO or profile SLA), e.g. 500ms' })
         .option('title', { type: 'string', describe: 'a title above the figure' })
         .example('$0 plot timeline results/ipa --where pipeline=video --out docs/figures/ipa-timeline.png', "IPA's Figure 8 for the video pipeline")
-        .example('$0 plot bars results/sched --metric latency.p99 --metric sloViolationRatio --out sched.svg', 'two metrics per scheduling policy, with 95% intervals over seeds'),
+        .example('$0 plot bars results/quickstart-sweep --metric latency.p99 --metric sloViolationRatio --out qs.svg', 'two metrics per swept setting, with 95% intervals over seeds')
+        .example('$0 plot sweep results/quickstart-sweep -x workload.arrivals.rate --color pipeline.stages[0].replicas --out qs-load.pdf', 'p99 latency against load, a line per replica count'),
     async (argv) => {
       const where = argv.where.map((w) => {
         const eq = w.indexOf('=');
