@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { parseCsvRecords } from '../src/metrics/csv.js';
+import { shardFromEnvironment } from '../src/sweep/run.js';
 import { planSweep } from '../src/sweep/spec.js';
 import { tempDir } from './helpers.js';
 
@@ -53,6 +54,60 @@ describe('sweep files', () => {
       [2, 12, 2, 7],
       [4, 8, 1, 7],
     ]);
+  });
+
+  it('run IDs follow the contents of the files a run reads, not where they sit', () => {
+    const layout = (sub: string, counts: string) => {
+      const dir = join(tempDir(), sub);
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      writeFileSync(join(dir, 'data', 'counts.txt'), counts);
+      writeFileSync(join(dir, 'data', 's.yaml'), 'workload: {arrivals: {kind: trace, path: counts.txt}}\npipeline: {stages: [{service: {mean: 1ms}}]}\n');
+      writeFileSync(join(dir, 'sweep.yaml'), 'scenario: data/s.yaml\ngrid:\n  pipeline.stages[0].replicas: [1, 2]\n');
+      return planSweep(join(dir, 'sweep.yaml'));
+    };
+    const a = layout('a', '5 5 5');
+    const b = layout('deeper/b/c', '5 5 5');
+    expect(b.runs.map((r) => r.id)).toEqual(a.runs.map((r) => r.id));
+    expect(b.hash).toBe(a.hash);
+    const edited = layout('a', '5 5 6');
+    expect(edited.runs.map((r) => r.id).filter((id) => a.runs.some((r) => r.id === id))).toEqual([]);
+    expect(edited.hash).not.toBe(a.hash);
+  });
+
+  it('mistakes in a sweep file are refused with what is wrong', () => {
+    const dir = tempDir();
+    const file = join(dir, 's.yaml');
+    const errorOf = (text: string) => {
+      writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\n${text}`);
+      try {
+        planSweep(file);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(errorOf('grid: {slo: [1, 2]}\nexclude: [{sol: 1}]\n')).toContain('exclude[0].sol: not a swept path (swept: slo)');
+    expect(errorOf('grid: {slo: [1, 2]}\nseeds: [1, 1]\n')).toContain('seeds: a seed is listed twice');
+    expect(errorOf('grid: {slo: [1, 2]}\nzip: {slo: [3, 4]}\n')).toContain('slo is in both grid and zip');
+    expect(errorOf('grid: {seed: [1, 2]}\n')).toContain('seed is swept with seeds:');
+    expect(errorOf('timeout: 3000000\n')).toContain('timeout');
+    // The time limit is not part of the sweep's identity: it may be raised to retry timed-out runs.
+    expect(errorOf('grid: {slo: [1, 2]}\ntimeout: 5\n')).toBe('no error');
+    const short = planSweep(file);
+    writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid: {slo: [1, 2]}\ntimeout: 50\n`);
+    expect(planSweep(file).hash).toBe(short.hash);
+  });
+
+  it('shards: Slurm arrays from any start and step; half-given settings are errors, not the whole sweep', () => {
+    const slurm = (id: number, extra: Record<string, string> = {}) => shardFromEnvironment(undefined, { SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: '4', ...extra });
+    expect([0, 1, 2, 3].map((i) => slurm(i)?.index)).toEqual([0, 1, 2, 3]);
+    expect([1, 2, 3, 4].map((i) => slurm(i, { SLURM_ARRAY_TASK_MIN: '1' })?.index)).toEqual([0, 1, 2, 3]);
+    expect([0, 2, 4, 6].map((i) => slurm(i, { SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_STEP: '2' })?.index)).toEqual([0, 1, 2, 3]);
+    expect(() => slurm(3, { SLURM_ARRAY_TASK_STEP: '2' })).toThrow('not on the array');
+    expect(() => shardFromEnvironment(undefined, { SLURM_ARRAY_TASK_ID: '1' })).toThrow('not SLURM_ARRAY_TASK_COUNT');
+    expect(() => shardFromEnvironment(undefined, {}, 4)).toThrow('JOB_COMPLETION_INDEX is not set');
+    expect(shardFromEnvironment(undefined, { JOB_COMPLETION_INDEX: '3' }, 4)).toEqual({ index: 3, count: 4 });
+    expect(shardFromEnvironment(undefined, {})).toBeUndefined();
   });
 
   it('a bad value gives a path-precise error before any run starts', () => {
@@ -188,7 +243,7 @@ describe('running sweeps', () => {
     expect(refused.stderr).toContain('holds another sweep');
   }, 120_000);
 
-  it('a run that throws or passes the time limit is recorded and does not stop the others; --retry-failed reruns only those', () => {
+  it('a run that throws or passes the time limit is recorded and does not stop the others; --retry-failed reruns them', () => {
     const dir = tempDir();
     const file = join(dir, 's.yaml');
     writeFileSync(file, `scenario: ${resolve('scenarios/abacus/pair.yaml')}\ngrid:\n  accelerator.services[1].model: [bert, no-such-model, vgg19]\n`);
@@ -204,6 +259,14 @@ describe('running sweeps', () => {
     expect(again.stdout).toContain('0 run, 2 already done, 0 failed, 1 failed before');
     const retried = pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']);
     expect(retried.stdout).toContain('0 run, 2 already done, 1 failed');
+    // Runs that never ran (an interrupted sweep) run with --retry-failed too, not counted as done.
+    rmSync(join(out, 'runs', parseCsvRecords(read(out, 'runs.csv'))[0].run_id), { recursive: true });
+    expect(pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']).stdout).toContain('1 run, 1 already done, 1 failed');
+    // A damaged sweep.json is bad input (exit 2), not a crash.
+    writeFileSync(join(out, 'sweep.json'), '{"hash": ');
+    const damaged = pipesim(['sweep', 'run', file, '--out', out]);
+    expect(damaged.status).toBe(2);
+    expect(damaged.stderr).toContain('sweep.json: unreadable');
     // A time limit shorter than a run.
     writeFileSync(file, `scenario: ${resolve('scenarios/mm4.yaml')}\ntimeout: 0.2\nseeds: 2\n`);
     rmSync(out, { recursive: true, force: true });

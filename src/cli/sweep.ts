@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
 import { collectSweep, TABLES } from '../sweep/collect.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
 import { planSweep } from '../sweep/spec.js';
@@ -54,7 +54,7 @@ export function sweepCommand(yargs: Argv) {
             .positional('file', { type: 'string', demandOption: true, describe: 'sweep YAML file' })
             .option('out', { type: 'string', demandOption: true, describe: 'results folder (runs/<id>/ per run)' })
             .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the cores)' })
-            .option('retry-failed', { type: 'boolean', default: false, describe: 'run only the runs that failed before' })
+            .option('retry-failed', { type: 'boolean', default: false, describe: 'also rerun the runs that failed before (by default they are left as failed)' })
             .option('shard', { type: 'string', describe: 'run the i-th of N disjoint slices: i/N (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)' })
             .option('shard-count', { type: 'number', describe: 'with JOB_COMPLETION_INDEX (Kubernetes Indexed Job): the number of completions' })
             .option('collect', { type: 'boolean', default: true, describe: 'write the tables when done (pipesim sweep collect)' })
@@ -139,7 +139,12 @@ export function sweepCommand(yargs: Argv) {
           for (const d of dirs) {
             for (const run of manifests[0].runs) {
               if (finishedSummary(d, run.id, run.seed) !== undefined && finishedSummary(argv.out, run.id, run.seed) === undefined) {
-                cpSync(join(d, STORE.runs, run.id), join(argv.out, STORE.runs, run.id), { recursive: true });
+                // Into a temporary folder renamed into place: a killed merge leaves no folder that looks finished.
+                const target = join(argv.out, STORE.runs, run.id);
+                const tmp = join(argv.out, STORE.runs, `.tmp-${run.id}-${uniqueSuffix()}`);
+                cpSync(join(d, STORE.runs, run.id), tmp, { recursive: true });
+                rmSync(target, { recursive: true, force: true });
+                renameSync(tmp, target);
                 const timing = join(d, STORE.timings, `${run.id}.json`);
                 if (existsSync(timing)) cpSync(timing, join(argv.out, STORE.timings, `${run.id}.json`));
                 rmSync(join(argv.out, STORE.failed, `${run.id}.json`), { force: true });

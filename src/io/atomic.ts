@@ -1,13 +1,23 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 /**
  * Write a whole file so that readers see either the old content or the new one,
  * never a half-written file: write to a temporary name beside it, then rename.
  */
+/**
+ * A name part no other writer uses at the same moment: processes on several hosts (or pods, which
+ * often share PID 1) may write into one shared folder.
+ */
+export function uniqueSuffix(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${uniqueSuffix()}.tmp`;
   try {
     writeFileSync(temp, content);
     renameSync(temp, path);
@@ -35,7 +45,7 @@ export class AtomicStreamWriter {
     private readonly flushAt = 1 << 16,
   ) {
     mkdirSync(dirname(path), { recursive: true });
-    this.temp = `${path}.${process.pid}.tmp`;
+    this.temp = `${path}.${uniqueSuffix()}.tmp`;
     this.fd = openSync(this.temp, 'w');
   }
 

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { writeFileAtomic } from '../io/atomic.js';
+import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
 import type { SweepPlan, SweepRun } from './spec.js';
 import { failureOf, finishedSummary, openStore, removeStale, shardOf, STORE } from './store.js';
 import type { SweepTask } from './worker.js';
@@ -14,7 +14,7 @@ export interface Shard {
 
 export interface SweepOptions {
   workers?: number;
-  /** Run only the runs that failed before. */
+  /** Also rerun the runs that failed before (by default they are left as failed). */
   retryFailed?: boolean;
   shard?: Shard;
   onRun?: (event: RunEvent) => void;
@@ -61,9 +61,11 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
   let failedBefore = 0;
   const todo: SweepRun[] = [];
   for (const run of selected) {
-    if (finishedSummary(out, run.id, run.seed) !== undefined) skipped++;
-    else if (failureOf(out, run.id) !== undefined && !options.retryFailed) failedBefore++;
-    else if (options.retryFailed && failureOf(out, run.id) === undefined) skipped++;
+    if (finishedSummary(out, run.id, run.seed) !== undefined) {
+      skipped++;
+      // Finished after all (another process, or a merge): an old failure record no longer holds.
+      rmSync(join(out, STORE.failed, `${run.id}.json`), { force: true });
+    } else if (failureOf(out, run.id) !== undefined && !options.retryFailed) failedBefore++;
     else todo.push(run);
   }
   const report: SweepReport = { selected: selected.length, skipped, failedBefore, done: 0, failed: 0, interrupted: false };
@@ -85,7 +87,7 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
     const limit = new AbortController();
     inFlight.add(limit);
     const timer = setTimeout(() => limit.abort(), plan.timeout * 1000);
-    const tmp = join(out, STORE.runs, `.tmp-${run.id}-${process.pid}`);
+    const tmp = join(out, STORE.runs, `.tmp-${run.id}-${uniqueSuffix()}`);
     const task: SweepTask = { run: run.run, base: plan.base, tmp, dir: join(out, STORE.runs, run.id) };
     try {
       const { seconds } = (await pool.run(task, { signal: limit.signal })) as { seconds: number };
@@ -137,12 +139,18 @@ export function shardFromEnvironment(flag: string | undefined, env: NodeJS.Proce
     if (!m) throw new RangeError(`--shard: expected i/N such as 0/4, got "${flag}"`);
     return make(Number(m[1]), Number(m[2]), '--shard');
   }
-  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
-    return make(Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0), Number(env.SLURM_ARRAY_TASK_COUNT), 'SLURM_ARRAY_TASK_ID');
+  if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new RangeError('SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give --shard i/N');
+    // Array indices may start anywhere and step (--array=0-14:2): the shard is the task's position.
+    const step = Number(env.SLURM_ARRAY_TASK_STEP ?? 1);
+    const offset = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
+    if (!(step >= 1) || offset % step !== 0) throw new RangeError(`SLURM_ARRAY_TASK_ID: ${env.SLURM_ARRAY_TASK_ID} is not on the array's steps (min ${env.SLURM_ARRAY_TASK_MIN ?? 0}, step ${step})`);
+    return make(offset / step, Number(env.SLURM_ARRAY_TASK_COUNT), 'SLURM_ARRAY_TASK_ID');
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (k8sCount === undefined) throw new RangeError('JOB_COMPLETION_INDEX is set: give the number of completions with --shard-count');
     return make(Number(env.JOB_COMPLETION_INDEX), k8sCount, 'JOB_COMPLETION_INDEX');
   }
+  if (k8sCount !== undefined) throw new RangeError('--shard-count is given but JOB_COMPLETION_INDEX is not set: outside a Kubernetes Indexed Job, give --shard i/N');
   return undefined;
 }

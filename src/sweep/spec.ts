@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { formatIssues, loadAnyScenario, readYamlFile, type AnyScenario, type Override } from '../scenario/load.js';
+import { formatIssues, loadAnyScenario, readYamlFile, rebasePaths, type AnyScenario, type Override } from '../scenario/load.js';
 import { parsePath } from '../scenario/paths.js';
 
 /**
@@ -23,7 +24,8 @@ const SweepSchema = z.strictObject({
     .default(1)
     .describe('a count n (seeds 1..n) or a list'),
   exclude: z.array(z.record(z.string(), z.unknown())).default([]).describe('skip every combination matching all the values of one entry'),
-  timeout: z.number().positive().default(600).describe('seconds a run may take before it is stopped and recorded as failed'),
+  // Node's timers hold at most 2^31 - 1 ms (24.8 days).
+  timeout: z.number().positive().max(2_000_000).default(600).describe('seconds a run may take before it is stopped and recorded as failed (at most 2,000,000)'),
 });
 
 export type SweepFile = z.output<typeof SweepSchema>;
@@ -61,9 +63,32 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export function runId(run: AnyScenario): string {
-  return createHash('sha256').update(canonicalJson(run)).digest('hex').slice(0, 16);
+/**
+ * A run's ID: the first 16 hex digits of the SHA-256 of its resolved scenario, with every file it
+ * reads (traces, profiles, catalogs, models) replaced by the digest of its contents. So the same
+ * run has the same ID wherever the files sit, and editing a trace gives new IDs.
+ */
+export function runId(run: AnyScenario, base: string): string {
+  const copy = structuredClone(run);
+  rebasePaths(copy, (p) => `sha256:${contentDigest(resolve(base, p))}`);
+  return sha256(canonicalJson(copy)).slice(0, 16);
 }
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Digest of a file's bytes, or of a folder's names and contents (a saved model); a missing path digests its name. */
+function contentDigest(path: string): string {
+  let digest = digests.get(path);
+  if (digest === undefined) {
+    if (!existsSync(path)) digest = sha256(`missing:${path}`);
+    else if (statSync(path).isDirectory()) digest = sha256(readdirSync(path).sort().map((name) => `${name}:${contentDigest(join(path, name))}`).join('\n'));
+    else digest = sha256(readFileSync(path));
+    digests.set(path, digest);
+  }
+  return digest;
+}
+/** Files read once per process: a sweep's runs mostly share their traces and profiles. */
+const digests = new Map<string, string>();
 
 /** Read a sweep file and expand it into runs; every run's scenario is validated before anything runs. */
 export function planSweep(file: string): SweepPlan {
@@ -86,6 +111,12 @@ export function planSweep(file: string): SweepPlan {
     if (sweep.zip[key].length !== zipLength) throw new InputError(`${file}: zip.${key}: expected ${zipLength} values like zip.${zipKeys[0]}, got ${sweep.zip[key].length}`);
   }
   const gridKeys = Object.keys(sweep.grid);
+  for (const key of gridKeys) if (key in sweep.zip) throw new InputError(`${file}: ${key} is in both grid and zip: sweep it in one of them`);
+  for (const key of ['seed']) if (key in sweep.grid || key in sweep.zip) throw new InputError(`${file}: ${key} is swept with seeds: (a count or a list), not in grid or zip`);
+  sweep.exclude.forEach((e, i) => {
+    for (const key of Object.keys(e)) if (!(key in sweep.grid) && !(key in sweep.zip)) throw new InputError(`${file}: exclude[${i}].${key}: not a swept path (swept: ${[...gridKeys, ...zipKeys].join(', ')})`);
+  });
+  if (Array.isArray(sweep.seeds) && new Set(sweep.seeds).size !== sweep.seeds.length) throw new InputError(`${file}: seeds: a seed is listed twice`);
   const seeds = typeof sweep.seeds === 'number' ? Array.from({ length: sweep.seeds }, (_, i) => i + 1) : sweep.seeds;
 
   // Cartesian product of the grid (the last key varies fastest), then each zip row, then seeds.
@@ -107,7 +138,7 @@ export function planSweep(file: string): SweepPlan {
         const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
         throw err instanceof InputError ? new InputError(`${file}: run with ${where || 'no swept values'}, seed ${seed}:\n${err.message}`) : err;
       }
-      const id = runId(run);
+      const id = runId(run, base);
       const twin = seen.get(id);
       if (twin !== undefined) throw new InputError(`${file}: runs ${twin} and ${runs.length} resolve to the same scenario and seed (a swept path changes nothing?)`);
       seen.set(id, runs.length);
@@ -115,11 +146,9 @@ export function planSweep(file: string): SweepPlan {
     }
   }
   if (runs.length === 0) throw new InputError(`${file}: the sweep has no runs (everything excluded?)`);
-  const hash = createHash('sha256')
-    .update(canonicalJson({ sweep, scenario: relative(base, scenarioFile) }))
-    .update(readYamlText(scenarioFile))
-    .digest('hex')
-    .slice(0, 16);
+  // The sweep's identity: its swept values and its runs (whose IDs hold the scenarios and the files
+  // they read). Not where the files sit, and not the time limit, which may be raised for a retry.
+  const hash = sha256(canonicalJson({ grid: sweep.grid, zip: sweep.zip, seeds: sweep.seeds, exclude: sweep.exclude, runs: runs.map((r) => r.id) })).slice(0, 16);
   return {
     file,
     name: sweep.name ?? file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, ''),
@@ -129,8 +158,4 @@ export function planSweep(file: string): SweepPlan {
     timeout: sweep.timeout,
     runs,
   };
-}
-
-function readYamlText(file: string): string {
-  return JSON.stringify(readYamlFile(file));
 }

@@ -34,7 +34,13 @@ export function manifestOf(plan: SweepPlan): Manifest {
 export function readManifest(out: string): Manifest {
   const file = join(out, STORE.manifest);
   if (!existsSync(file)) throw new InputError(`${out}: not a sweep results folder (no ${STORE.manifest})`);
-  return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (typeof manifest.hash !== 'string' || !Array.isArray(manifest.runs) || !Array.isArray(manifest.columns)) throw new Error('not a sweep manifest');
+    return manifest;
+  } catch (err) {
+    throw new InputError(`${file}: unreadable (${(err as Error).message}); it is written once, when a sweep first runs into ${out}: remove the folder, or use another --out`);
+  }
 }
 
 /** Create the folder for `plan`, or check that it already holds this very sweep. */
