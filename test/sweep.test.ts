@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
@@ -267,8 +268,14 @@ describe('running sweeps', () => {
     const damaged = pipesim(['sweep', 'run', file, '--out', out]);
     expect(damaged.status).toBe(2);
     expect(damaged.stderr).toContain('sweep.json: unreadable');
-    // A time limit shorter than a run.
+    // A time limit shorter than a run: plan's probe stops too, and leaves nothing behind.
     writeFileSync(file, `scenario: ${resolve('scenarios/mm4.yaml')}\ntimeout: 0.2\nseeds: 2\n`);
+    const probes = () => readdirSync(tmpdir()).filter((n) => n.startsWith('pipesim-probe-')).length;
+    const before = probes();
+    const plan = pipesim(['sweep', 'plan', file]);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('probe: the first run did not finish (timed out after 0.2 s); no estimate');
+    expect(probes()).toBe(before);
     rmSync(out, { recursive: true, force: true });
     const slow = pipesim(['sweep', 'run', file, '--out', out, '--workers', '2']);
     expect(slow.status).toBe(1);

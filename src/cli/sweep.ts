@@ -9,7 +9,9 @@ import { collectSweep, TABLES } from '../sweep/collect.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
 import { planSweep } from '../sweep/spec.js';
 import { failureOf, finishedSummary, readManifest, STORE } from '../sweep/store.js';
-import runTask from '../sweep/worker.js';
+
+/** Seconds the plan's probe run may take at most, whatever the sweep's time limit. */
+const PROBE_LIMIT = 120;
 
 function describeParams(params: Record<string, unknown>, seed: number): string {
   return [...Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), `seed=${seed}`].join(' ');
@@ -33,13 +35,25 @@ export function sweepCommand(yargs: Argv) {
           for (const r of plan.runs.slice(0, argv.show)) lines.push(`  ${r.id}  ${describeParams(r.params, r.seed)}`);
           if (plan.runs.length > argv.show) lines.push(`  ... and ${plan.runs.length - argv.show} more`);
           if (argv.probe) {
+            // The first run, in a worker under the sweep's time limit (at most PROBE_LIMIT s), in a
+            // temporary folder removed however the probe ends.
             const dir = mkdtempSync(join(tmpdir(), 'pipesim-probe-'));
+            const interrupt = new AbortController();
+            const onSignal = () => interrupt.abort();
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
             try {
-              const first = plan.runs[0];
-              const { seconds } = await runTask({ run: structuredClone(first.run), base: plan.base, tmp: join(dir, 'tmp'), dir: join(dir, 'run') });
-              const total = (seconds * plan.runs.length) / Math.max(1, argv.workers);
-              lines.push(`probe: the first run took ${seconds.toFixed(2)} s; about ${total < 120 ? `${total.toFixed(0)} s` : `${(total / 60).toFixed(1)} min`} for all with ${argv.workers} workers`);
+              let outcome: RunEvent | undefined;
+              const probe = { ...plan, timeout: Math.min(plan.timeout, PROBE_LIMIT), runs: plan.runs.slice(0, 1) };
+              const report = await runSweep(probe, dir, { workers: 1, signal: interrupt.signal, onRun: (e) => (outcome = e) });
+              if (report.interrupted) throw new ExitStatus('interrupted', 130);
+              if (outcome?.seconds !== undefined) {
+                const total = (outcome.seconds * plan.runs.length) / Math.max(1, argv.workers);
+                lines.push(`probe: the first run took ${outcome.seconds.toFixed(2)} s; about ${total < 120 ? `${total.toFixed(0)} s` : `${(total / 60).toFixed(1)} min`} for all with ${argv.workers} workers`);
+              } else lines.push(`probe: the first run did not finish (${outcome?.error ?? 'no result'}); no estimate`);
             } finally {
+              process.off('SIGINT', onSignal);
+              process.off('SIGTERM', onSignal);
               rmSync(dir, { recursive: true, force: true });
             }
           }
