@@ -76,6 +76,32 @@ describe('figures', () => {
     expect(axisTitles(latency)).toEqual(expect.arrayContaining(['p99 latency (s)', 'SLA violations']));
   });
 
+  it('timeline from a sweep: cells and lines from swept columns; two seeds in a line are refused', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ hash: 'h', columns: ['workload.arrivals.path', 'name'], runs: [] }));
+    const runs = ['run_id,workload.arrivals.path,name,seed'];
+    let n = 0;
+    for (const trace of ['../traces/ipa/steady_low.txt', '../traces/ipa/bursty.txt']) {
+      for (const name of ['rim', 'ipa']) {
+        for (const seed of [1, 2]) {
+          const id = `r${n++}`;
+          runs.push(`${id},${trace},${name},${seed}`);
+          mkdirSync(join(dir, 'runs', id), { recursive: true });
+          writeFileSync(join(dir, 'runs', id, 'adaptation.csv'), 'time,cores,accuracy\n0,2,0.5\n10,3,0.5\n20,4,1\n');
+        }
+      }
+    }
+    writeFileSync(join(dir, 'runs.csv'), runs.join('\n') + '\n');
+    expect(() => buildFigure('timeline', dir, { color: 'name', facet: 'workload.arrivals.path' })).toThrow('2 values of seed (1, 2); a timeline shows one: add --where seed=1');
+    const figure = buildFigure('timeline', dir, { color: 'name', facet: 'workload.arrivals.path', where: [{ column: 'seed', value: '1' }] });
+    expect(figure.rows).toHaveLength(2 * 2 * 3);
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(marks(svg, 'line')).toBe(2 * 2 * 2); // cells x panels x lines
+    // Cells in IPA's workload order, titled by the trace's name.
+    expect(svg.indexOf('>bursty</text>')).toBeGreaterThan(0);
+    expect(svg.indexOf('>bursty</text>')).toBeLessThan(svg.indexOf('>steady low</text>'));
+  });
+
   it('cdf: a step line per policy from the per-second p99s, and the SLA as a rule', async () => {
     const dir = experimentFixture();
     expect(() => buildFigure('cdf', dir)).toThrow('2 values of workload (bursty, steady_low); a latency CDF shows one: add --where workload=bursty');

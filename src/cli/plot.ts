@@ -23,6 +23,7 @@ export function plotCommand(yargs: Argv) {
         .option('x', { type: 'string', describe: 'column on the x axis (bars: groups; sweep: the swept parameter; pareto: the cost metric)' })
         .option('y', { type: 'string', describe: 'pareto: the accuracy metric' })
         .option('color', { type: 'string', describe: 'column with a colour per value (the policy)' })
+        .option('facet', { type: 'string', describe: 'timeline: column with a cell per value (default: the workload of an experiment)' })
         .option('where', { type: 'string', array: true, default: [] as string[], describe: 'keep rows with column=value (repeatable)' })
         .option('panels', { choices: ['cost', 'latency'] as const, default: 'cost' as const, describe: 'timeline: cost and accuracy, or p99 latency and SLA violations' })
         .option('sla', { type: 'string', describe: 'cdf: the SLA line (default: the runs\' SLO or profile SLA), e.g. 500ms' })
@@ -41,7 +42,7 @@ export function plotCommand(yargs: Argv) {
         sla = parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
         if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
       }
-      const options: PlotOptions = { where, metrics: argv.metric, x: argv.x, y: argv.y, color: argv.color, panels: argv.panels, sla, title: argv.title };
+      const options: PlotOptions = { where, metrics: argv.metric, x: argv.x, y: argv.y, color: argv.color, facet: argv.facet, panels: argv.panels, sla, title: argv.title };
       const files = await writeFigure(buildFigure(argv.kind, argv.results, options), argv.out);
       process.stdout.write(`wrote ${files.join(', ')}\n`);
     },

@@ -26,6 +26,8 @@ export interface PlotOptions {
   y?: string;
   /** Column whose values get one colour each (a policy). */
   color?: string;
+  /** Timeline: column whose values get one cell each (default: an experiment's workload). */
+  facet?: string;
   /** Timeline: cost and accuracy (default), or p99 latency and SLA violations. */
   panels?: 'cost' | 'latency';
   /** CDF: the SLA line, in seconds (default: the runs' own SLO or SLA). */
@@ -99,23 +101,33 @@ const TIMELINE_PANELS = {
 function timeline(results: string, options: PlotOptions): Figure {
   const kind = resultsKind(results);
   let table: Table;
-  if (kind === 'experiment') table = readTable(join(results, IPA_FILES.steps));
-  else if (kind === 'run') {
+  let seriesColumn: string | undefined;
+  let facetColumn: string | undefined;
+  if (kind === 'experiment') {
+    table = filterRows(readTable(join(results, IPA_FILES.steps)), options.where ?? []);
+    seriesColumn = options.color ?? 'policy';
+    facetColumn = options.facet ?? 'workload';
+  } else if (kind === 'run') {
     const file = join(results, RUN_FILES.adaptation);
     if (!existsSync(file)) throw new InputError(`${results}: the run has no adaptation.csv (a timeline needs a run with adaptation)`);
-    table = readTable(file);
-  } else throw new InputError(`${results}: a sweep; a timeline is drawn from \`pipesim experiment ipa\` results or from one run with adaptation`);
-  table = filterRows(table, options.where ?? []);
+    table = filterRows(readTable(file), options.where ?? []);
+    seriesColumn = options.color;
+    facetColumn = options.facet;
+  } else {
+    table = sweepSteps(results, options);
+    const vary = varying(table, groupColumns(results));
+    seriesColumn = options.color ?? sweepSeries(table, results);
+    facetColumn = options.facet ?? vary.find((c) => c !== seriesColumn && !dependsOn(table, c, seriesColumn));
+  }
   const panels = TIMELINE_PANELS[options.panels ?? 'cost'];
   requireColumns(table, ['time', ...(options.panels === 'latency' ? ['latency_p99', 'dropped', 'late'] : ['cores', 'accuracy'])], 'a timeline panel');
-  const seriesColumn = options.color ?? (table.columns.includes('policy') ? 'policy' : undefined);
   if (seriesColumn !== undefined) requireColumns(table, [seriesColumn], 'the lines (--color)');
-  const hasWorkload = table.columns.includes('workload');
-  // Cells are workloads and lines the series: anything else that varies would be drawn as one zigzag line.
-  if (kind === 'experiment') single(table, ['workload', seriesColumn ?? 'workload'], groupColumns(results), 'a timeline');
+  if (facetColumn !== undefined) requireColumns(table, [facetColumn], 'the cells (--facet)');
+  // Cells and lines: anything else that varies (another swept value, a second seed) would be drawn as one zigzag line.
+  if (kind !== 'run') single(table, [facetColumn ?? '', seriesColumn ?? ''], [...groupColumns(results), 'seed'], 'a timeline');
 
   const rows: Row[] = table.rows.map((r) => ({
-    workload: hasWorkload ? String(r.workload) : '-',
+    workload: facetColumn === undefined ? '-' : displayValue(r[facetColumn]),
     series: seriesColumn === undefined ? 'run' : displayValue(r[seriesColumn]),
     time: r.time,
     cost: r.cores,
@@ -150,6 +162,41 @@ function timeline(results: string, options: PlotOptions): Figure {
     columns: ['workload', 'series', 'time', 'cost', 'accuracy', 'p99', 'violations'],
     rows,
   };
+}
+
+/** A sweep's adaptation steps: every selected run's adaptation.csv, each row with its run's swept values and seed. */
+function sweepSteps(results: string, options: PlotOptions): Table {
+  const runs = filterRows(runsTable(results), options.where ?? []);
+  const params = [...groupColumns(results), 'seed'];
+  let stepColumns: string[] = [];
+  const rows: Row[] = [];
+  for (const run of runs.rows) {
+    const file = join(runFolderOf(results, run), RUN_FILES.adaptation);
+    if (!existsSync(file)) throw new InputError(`${file}: not found (a timeline needs runs with adaptation)`);
+    const steps = readTable(file);
+    stepColumns = steps.columns;
+    for (const step of steps.rows) rows.push({ ...step, ...Object.fromEntries(params.map((c) => [c, run[c]])) });
+  }
+  return { file: join(results, TABLES.runs), columns: [...params, ...stepColumns], rows };
+}
+
+/** A sweep's lines by default: a swept `name` (it labels runs, as sweeps/ipa-video.yaml names its policies), else the first swept column that varies. */
+function sweepSeries(table: Table, results: string): string | undefined {
+  const vary = varying(table, groupColumns(results));
+  return vary.includes('name') ? 'name' : vary[0];
+}
+
+/** Whether `column` has one value for each value of `on` (a sweep's zip: it changes along with it). */
+function dependsOn(table: Table, column: string, on: string | undefined): boolean {
+  if (on === undefined) return false;
+  const seen = new Map<string, string>();
+  for (const r of table.rows) {
+    const key = String(r[on] ?? '');
+    const value = String(r[column] ?? '');
+    if ((seen.get(key) ?? value) !== value) return false;
+    seen.set(key, value);
+  }
+  return true;
 }
 
 /**
@@ -188,7 +235,7 @@ function cdf(results: string, options: PlotOptions): Figure {
   if (kind === 'run') groups.push({ series: 'run', dirs: [results] });
   else {
     const table = filterRows(runsTable(results), options.where ?? []);
-    seriesColumn = options.color ?? (kind === 'experiment' ? 'policy' : varying(table, groupColumns(results))[0]);
+    seriesColumn = options.color ?? (kind === 'experiment' ? 'policy' : sweepSeries(table, results));
     if (seriesColumn === undefined) throw new InputError(`${results}: nothing varies between the runs; name the column for the lines with --color`);
     requireColumns(table, [seriesColumn], 'the lines (--color)');
     // A line pools its runs' seconds (the seeds of a sweep); any other varying column would be pooled too.

@@ -114,6 +114,10 @@ export function buildReport(results: string): ReportResult {
     if (numeric !== undefined) add(`${metric ?? metrics[0]} against ${numeric}`, 'sweep', { x: numeric, metrics: metric ? [metric] : metrics.slice(0, 1) });
     add('Accuracy against cost', 'pareto');
     add('Per-second p99 latency', 'cdf');
+    const firstSeed = runs.rows[0]?.seed;
+    if (firstSeed !== undefined && existsSync(join(results, STORE.runs, String(runs.rows[0].run_id), RUN_FILES.adaptation))) {
+      add(`Cost and accuracy over time (seed ${firstSeed})`, 'timeline', { where: [{ column: 'seed', value: String(firstSeed) }] });
+    }
   } else {
     const runs = readTable(join(results, IPA_FILES.runs));
     const first = runs.rows[0];
