@@ -414,7 +414,7 @@ function bars(results: string, options: PlotOptions): Figure {
       color: colourBy(series, color),
     },
     layer: [
-      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), scale: allZero(metric) ? { domain: [0, 1] } : {} } } },
+      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), ...(allZero(metric) ? { scale: { domain: [0, 1] } } : {}) } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
     ],
   });
