@@ -186,17 +186,24 @@ function sweepSeries(table: Table, results: string): string | undefined {
   return vary.includes('name') ? 'name' : vary[0];
 }
 
+/** The `columns` (those the table has) that take more than one value among rows with the same values of `by`. */
+function mixedWithin(table: Table, by: readonly string[], columns: readonly string[]): string[] {
+  return columns.filter((c) => {
+    if (!table.columns.includes(c)) return false;
+    const seen = new Map<string, string>();
+    return table.rows.some((r) => {
+      const key = JSON.stringify(by.map((b) => r[b]));
+      const value = String(r[c] ?? '');
+      const before = seen.get(key);
+      seen.set(key, value);
+      return before !== undefined && before !== value;
+    });
+  });
+}
+
 /** Whether `column` has one value for each value of `on` (a sweep's zip: it changes along with it). */
 function dependsOn(table: Table, column: string, on: string | undefined): boolean {
-  if (on === undefined) return false;
-  const seen = new Map<string, string>();
-  for (const r of table.rows) {
-    const key = String(r[on] ?? '');
-    const value = String(r[column] ?? '');
-    if ((seen.get(key) ?? value) !== value) return false;
-    seen.set(key, value);
-  }
-  return true;
+  return on !== undefined && mixedWithin(table, [on], [column]).length === 0;
 }
 
 /**
@@ -205,21 +212,10 @@ function dependsOn(table: Table, column: string, on: string | undefined): boolea
  * with `by` (a sweep's zip) are fine.
  */
 function single(table: Table, by: readonly string[], columns: readonly string[], what: string): void {
-  for (const c of columns.filter((x) => table.columns.includes(x))) {
-    const seen = new Map<string, Set<string>>();
-    for (const r of table.rows) {
-      const key = JSON.stringify(by.map((b) => r[b]));
-      const values = seen.get(key) ?? new Set<string>();
-      values.add(String(r[c] ?? ''));
-      seen.set(key, values);
-    }
-    for (const values of seen.values()) {
-      if (values.size > 1) {
-        const all = distinct(table, c);
-        throw new InputError(`${table.file}: ${all.length} values of ${c} (${all.join(', ')}); ${what} shows one: add --where ${c}=${all[0]}`);
-      }
-    }
-  }
+  const [mixed] = mixedWithin(table, by, columns);
+  if (mixed === undefined) return;
+  const all = distinct(table, mixed);
+  throw new InputError(`${table.file}: ${all.length} values of ${mixed} (${all.join(', ')}); ${what} shows one: add --where ${mixed}=${all[0]}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,19 +340,12 @@ function metricRows(results: string, metric: string, keys: readonly string[], op
   return [...byKey.values()].map((g) => ({ key: g.key, ...meanInterval(g.values) }));
 }
 
+/** Refuse figures whose groups (the values of `keys`) would each mix several values of another swept column. */
 function checkOneGroupPerKey(table: Table, keys: readonly string[], groups: readonly string[]): void {
-  const others = groups.filter((c) => !keys.includes(c) && table.columns.includes(c));
-  const seen = new Map<string, string>();
-  for (const r of table.rows) {
-    const id = JSON.stringify(keys.map((k) => r[k]));
-    const rest = JSON.stringify(others.map((c) => r[c]));
-    const before = seen.get(id);
-    if (before !== undefined && before !== rest) {
-      const vary = varying(table, others);
-      throw new InputError(`${table.file}: ${vary.join(', ')} also vary; the figure shows ${keys.join(' and ')}: choose with --where (e.g. --where ${vary[0]}=${distinct(table, vary[0])[0]})`);
-    }
-    seen.set(id, rest);
-  }
+  const others = groups.filter((c) => !keys.includes(c));
+  if (mixedWithin(table, keys, others).length === 0) return;
+  const vary = varying(table, others);
+  throw new InputError(`${table.file}: ${vary.join(', ')} also vary; the figure shows ${keys.join(' and ')}: choose with --where (e.g. --where ${vary[0]}=${distinct(table, vary[0])[0]})`);
 }
 
 /** Default columns: the swept ones that vary, first for x, next for colour. */

@@ -10,7 +10,7 @@ import { readManifest, STORE } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { buildFigure, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
 import { FONT_FAMILY } from './render.js';
-import { distinct, readTable, resultsKind, runsTable, type Row, type Table } from './tables.js';
+import { distinct, readTable, resultsKind, runFolderOf, runsTable, type Row, type Table } from './tables.js';
 
 /** The browser builds of vega, vega-lite and vega-embed, inlined so the report opens without a network. */
 const LIBRARIES = [
@@ -121,7 +121,7 @@ export function buildReport(results: string): ReportResult {
   } else {
     const runs = readTable(join(results, IPA_FILES.runs));
     const first = runs.rows[0];
-    const firstRun = first ? join(results, IPA_FILES.runsDir, `${first.pipeline}-${first.workload}-${first.policy}-${first.predictor}`) : results;
+    const firstRun = first ? runFolderOf(results, first) : results;
     facts = [
       ['results', results],
       ['kind', 'IPA experiment (pipesim experiment ipa)'],

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { InputError } from '../errors.js';
-import { IPA_FILES } from '../experiments/ipa.js';
+import { cellId, IPA_FILES, type IpaCell } from '../experiments/ipa.js';
 import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
 import { RUN_FILES } from '../runner/run-folder.js';
+import { readYamlFile } from '../scenario/load.js';
 import { SERVERLESS_FILES } from '../serverless/run-folder.js';
 import { TABLES } from '../sweep/collect.js';
 import { STORE } from '../sweep/store.js';
@@ -117,7 +117,7 @@ export function groupColumns(dir: string): string[] {
 /** The folder of one run inside a results folder, from a runs-table row. */
 export function runFolderOf(dir: string, row: Row): string {
   if (resultsKind(dir) === 'sweep') return join(dir, STORE.runs, String(row.run_id));
-  return join(dir, IPA_FILES.runsDir, `${row.pipeline}-${row.workload}-${row.policy}-${row.predictor}`);
+  return join(dir, IPA_FILES.runsDir, cellId(row as unknown as IpaCell));
 }
 
 /**
@@ -127,7 +127,7 @@ export function runFolderOf(dir: string, row: Row): string {
 export function sloOf(runDir: string): number | undefined {
   const file = join(runDir, RUN_FILES.scenario);
   if (!existsSync(file)) return undefined;
-  const scenario = YAML.parse(readFileSync(file, 'utf8')) as { slo?: number; pipeline?: { profile?: string } };
+  const scenario = readYamlFile(file) as { slo?: number; pipeline?: { profile?: string } };
   if (typeof scenario.slo === 'number') return scenario.slo;
   if (scenario.pipeline?.profile === undefined) return undefined;
   try {
