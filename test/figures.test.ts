@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildFigure, type PlotKind, type PlotOptions } from '../src/figures/kinds.js';
-import { renderSvg, svgToPdf, svgToPng } from '../src/figures/render.js';
+import { embedFonts, renderSvg, svgToPdf, svgToPng } from '../src/figures/render.js';
 import { figureCsv, writeFigure } from '../src/figures/write.js';
 import { parseCsvRecords } from '../src/metrics/csv.js';
 import opentype from 'opentype.js';
@@ -252,6 +252,36 @@ describe('figures', () => {
     expect(spec.$schema).toMatch(/vega-lite/);
     expect(spec.data.values).toHaveLength(csv.length);
     expect(figureCsv(buildFigure('timeline', dir))).toBe(readFileSync(join(out, 'a.csv'), 'utf8'));
+  });
+
+  it('embedded fonts do not depend on the clock, and their OpenType checksums hold', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>p99 latency (s)</text><text font-weight="bold">Video</text></svg>';
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+      const early = embedFonts(svg);
+      vi.setSystemTime(new Date('2031-06-15T12:34:56Z'));
+      expect(embedFonts(svg)).toBe(early);
+      for (const [, base64] of early.matchAll(/base64,([A-Za-z0-9+/=]+)\)/g)) {
+        const font = Buffer.from(base64, 'base64');
+        const checksum = (bytes: Buffer) => {
+          const padded = Buffer.concat([bytes, Buffer.alloc(3)]);
+          let s = 0;
+          for (let i = 0; i < bytes.length; i += 4) s = (s + padded.readUInt32BE(i)) >>> 0;
+          return s;
+        };
+        expect(checksum(font)).toBe(0xb1b0afba); // the whole-file checksum OpenType requires
+        for (let record = 12; record < 12 + 16 * font.readUInt16BE(4); record += 16) {
+          const tag = font.toString('latin1', record, record + 4);
+          const offset = font.readUInt32BE(record + 8);
+          const table = Buffer.from(font.subarray(offset, offset + font.readUInt32BE(record + 12)));
+          if (tag === 'head') table.writeUInt32BE(0, 8); // checkSumAdjustment counts as zero
+          expect(checksum(table), tag).toBe(font.readUInt32BE(record + 4));
+        }
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a table missing a needed column gives an error naming it', () => {

@@ -130,7 +130,7 @@ function textCharacters(svg: string): { regular: Set<string>; bold: Set<string> 
   return out;
 }
 
-/** A font holding only `characters` (and .notdef), as OpenType bytes; no timestamps, so the bytes repeat. */
+/** A font holding only `characters` (and .notdef), as OpenType bytes that repeat from run to run. */
 function subsetFont(font: Font, characters: Iterable<string>, style: string): Buffer {
   const notdef = font.glyphs.get(0);
   const glyphs = [new opentype.Glyph({ name: '.notdef', advanceWidth: notdef.advanceWidth, path: new opentype.Path() })];
@@ -145,9 +145,38 @@ function subsetFont(font: Font, characters: Iterable<string>, style: string): Bu
     ascender: font.ascender,
     descender: font.descender,
     glyphs,
-    createdTimestamp: 0,
   } as ConstructorParameters<typeof opentype.Font>[0]);
-  return Buffer.from(subset.toArrayBuffer());
+  return withFixedDates(Buffer.from(subset.toArrayBuffer()));
+}
+
+/** Sum of big-endian 32-bit words, the OpenType table checksum (the tail padded with zeros). */
+function openTypeChecksum(bytes: Buffer, start: number, length: number): number {
+  let sum = 0;
+  for (let i = start; i < start + length; i += 4) {
+    const word = bytes.length >= i + 4 ? bytes.readUInt32BE(i) : Buffer.concat([bytes.subarray(i), Buffer.alloc(4)]).readUInt32BE(0);
+    sum = (sum + word) >>> 0;
+  }
+  return sum;
+}
+
+/**
+ * The font with its `head` dates set to zero and its checksums redone. opentype.js stamps both
+ * dates with the wall clock (a zero `createdTimestamp` reads as unset), which made two renders of
+ * one figure differ whenever they straddled a second.
+ */
+function withFixedDates(font: Buffer): Buffer {
+  const tables = font.readUInt16BE(4);
+  for (let record = 12; record < 12 + 16 * tables; record += 16) {
+    if (font.toString('latin1', record, record + 4) !== 'head') continue;
+    const offset = font.readUInt32BE(record + 8);
+    const length = font.readUInt32BE(record + 12);
+    font.fill(0, offset + 20, offset + 36); // created, modified
+    font.writeUInt32BE(0, offset + 8); // checkSumAdjustment is left out of every checksum
+    font.writeUInt32BE(openTypeChecksum(font, offset, length), record + 4);
+    font.writeUInt32BE((0xb1b0afba - openTypeChecksum(font, 0, font.length)) >>> 0, offset + 8);
+    return font;
+  }
+  throw new Error('font subset without a head table');
 }
 
 /**
