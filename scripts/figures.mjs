@@ -26,6 +26,9 @@ pipesim('plot', 'pareto', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', 
 // The predictor ablation (Figure 16): video, bursty, over 5 seeds.
 pipesim('sweep', 'run', 'sweeps/ipa-predictors.yaml', '--out', `${RESULTS}/ipa-predictors`, '--collect', '-q');
 pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'sloViolationRatio', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
+// The same ablation on all five pipelines, 5 seeds each.
+pipesim('experiment', 'ipa', '--workloads', 'bursty', '--policies', 'ipa', '--predictors', 'lstm', 'last-value', 'oracle', '--seeds', '1', '2', '3', '4', '5', '--out', `${RESULTS}/ipa-ablation`, '-q');
+pipesim('plot', 'bars', `${RESULTS}/ipa-ablation`, '--x', 'pipeline', '--color', 'predictor', '--metric', 'sla_violation_ratio', '--metric', 'mean_cores', '--out', `${FIGURES}/ipa-predictors-pipelines.png`);
 
 // Scheduling on a shared GPU (QoS 20 ms and 100 ms): four policies, five loads, 10 seeds.
 pipesim('sweep', 'run', 'sweeps/scheduling.yaml', '--out', `${RESULTS}/scheduling`, '--collect', '-q');

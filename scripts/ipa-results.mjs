@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { IPA_PIPELINES, IPA_POLICIES, IPA_WORKLOADS, ipaCells, ipaScenario, runIpaExperiment } from '../dist/experiments/ipa.js';
 import { resolvePipelineProfile } from '../dist/profiles/catalog.js';
 import { parseCsvRecords } from '../dist/metrics/csv.js';
+import { meanInterval } from '../dist/metrics/interval.js';
 
 /** IPA's Figure 16: SLA violations on the bursty workload (LSTM, reactive, no-adaptation baseline), as published. */
 const PUBLISHED_FIG16 = {
@@ -21,6 +22,7 @@ const PUBLISHED_FIG16 = {
 const POLICY_NAMES = { ipa: 'IPA', 'fa2-low': 'FA2-low', 'fa2-high': 'FA2-high', rim: 'RIM' };
 const PREDICTOR_NAMES = { lstm: 'LSTM', 'last-value': 'last value (reactive)', oracle: 'oracle' };
 const LOAD_TIMES = [5, 10, 20];
+const ABLATION_SEEDS = [1, 2, 3, 4, 5];
 
 // ---------- helpers ----------
 
@@ -44,7 +46,7 @@ const find = (results, cell) =>
 
 const LONGER_DRAIN = 15;
 const tmp = mkdtempSync(join(tmpdir(), 'pipesim-ipa-docs-'));
-let grid, gridSteps, gridSeconds, ablation, sensitivity, longerDrain;
+let grid, gridSteps, gridSeconds, ablation, seededAblation, sensitivity, longerDrain;
 try {
   const gridCells = ipaCells({ pipelines: IPA_PIPELINES, workloads: IPA_WORKLOADS, policies: IPA_POLICIES, predictors: ['lstm'] });
   const t0 = performance.now();
@@ -58,6 +60,12 @@ try {
     join(tmp, 'ablation'),
   );
   ablation = [...grid.filter((r) => r.cell.workload === 'bursty' && r.cell.policy === 'ipa'), ...other];
+  // The LSTM / last-value pair again over several seeds: other arrival instants and service times.
+  seededAblation = await runIpaExperiment(
+    ipaCells({ pipelines: IPA_PIPELINES, workloads: ['bursty'], policies: ['ipa'], predictors: ['lstm', 'last-value'] }),
+    join(tmp, 'ablation-seeds'),
+    { seeds: ABLATION_SEEDS },
+  );
 
   // The ablation's LSTM / last-value pair at other load times (the default is the ablation itself).
   sensitivity = new Map();
@@ -125,8 +133,8 @@ const gridTables = IPA_PIPELINES.map((p) => {
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}`;
 });
-const totalLate = [...grid, ...ablation, ...[...sensitivity.values()].flat()].reduce((n, r) => n + r.summary.requests.late, 0);
-const totalRuns = new Set([...grid, ...ablation, ...[...sensitivity.values()].flat()]).size;
+const totalLate = [...grid, ...ablation, ...seededAblation, ...[...sensitivity.values()].flat()].reduce((n, r) => n + r.summary.requests.late, 0);
+const totalRuns = new Set([...grid, ...ablation, ...seededAblation, ...[...sensitivity.values()].flat()]).size;
 
 // ---------- 2. checks (video) ----------
 
@@ -219,6 +227,32 @@ const ablationChecks = IPA_PIPELINES.map((p) => {
   return `- ${pass(l < r)} ${p}: LSTM ${int(l)} < last value ${int(r)}`;
 });
 
+// Over seeds: each seed's LSTM and last-value runs share their arrivals, so the difference is paired.
+const seededViolations = (p, pred) =>
+  ABLATION_SEEDS.map((seed) => {
+    const run = seededAblation.find((r) => r.cell.pipeline === p && r.cell.predictor === pred && r.summary.seed === seed);
+    if (run === undefined) throw new Error(`no ${p} ${pred} run with seed ${seed}`);
+    return violations(run.summary);
+  });
+const interval = (xs) => {
+  const m = meanInterval(xs);
+  return `${int(Math.round(m.mean))} ± ${int(Math.round(m.ci95))}`;
+};
+const seededSummary = IPA_PIPELINES.map((p) => {
+  const l = seededViolations(p, 'lstm');
+  const r = seededViolations(p, 'last-value');
+  const diff = meanInterval(r.map((x, i) => x - l[i]));
+  return { p, everySeed: l.every((x, i) => x < r[i]), lowerMean: diff.mean > 0, clear: diff.mean - diff.ci95 > 0 };
+});
+const seededRows = IPA_PIPELINES.map((p) => {
+  const l = seededViolations(p, 'lstm');
+  const r = seededViolations(p, 'last-value');
+  const diff = meanInterval(r.map((x, i) => x - l[i]));
+  const fewer = l.filter((x, i) => x < r[i]).length;
+  const significant = diff.mean - diff.ci95 > 0 ? 'yes' : 'no';
+  return `| ${p} | ${interval(l)} | ${interval(r)} | ${interval(r.map((x, i) => x - l[i]))} | ${significant} | ${fewer} of ${ABLATION_SEEDS.length} |`;
+});
+
 // ---------- 4. load-time sensitivity ----------
 
 const sensRows = IPA_PIPELINES.map((p) => {
@@ -297,6 +331,18 @@ LSTM has fewer violations than the reactive (last-value) predictor:
 
 ${ablationChecks.join('\n')}
 
+The same pair over seeds ${ABLATION_SEEDS.join(', ')} (the same per-second counts; other arrival instants within
+each second and other service-time draws): mean SLA violations ± the half-width of a 95% t interval, and the
+paired difference (last value minus LSTM, same seed). "Clearly fewer" means the difference's interval lies above 0.
+
+| pipeline | LSTM | last value | last value - LSTM | clearly fewer | seeds with LSTM fewer |
+| --- | --- | --- | --- | --- | --- |
+${seededRows.join('\n')}
+
+LSTM fewer on average: ${seededSummary.filter((x) => x.lowerMean).length} of ${IPA_PIPELINES.length} pipelines. At every seed: ${listOr(seededSummary.filter((x) => x.everySeed).map((x) => x.p), 'none')}.
+Clearly fewer: ${listOr(seededSummary.filter((x) => x.clear).map((x) => x.p), 'none')}. Violations come in bursts and vary widely from seed
+to seed, so each single-seed count above is one draw.
+
 ## Sensitivity to the load time
 
 The ablation's LSTM and last-value runs with \`pipeline.loadTime\` set to ${LOAD_TIMES.join(', ')} s for every variant
@@ -335,6 +381,7 @@ ${optimistic.length ? `- The optimizer sizes replicas with each batch row's \`th
 npm run docs:ipa                                          # this file
 npx pipesim experiment ipa --out results/ipa              # the grid: steps.csv, runs.csv, one folder per run
 npx pipesim experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation
+npx pipesim experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --seeds ${ABLATION_SEEDS.join(' ')} --out results/ipa-ablation-seeds
 npx pipesim experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --set pipeline.loadTime=20s --out results/ipa-load20
 \`\`\`
 `;

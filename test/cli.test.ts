@@ -70,6 +70,16 @@ describe('pipesim run', () => {
     expect(pipesim('run', join(dir, 'missing.yaml')).code).toBe(2);
     expect(pipesim('run', 'scenarios/quickstart.yaml', '--set', 'oops').stderr).toContain('--set expects path=value');
     expect(pipesim('frobnicate').code).toBe(2);
+    const out = join(dir, 'never');
+    for (const [args, message] of [
+      [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],
+      [['--seeds', '1', '2', '1'], '--seeds: 1 is named twice'],
+      [['--seeds', '2.5'], '--seeds: expected non-negative integers, got 2.5'],
+    ] as const) {
+      const r = pipesim('experiment', 'ipa', ...args, '--out', out);
+      expect([r.code, r.stderr]).toEqual([2, `pipesim: ${message}\n`]);
+    }
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a run that fails part-way leaves no file that looks complete', () => {

@@ -12,23 +12,25 @@ import { tempDir } from './helpers.js';
 const POLICIES = ['ipa', 'rim'];
 const WORKLOADS = ['bursty', 'steady_low'];
 
-/** A small `pipesim experiment ipa` folder: 2 workloads x 2 policies, 3 adaptation steps each, SLO 1 s. */
-function experimentFixture(drop: string[] = []): string {
+/** A small `pipesim experiment ipa` folder: 2 workloads x 2 policies, 3 adaptation steps each, SLO 1 s; a run per seed. */
+function experimentFixture(drop: string[] = [], seeds: number[] = [1]): string {
   const dir = tempDir();
-  const cols = ['pipeline', 'workload', 'policy', 'predictor', 'step', 'time', 'cores', 'accuracy', 'latency_p99', 'dropped', 'late'].filter((c) => !drop.includes(c));
+  const cols = ['pipeline', 'workload', 'policy', 'predictor', 'seed', 'step', 'time', 'cores', 'accuracy', 'latency_p99', 'dropped', 'late'].filter((c) => !drop.includes(c));
   const steps = [cols.join(',')];
   const runs = ['pipeline,workload,policy,predictor,seed,mean_cores,mean_accuracy,sla_violation_ratio,latency_p99'];
   WORKLOADS.forEach((w, wi) =>
     POLICIES.forEach((p, pi) => {
-      for (let s = 0; s < 3; s++) {
-        const row: Record<string, string | number> = { pipeline: 'video', workload: w, policy: p, predictor: 'lstm', step: s, time: 10 * s, cores: 2 + s + pi, accuracy: 0.5 + 0.1 * pi, latency_p99: 0.2 * (s + 1), dropped: s, late: 0 };
-        steps.push(cols.map((c) => row[c]).join(','));
+      for (const seed of seeds) {
+        for (let s = 0; s < 3; s++) {
+          const row: Record<string, string | number> = { pipeline: 'video', workload: w, policy: p, predictor: 'lstm', seed, step: s, time: 10 * s, cores: 2 + s + pi, accuracy: 0.5 + 0.1 * pi, latency_p99: 0.2 * (s + 1), dropped: s, late: 0 };
+          steps.push(cols.map((c) => row[c]).join(','));
+        }
+        runs.push(`video,${w},${p},lstm,${seed},${3 + pi + wi + seed * seed},${0.5 + 0.2 * pi},${0.01 * (pi + 1)},${0.5 + pi}`);
+        const run = join(dir, 'runs', `video-${w}-${p}-lstm-seed${seed}`);
+        mkdirSync(run, { recursive: true });
+        writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + Array.from({ length: 50 }, (_, i) => `${i},${((i * 7 + pi * 13 + seed) % 50) / 40}`).join('\n') + '\n');
+        writeFileSync(join(run, 'scenario.yaml'), 'slo: 1\n');
       }
-      runs.push(`video,${w},${p},lstm,1,${3 + pi + wi},${0.5 + 0.2 * pi},${0.01 * (pi + 1)},${0.5 + pi}`);
-      const run = join(dir, 'runs', `video-${w}-${p}-lstm`);
-      mkdirSync(run, { recursive: true });
-      writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + Array.from({ length: 50 }, (_, i) => `${i},${((i * 7 + pi * 13) % 50) / 40}`).join('\n') + '\n');
-      writeFileSync(join(run, 'scenario.yaml'), 'slo: 1\n');
     }),
   );
   writeFileSync(join(dir, 'steps.csv'), steps.join('\n') + '\n');
@@ -175,22 +177,19 @@ describe('figures', () => {
   });
 
   it('an experiment over seeds: bars are the mean with a t interval; other varying columns are refused, not mixed', () => {
-    const dir = experimentFixture();
-    // A second seed for every cell, with sla_violation_ratio 0.03 higher.
-    const runs = readFileSync(join(dir, 'runs.csv'), 'utf8').trim().split('\n');
-    const more = runs.slice(1).map((line) => {
-      const cells = line.split(',');
-      cells[4] = '2';
-      cells[7] = String(Number(cells[7]) + 0.03);
-      return cells.join(',');
-    });
-    writeFileSync(join(dir, 'runs.csv'), [...runs, ...more].join('\n') + '\n');
-    const bars = buildFigure('bars', dir, { metrics: ['sla_violation_ratio'] });
+    const dir = experimentFixture([], [1, 2]);
+    const bars = buildFigure('bars', dir, { metrics: ['mean_cores'] });
     const ipaBursty = bars.rows.find((r) => r.group === 'bursty' && r.series === 'ipa');
-    // Values 0.01 and 0.04: mean 0.025, sd 0.03 / sqrt(2), half-width t(0.975, 1) x sd / sqrt(2) = 12.706 x 0.015.
-    expect(ipaBursty?.mean).toBeCloseTo(0.025, 12);
-    expect(ipaBursty?.ci95).toBeCloseTo(12.706204736174707 * 0.015, 9);
+    // Values 4 and 7: mean 5.5, sd 3 / sqrt(2), half-width t(0.975, 1) x sd / sqrt(2) = 12.706 x 1.5.
+    expect(ipaBursty?.mean).toBeCloseTo(5.5, 12);
+    expect(ipaBursty?.ci95).toBeCloseTo(12.706204736174707 * 1.5, 9);
     expect(ipaBursty?.n).toBe(2);
+    // A timeline draws one run per line, so it asks for a seed; a CDF pools the seeds' seconds.
+    expect(() => buildFigure('timeline', dir)).toThrow('2 values of seed (1, 2); a timeline shows one: add --where seed=1');
+    expect(buildFigure('timeline', dir, { where: [{ column: 'seed', value: '2' }] }).rows).toHaveLength(WORKLOADS.length * POLICIES.length * 3);
+    const pooled = buildFigure('cdf', dir, { where: [{ column: 'workload', value: 'bursty' }] });
+    // Each run's 50 seconds hold the same 50 latencies in another order, so each appears twice in the 100.
+    expect(pooled.rows.filter((r) => r.series === 'ipa').map((r) => r.fraction)).toEqual(Array.from({ length: 50 }, (_, i) => (2 * (i + 1)) / 100));
     // Colour by workload and x by predictor: the policy also varies, and would be averaged away.
     expect(() => buildFigure('bars', dir, { x: 'predictor', color: 'workload' })).toThrow(/policy also vary/);
     expect(() => buildFigure('cdf', dir, { color: 'workload' })).toThrow('2 values of policy (ipa, rim); a latency CDF shows one: add --where policy=ipa');

@@ -53,10 +53,25 @@ describe("IPA's experiments in simulation: the video pipeline", () => {
     }
     const again = tempDir();
     await runIpaExperiment(ipaCells({ pipelines: ['video'], workloads: ['bursty'], policies: ['ipa'], predictors: ['lstm'] }), again);
-    const first = readFileSync(join(out, 'runs', 'video-bursty-ipa-lstm', 'adaptation.csv'), 'utf8');
-    expect(readFileSync(join(again, 'runs', 'video-bursty-ipa-lstm', 'adaptation.csv'), 'utf8')).toBe(first);
+    const first = readFileSync(join(out, 'runs', 'video-bursty-ipa-lstm-seed1', 'adaptation.csv'), 'utf8');
+    expect(readFileSync(join(again, 'runs', 'video-bursty-ipa-lstm-seed1', 'adaptation.csv'), 'utf8')).toBe(first);
     const firstRuns = readFileSync(join(out, 'runs.csv'), 'utf8').split('\n');
     expect(readFileSync(join(again, 'runs.csv'), 'utf8')).toBe(firstRuns.slice(0, 2).join('\n') + '\n');
+  });
+
+  it('with seeds, every cell runs once per seed: the scenario seed repeats the default run, another seed differs', async () => {
+    const seeded = tempDir();
+    const runs = await runIpaExperiment(ipaCells({ pipelines: ['video'], workloads: ['bursty'], policies: ['ipa'], predictors: ['lstm'] }), seeded, { seeds: [1, 7] });
+    expect(runs.map((r) => r.summary.seed)).toEqual([1, 7]);
+    const table = readCsv(join(seeded, 'runs.csv'));
+    expect(table.map((r) => r.seed)).toEqual(['1', '7']);
+    const seedSteps = readCsv(join(seeded, 'steps.csv'));
+    expect(seedSteps.filter((s) => s.seed === '7')).toHaveLength(runs[1].summary.adaptation!.steps);
+    const adaptation = (dir: string, id: string) => readFileSync(join(dir, 'runs', id, 'adaptation.csv'), 'utf8');
+    expect(adaptation(seeded, 'video-bursty-ipa-lstm-seed1')).toBe(adaptation(out, 'video-bursty-ipa-lstm-seed1'));
+    // The same per-second counts, other arrival instants and service times.
+    expect(runs[1].summary.requests.arrived).toBe(runs[0].summary.requests.arrived);
+    expect(adaptation(seeded, 'video-bursty-ipa-lstm-seed7')).not.toBe(adaptation(seeded, 'video-bursty-ipa-lstm-seed1'));
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
+import { InputError } from '../errors.js';
 import { parseOverride } from '../scenario/load.js';
 import {
-  cellId,
+  ipaRunId,
   IPA_PIPELINES,
   IPA_POLICIES,
   IPA_PREDICTORS,
@@ -28,11 +29,18 @@ export function experimentCommand(yargs: Argv) {
             .option('policies', { type: 'string', array: true, choices: IPA_POLICIES, default: [...IPA_POLICIES] })
             .option('predictors', { type: 'string', array: true, choices: IPA_PREDICTORS, default: ['lstm'], describe: 'load predictors (several: an ablation)' })
             .option('seed', { type: 'number', describe: "override the scenarios' seed" })
+            .option('seeds', { type: 'number', array: true, conflicts: 'seed', describe: 'run every cell once per seed (figures then show 95% intervals over them)' })
             .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value in every run, as for run: --set pipeline.loadTime=20s' })
             .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
             .example('$0 experiment ipa', 'the 80-run grid of IPA Figure 8 for all five pipelines')
-            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)'),
+            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)')
+            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --seeds 1 2 3 4 5', 'the ablation on all five pipelines over five seeds'),
         async (argv) => {
+          const seeds = argv.seeds ?? [];
+          if (argv.seeds !== undefined && seeds.length === 0) throw new InputError('--seeds: name at least one seed, e.g. --seeds 1 2 3');
+          const bad = seeds.find((x) => !(Number.isInteger(x) && x >= 0));
+          if (bad !== undefined) throw new InputError(`--seeds: expected non-negative integers, got ${bad}`);
+          if (new Set(seeds).size !== seeds.length) throw new InputError(`--seeds: ${seeds.find((x, i) => seeds.indexOf(x) !== i)} is named twice`);
           const cells = ipaCells({
             pipelines: argv.pipelines as IpaPipeline[],
             workloads: argv.workloads as IpaWorkload[],
@@ -40,19 +48,19 @@ export function experimentCommand(yargs: Argv) {
             predictors: argv.predictors as IpaPredictor[],
           });
           const started = Date.now();
-          await runIpaExperiment(cells, argv.out, {
-            seed: argv.seed,
+          const results = await runIpaExperiment(cells, argv.out, {
+            seeds: argv.seeds ?? (argv.seed === undefined ? undefined : [argv.seed]),
             overrides: argv.set.map(parseOverride),
             onRun: (done, total, { cell, summary }) => {
               if (argv.quiet) return;
               const violations = summary.requests.dropped + summary.requests.late;
               const accuracy = summary.adaptation?.meanAccuracy?.objective;
               process.stderr.write(
-                `[${done}/${total}] ${cellId(cell).padEnd(44)} cores ${summary.cost.meanCores?.toFixed(2) ?? '-'}  accuracy ${accuracy?.toFixed(3) ?? '-'}  violations ${violations}/${summary.requests.arrived}\n`,
+                `[${done}/${total}] ${ipaRunId(cell, summary.seed).padEnd(50)} cores ${summary.cost.meanCores?.toFixed(2) ?? '-'}  accuracy ${accuracy?.toFixed(3) ?? '-'}  violations ${violations}/${summary.requests.arrived}\n`,
               );
             },
           });
-          if (!argv.quiet) process.stdout.write(`${cells.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; tables in ${argv.out}/steps.csv and ${argv.out}/runs.csv\n`);
+          if (!argv.quiet) process.stdout.write(`${results.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; tables in ${argv.out}/steps.csv and ${argv.out}/runs.csv\n`);
         },
       )
       .demandCommand(1, 'name an experiment (ipa)'),

@@ -85,6 +85,11 @@ export function cellId(cell: IpaCell): string {
   return `${cell.pipeline}-${cell.workload}-${cell.policy}-${cell.predictor}`;
 }
 
+/** The name of one run's folder under `runs/`: its cell and its seed. */
+export function ipaRunId(cell: IpaCell, seed: number): string {
+  return `${cellId(cell)}-seed${seed}`;
+}
+
 /** The cartesian product of the selections, in pipeline, workload, policy, predictor order. */
 export function ipaCells(selection: { pipelines: readonly IpaPipeline[]; workloads: readonly IpaWorkload[]; policies: readonly IpaPolicy[]; predictors: readonly IpaPredictor[] }): IpaCell[] {
   const cells: IpaCell[] = [];
@@ -100,9 +105,10 @@ export function ipaCells(selection: { pipelines: readonly IpaPipeline[]; workloa
 
 export const IPA_FILES = { steps: 'steps.csv', runs: 'runs.csv', runsDir: 'runs' } as const;
 
-const CELL_COLUMNS = 'pipeline,workload,policy,predictor';
+/** What tells an experiment's runs apart, in front of every row of its tables. */
+const RUN_KEY_COLUMNS = 'pipeline,workload,policy,predictor,seed';
 export const RUNS_COLUMNS =
-  `${CELL_COLUMNS},seed,requests,mean_cores,mean_planned_cores,mean_accuracy,mean_accuracy_raw,mean_pas,sla_violations,sla_violation_ratio,dropped,latency_p99,reconfigurations,kept_steps`;
+  `${RUN_KEY_COLUMNS},requests,mean_cores,mean_planned_cores,mean_accuracy,mean_accuracy_raw,mean_pas,sla_violations,sla_violation_ratio,dropped,latency_p99,reconfigurations,kept_steps`;
 
 export interface IpaRunResult {
   cell: IpaCell;
@@ -110,33 +116,37 @@ export interface IpaRunResult {
 }
 
 /**
- * Run the cells one after another, each into `<out>/runs/<id>/`, and write the tidy tables
- * `<out>/steps.csv` (one row per adaptation step) and `<out>/runs.csv` (one row per run).
- * Tables are written atomically when every run is done.
+ * Run every cell with every seed (by default once, with the scenario's own seed), one after
+ * another, each into `<out>/runs/<cell>-seed<seed>/`, and write the tidy tables `<out>/steps.csv`
+ * (one row per adaptation step) and `<out>/runs.csv` (one row per run). Tables are written
+ * atomically when every run is done.
  */
 export async function runIpaExperiment(
   cells: readonly IpaCell[],
   out: string,
-  options: { seed?: number; overrides?: readonly Override[]; onRun?: (done: number, total: number, result: IpaRunResult) => void } = {},
+  options: { seeds?: readonly number[]; overrides?: readonly Override[]; onRun?: (done: number, total: number, result: IpaRunResult) => void } = {},
 ): Promise<IpaRunResult[]> {
   mkdirSync(join(out, IPA_FILES.runsDir), { recursive: true });
   const steps = new AtomicStreamWriter(join(out, IPA_FILES.steps));
   const runs = new AtomicStreamWriter(join(out, IPA_FILES.runs));
-  steps.write(`${CELL_COLUMNS},${ADAPTATION_COLUMNS}\n`);
+  steps.write(`${RUN_KEY_COLUMNS},${ADAPTATION_COLUMNS}\n`);
   runs.write(RUNS_COLUMNS + '\n');
   const results: IpaRunResult[] = [];
+  const seeds = options.seeds ?? [undefined];
   try {
     for (const cell of cells) {
-      const scenario = ipaScenario(cell, options.seed, options.overrides);
-      const prefix = `${cell.pipeline},${cell.workload},${cell.policy},${cell.predictor},`;
-      const summary = runToFolder(scenario, join(out, IPA_FILES.runsDir, cellId(cell)), {
-        resources: await loadRunResources(scenario),
-        onAdaptationRow: (row: AdaptationRow) => steps.write(prefix + adaptationCsvRow(row)),
-      });
-      runs.write(prefix + runsRow(summary) + '\n');
-      const result = { cell, summary };
-      results.push(result);
-      options.onRun?.(results.length, cells.length, result);
+      for (const seed of seeds) {
+        const scenario = ipaScenario(cell, seed, options.overrides);
+        const prefix = `${cell.pipeline},${cell.workload},${cell.policy},${cell.predictor},${scenario.seed},`;
+        const summary = runToFolder(scenario, join(out, IPA_FILES.runsDir, ipaRunId(cell, scenario.seed)), {
+          resources: await loadRunResources(scenario),
+          onAdaptationRow: (row: AdaptationRow) => steps.write(prefix + adaptationCsvRow(row)),
+        });
+        runs.write(prefix + runsRow(summary) + '\n');
+        const result = { cell, summary };
+        results.push(result);
+        options.onRun?.(results.length, cells.length * seeds.length, result);
+      }
     }
     steps.commit();
     runs.commit();
@@ -153,7 +163,6 @@ function runsRow(s: SummaryFile): string {
   const violations = s.requests.dropped + s.requests.late;
   const a = s.adaptation;
   return [
-    s.seed,
     s.requests.arrived,
     n(s.cost.meanCores),
     n(a?.meanPlannedCores),

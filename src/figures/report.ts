@@ -140,8 +140,12 @@ export function buildReport(results: string): ReportResult {
         ];
         const label = `${pipeline}, ${predictor}`;
         const workloads = distinct({ ...runs, rows: runs.rows.filter((r) => r.pipeline === pipeline && r.predictor === predictor) }, 'workload');
-        add(`${label}: cost and accuracy over time`, 'timeline', { where });
-        add(`${label}: p99 latency and SLA violations over time`, 'timeline', { where, panels: 'latency' });
+        // A timeline draws one run per line: with several seeds, the first seed's.
+        const seeds = distinct(runs, 'seed');
+        const timelineWhere = seeds.length > 1 ? [...where, { column: 'seed', value: seeds[0] }] : where;
+        const ofSeed = seeds.length > 1 ? ` (seed ${seeds[0]})` : '';
+        add(`${label}: cost and accuracy over time${ofSeed}`, 'timeline', { where: timelineWhere });
+        add(`${label}: p99 latency and SLA violations over time${ofSeed}`, 'timeline', { where: timelineWhere, panels: 'latency' });
         add(`${label}: SLA violations and cores per workload`, 'bars', { where, x: 'workload', color: 'policy', metrics: ['sla_violation_ratio', 'mean_cores'] });
         for (const workload of workloads) {
           const one = [...where, { column: 'workload', value: workload }];

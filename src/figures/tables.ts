@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { cellId, IPA_FILES, type IpaCell } from '../experiments/ipa.js';
+import { IPA_FILES, ipaRunId, type IpaCell } from '../experiments/ipa.js';
 import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
@@ -117,7 +117,7 @@ export function groupColumns(dir: string): string[] {
 /** The folder of one run inside a results folder, from a runs-table row. */
 export function runFolderOf(dir: string, row: Row): string {
   if (resultsKind(dir) === 'sweep') return join(dir, STORE.runs, String(row.run_id));
-  return join(dir, IPA_FILES.runsDir, cellId(row as unknown as IpaCell));
+  return join(dir, IPA_FILES.runsDir, ipaRunId(row as unknown as IpaCell, Number(row.seed)));
 }
 
 /**
