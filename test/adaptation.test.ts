@@ -152,8 +152,8 @@ describe('drop limit', () => {
   });
 });
 
-const observation = (utilization: number[]): Observation => ({
-  time: 10,
+const observation = (utilization: number[], time = 10): Observation => ({
+  time,
   interval: 10,
   arrivals: [],
   arrived: 0,
@@ -169,7 +169,7 @@ describe('adapters', () => {
     { variant: 'yolov5n', batch: 1, replicas: 1 },
     { variant: 'resnet18', batch: 1, replicas: 1 },
   ];
-  const input = (forecast: number, current = light): AdapterInput => ({ observation: observation([0.5, 0.5]), forecast, current, profile: video });
+  const input = (forecast: number, current = light): AdapterInput => ({ observation: observation([0.5, 0.5]), forecast, current, profile: video, memory: undefined });
   const d = video.defaults!;
 
   it('are registered by name with their own option schemas', () => {
@@ -203,11 +203,30 @@ describe('adapters', () => {
     const reactive = adapterByKind('reactive');
     const o = reactive.options.parse({});
     const current: Configuration = [4, 4, 4, 4, 4].map((replicas) => ({ variant: undefined, batch: 2, replicas }));
-    const decide = (u: number[], options = o) => reactive.decide({ observation: observation(u), forecast: 0, current, profile: undefined }, options).configuration.map((s) => s.replicas);
+    const decide = (u: number[], options = o) => reactive.decide({ observation: observation(u), forecast: 0, current, profile: undefined, memory: undefined }, options).configuration.map((s) => s.replicas);
     // 4 x 0.9 / 0.7 = 5.14 -> 6; 0.75 / 0.7 = 1.07 is within 10%; 4 x 0.2 / 0.7 = 1.14 -> 2; no data: unchanged; 4 x 0.01 / 0.7 -> 1.
     expect(decide([0.9, 0.75, 0.2, NaN, 0.01])).toEqual([6, 4, 2, 4, 1]);
     expect(decide([1, 1, 1, 1, 0], { ...o, maxReplicas: 5, minReplicas: 3 })).toEqual([5, 5, 5, 5, 3]);
-    expect(reactive.decide({ observation: observation([0.9]), forecast: 0, current: [current[0]], profile: undefined }, o).configuration[0].batch).toBe(2);
+    expect(reactive.decide({ observation: observation([0.9]), forecast: 0, current: [current[0]], profile: undefined, memory: undefined }, o).configuration[0].batch).toBe(2);
+  });
+
+  it('reactive scales down no lower than the highest recommendation of its window, and up at once', () => {
+    const reactive = adapterByKind('reactive');
+    const o = reactive.options.parse({});
+    expect(o.scaleDownWindow).toBe(300);
+    let current: Configuration = [{ variant: undefined, batch: 1, replicas: 4 }];
+    let memory: unknown;
+    const step = (time: number, utilization: number, options = o) => {
+      const decision = reactive.decide({ observation: observation([utilization], time), forecast: 0, current, profile: undefined, memory }, options);
+      current = decision.configuration;
+      memory = decision.memory;
+      return [current[0].replicas, decision.note];
+    };
+    expect(step(10, 0.9)).toEqual([6, '']); // 4 x 0.9 / 0.7 -> 6, up at once
+    expect(step(20, 0.1)).toEqual([6, 'kept: s0 at 6 replicas (recommended 1) by the 300 s scale-down window']); // 6 x 0.1 / 0.7 -> 1
+    expect(step(300, 0.35)).toEqual([6, 'kept: s0 at 6 replicas (recommended 3) by the 300 s scale-down window']); // 6 (at 10 s) is still in the window
+    expect(step(315, 0.35)).toEqual([3, '']); // the window (15, 315] holds 1 and 3
+    expect(step(325, 0.05, { ...o, scaleDownWindow: 0 })).toEqual([1, '']); // without a window: down at once
   });
 });
 
@@ -245,6 +264,30 @@ describe('adaptation in a run', () => {
     // ... while a policy that acts does change the run.
     const acting = files(base({ interval: '10s', adapter: { kind: 'reactive', targetUtilization: 0.3 } }));
     expect(acting['requests.csv']).not.toBe(fixed['requests.csv']);
+  });
+
+  it("the loop hands an adapter's memory back: with a window as long as the run, replicas never go down", () => {
+    const dir = tempDir();
+    const path = join(dir, 'burst.txt');
+    writeFileSync(path, [...Array(60).fill(20), ...Array(60).fill(2)].join('\n') + '\n'); // a minute busy, a minute quiet
+    const replicas = (window: number) => {
+      const counts: number[] = [];
+      simulate(
+        scenario({
+          seed: 5,
+          workload: { arrivals: { kind: 'trace', path } },
+          pipeline: { stages: [{ replicas: 2, service: { dist: 'exponential', mean: '150ms' } }] },
+          adaptation: { interval: '10s', adapter: { kind: 'reactive', targetUtilization: 0.5, scaleDownWindow: window } },
+        }),
+        { adaptationSink: (row) => counts.push(Number(/x(\d+)/.exec(row.configuration)![1])) },
+      );
+      return counts;
+    };
+    const falls = (counts: number[]) => counts.some((n, i) => i > 0 && n < counts[i - 1]);
+    expect(falls(replicas(0))).toBe(true);
+    const held = replicas(1000);
+    expect(Math.max(...held)).toBeGreaterThan(2); // it did scale up for the burst
+    expect(falls(held)).toBe(false);
   });
 
   it('an adapter that needs profiles is refused without one, with the path of the problem', () => {

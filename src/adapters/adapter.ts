@@ -49,12 +49,19 @@ export interface AdapterInput {
   current: Configuration;
   /** The pipeline's model-variant profiles, when the scenario names one. */
   profile: PipelineProfile | undefined;
+  /** What this adapter returned as `memory` at its previous decision; undefined at the first. */
+  memory: unknown;
 }
 
 export interface AdapterDecision {
   configuration: Configuration;
   /** Why the configuration was kept or what limited it (e.g. no feasible plan); empty when nothing to say. */
   note: string;
+  /**
+   * Anything the adapter wants handed back at its next decision (e.g. recent recommendations);
+   * the loop keeps it and does not read it, so a decision stays a function of its input.
+   */
+  memory?: unknown;
 }
 
 /**

@@ -75,6 +75,8 @@ export class AdaptationLoop {
   private step = 0;
   private stepForecast = NaN;
   private stepNote = '';
+  /** What the adapter asked to be handed back at its next decision. */
+  private adapterMemory: unknown = undefined;
   private stepAccuracy: ConfigurationAccuracy;
   private reconfigurations = 0;
   private notedSteps = 0;
@@ -170,9 +172,11 @@ export class AdaptationLoop {
         forecast,
         current: this.current,
         profile: this.profile,
+        memory: this.adapterMemory,
       },
       this.adapterOptions,
     );
+    this.adapterMemory = decision.memory;
     this.step++;
     this.stepForecast = forecast;
     this.stepNote = decision.note;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { oneOf, positiveDuration, positiveInt, ServerlessMetricsSchema, SingleArrivals } from './schema.js';
+import { oneOf, positiveInt, ServerlessMetricsSchema, SingleArrivals } from './schema.js';
+import { positiveDuration } from './units.js';
 
 /**
  * Accelerator scenarios: DNN services sharing one device (Abacus's setting). Each service

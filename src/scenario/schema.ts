@@ -5,7 +5,7 @@ import { TRACE_PATTERNS, GENERATOR_DEFAULTS } from '../workload/generators.js';
 import { SERVICE_DISTRIBUTIONS } from '../pipeline/service.js';
 import { DISCIPLINES } from '../pipeline/discipline.js';
 import { OVERFLOWS, ROUTINGS } from '../pipeline/stage.js';
-import { DURATION_PATTERN, parseDuration } from './units.js';
+import { duration, positiveDuration } from './units.js';
 
 /**
  * The scenario format: one zod schema that is at once the validator (with
@@ -13,25 +13,6 @@ import { DURATION_PATTERN, parseDuration } from './units.js';
  * `z.toJSONSchema`, the JSON Schema and the reference docs. Every object is
  * strict: an unknown key is an error, because a typo must not be ignored.
  */
-
-const DURATION_HINT = 'a duration such as 250ms, 10s, 2m or 1h, or a number of seconds';
-
-export function duration(what: string) {
-  return z
-    .union(
-      [
-        z.number({ error: `expected ${DURATION_HINT}` }).nonnegative({ error: 'expected a duration >= 0' }),
-        z.string({ error: `expected ${DURATION_HINT}` }).regex(DURATION_PATTERN, { error: `expected ${DURATION_HINT}` }),
-      ],
-      { error: `expected ${DURATION_HINT}` },
-    )
-    .transform((v) => parseDuration(v))
-    .describe(what);
-}
-
-export function positiveDuration(what: string) {
-  return duration(what).refine((s) => s > 0, { error: 'expected a duration greater than zero' });
-}
 
 function wholeSeconds(what: string) {
   return duration(what).refine((s) => Number.isInteger(s), { error: 'expected a whole number of seconds' });
@@ -67,7 +48,7 @@ const TraceArrivals = z
     path: z.string({ error: 'expected a file path' }).min(1).describe('trace file, relative to the scenario file'),
     format: oneOf(['counts', 'timestamps'], 'counts: per-second counts (Twitter/IPA style); timestamps: CSV with a time column (optionally tenant, slo). Default: timestamps for .csv files, counts otherwise').optional(),
     expand,
-    bin: positiveDuration('counts traces: the time each count covers (per-second traces 1s, per-minute traces 1m)').default(1),
+    bin: positiveDuration('counts traces: the time each count covers (per-second traces 1s, per-minute traces 1m)').prefault(1),
     start: wholeSeconds('first second of the trace to replay (counts traces: a whole number of bins)').default(0),
     duration: wholeSeconds('seconds of the trace to replay from start (default: to its end)').optional(),
     damping: positiveNumber('IPA damping: each count becomes floor(count / damping); IPA uses 8').optional(),
@@ -85,8 +66,8 @@ const SyntheticArrivals = z
     length: wholeSeconds('length of the generated trace').default(3600),
     expand,
     burstFactor: positiveNumber('bursty: rate multiplier in a burst').default(GENERATOR_DEFAULTS.burstFactor),
-    burstInterval: positiveDuration('bursty: mean time between bursts').default(GENERATOR_DEFAULTS.burstInterval),
-    burstLength: positiveDuration('bursty: mean burst length').default(GENERATOR_DEFAULTS.burstLength),
+    burstInterval: positiveDuration('bursty: mean time between bursts').prefault(GENERATOR_DEFAULTS.burstInterval),
+    burstLength: positiveDuration('bursty: mean burst length').prefault(GENERATOR_DEFAULTS.burstLength),
     amplitude: z.number().min(0).max(1).describe('fluctuating: relative amplitude of the swings').default(GENERATOR_DEFAULTS.amplitude),
     period: positiveDuration('fluctuating/diurnal: period of the main cycle (default 300s fluctuating, 1d diurnal)').optional(),
     peakToTrough: z.number().min(1).describe('diurnal: peak rate over trough rate').default(GENERATOR_DEFAULTS.peakToTrough),
@@ -136,7 +117,7 @@ const Service = z
   .strictObject({
     dist: oneOf(SERVICE_DISTRIBUTIONS, 'distribution of a batch\'s service time around its mean').default('deterministic'),
     mean: positiveDuration('mean service time of a batch of one').optional(),
-    perItem: duration('added to the mean for each request beyond the first in a batch').default(0),
+    perItem: duration('added to the mean for each request beyond the first in a batch').prefault(0),
     cv: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).optional().describe('coefficient of variation (std/mean), lognormal only'),
     profile: Profile.optional(),
   })
@@ -155,7 +136,7 @@ const StageSchema = z.strictObject({
   batch: z
     .strictObject({
       max: positiveInt('largest batch').default(1),
-      timeout: duration('longest the oldest queued request waits for a batch to fill').default(0),
+      timeout: duration('longest the oldest queued request waits for a batch to fill').prefault(0),
     })
     .prefault({})
     .describe('batching: a batch leaves when it is full or its oldest request has waited timeout'),
@@ -177,8 +158,8 @@ const StageSchema = z.strictObject({
 });
 
 const MetricsFields = z.strictObject({
-  warmup: duration('requests arriving before this are left out of the summary').default(0),
-  interval: positiveDuration('length of one time-series row').default(1),
+  warmup: duration('requests arriving before this are left out of the summary').prefault(0),
+  interval: positiveDuration('length of one time-series row').prefault(1),
   sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
   requests: z.boolean().default(false).describe('also write every request to requests.csv'),
 });
@@ -199,7 +180,7 @@ const PipelineSchema = z.strictObject({
     'with a profile, how long a replica takes for a batch: mean-p99, a lognormal with the profiled mean and p99 of that batch size; p99 or mean, that profiled latency with the stage\'s service distribution around it',
   ).default('mean-p99'),
   dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
-  drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').default(DEFAULT_DRAIN),
+  drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').prefault(DEFAULT_DRAIN),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
   stages: z.array(StageSchema).min(1, { error: 'expected at least one stage' }),
 });
@@ -214,9 +195,9 @@ const PredictorSchema = z.discriminatedUnion(
       margin,
     }).describe('IPA\'s LSTM: the peak rate of the next 20 s from the last 2 minutes'),
     z.strictObject({ kind: z.literal('last-value'), margin }).describe('the rate of the last second (IPA\'s "reactive" predictor)'),
-    z.strictObject({ kind: z.literal('moving-max'), window: positiveDuration('window').default(20), margin }).describe('the peak rate of the last window'),
+    z.strictObject({ kind: z.literal('moving-max'), window: positiveDuration('window').prefault(20), margin }).describe('the peak rate of the last window'),
     z.strictObject({ kind: z.literal('ewma'), alpha: z.number().gt(0).max(1).default(0.1).describe('weight of the newest second'), margin }).describe('exponentially weighted moving average'),
-    z.strictObject({ kind: z.literal('oracle'), horizon: positiveDuration('seconds ahead').default(20), margin }).describe('the true peak of the coming horizon, read from the trace (an upper bound for experiments; count traces only)'),
+    z.strictObject({ kind: z.literal('oracle'), horizon: positiveDuration('seconds ahead').prefault(20), margin }).describe('the true peak of the coming horizon, read from the trace (an upper bound for experiments; count traces only)'),
   ],
   { error: 'expected a predictor with kind one of lstm, last-value, moving-max, ewma, oracle' },
 );
@@ -228,7 +209,7 @@ const AdapterSchema = z.discriminatedUnion(
 );
 
 const AdaptationSchema = z.strictObject({
-  interval: positiveDuration('time between decisions; the first is one interval into the run').default(10),
+  interval: positiveDuration('time between decisions; the first is one interval into the run').prefault(10),
   adapter: AdapterSchema,
   predictor: PredictorSchema.default({ kind: 'last-value', margin: 0 }).describe('load forecaster the adapter plans for'),
 });

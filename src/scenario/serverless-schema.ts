@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERVERLESS_ADAPTERS } from '../adapters/harmonybatch/adapters.js';
-import { SingleArrivals, duration, oneOf, positiveDuration, positiveNumber, ServerlessMetricsSchema } from './schema.js';
+import { SingleArrivals, oneOf, positiveNumber, ServerlessMetricsSchema } from './schema.js';
+import { duration, positiveDuration } from './units.js';
 
 /**
  * Serverless scenarios: applications, each with its SLO and its own arrivals, served by
@@ -37,13 +38,13 @@ export const ServerlessScenarioSchema = z
         ['normal', 'lognormal'],
         'how an invocation\'s duration is drawn from the average and tail latency of its batch: normal (mean the average, sd (tail - average) / 2.33, clipped at 0: HarmonyBatch\'s own simulator) or lognormal (that mean, the tail as its p99)',
       ).default('normal'),
-      coldStart: duration('delay before a new function instance runs its first batch').default(0),
-      keepAlive: duration('how long an idle instance stays warm').default(600),
+      coldStart: duration('delay before a new function instance runs its first batch').prefault(0),
+      keepAlive: duration('how long an idle instance stays warm').prefault(600),
       apps: z.array(AppSchema).min(1, { error: 'expected at least one application' }),
     }),
     adaptation: z
       .strictObject({
-        interval: positiveDuration('time between plans').default(60),
+        interval: positiveDuration('time between plans').prefault(60),
         adapter: AdapterSchema.prefault({ kind: 'harmony' }),
         rates: oneOf(['oracle', 'observed'], 'the rates each plan is for: oracle, each application\'s expected rate over the coming interval (what HarmonyBatch\'s experiments do); observed, its rate over the interval just ended').default('oracle'),
       })

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Durations in scenarios: a number of seconds, or a string with a unit:
  * `us`, `ms`, `s`, `m` (minutes), `h`, `d`; e.g. "250ms", "1.5s", "2m", "2h".
@@ -30,4 +32,24 @@ export function formatDuration(seconds: number): string {
   if (seconds < 120) return `${+seconds.toPrecision(3)}s`;
   if (seconds < 7200) return `${+(seconds / 60).toPrecision(3)}m`;
   return `${+(seconds / 3600).toPrecision(3)}h`;
+}
+
+/** Scenario schemas for durations: a number of seconds or a string with a unit, read as seconds. */
+const DURATION_HINT = 'a duration such as 250ms, 10s, 2m or 1h, or a number of seconds';
+
+export function duration(what: string) {
+  return z
+    .union(
+      [
+        z.number({ error: `expected ${DURATION_HINT}` }).nonnegative({ error: 'expected a duration >= 0' }),
+        z.string({ error: `expected ${DURATION_HINT}` }).regex(DURATION_PATTERN, { error: `expected ${DURATION_HINT}` }),
+      ],
+      { error: `expected ${DURATION_HINT}` },
+    )
+    .transform((v) => parseDuration(v))
+    .describe(what);
+}
+
+export function positiveDuration(what: string) {
+  return duration(what).refine((s) => s > 0, { error: 'expected a duration greater than zero' });
 }
