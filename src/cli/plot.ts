@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { buildFigure, PLOT_KINDS, type PlotOptions } from '../figures/kinds.js';
-import { writeFigure } from '../figures/write.js';
 import { parseDuration } from '../scenario/units.js';
 
 export function plotCommand(yargs: Argv) {
@@ -43,6 +42,8 @@ export function plotCommand(yargs: Argv) {
         if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
       }
       const options: PlotOptions = { where, metrics: argv.metric, x: argv.x, y: argv.y, color: argv.color, facet: argv.facet, panels: argv.panels, sla, title: argv.title };
+      // The renderers (vega, vega-lite, resvg, pdfkit: about 0.6 s to load) are imported only to draw.
+      const { writeFigure } = await import('../figures/write.js');
       const files = await writeFigure(buildFigure(argv.kind, argv.results, options), argv.out);
       process.stdout.write(`wrote ${files.join(', ')}\n`);
     },

@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { buildReport } from '../figures/report.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 export function reportCommand(yargs: Argv) {
@@ -11,8 +10,10 @@ export function reportCommand(yargs: Argv) {
         .positional('results', { type: 'string', demandOption: true, describe: 'results folder: `pipesim run`, `pipesim sweep` (collected) or `pipesim experiment ipa`' })
         .option('out', { type: 'string', describe: 'HTML file (default: RESULTS/report.html)' })
         .example('$0 report results/ipa --out ipa.html', 'every figure of an IPA experiment, openable offline'),
-    (argv) => {
+    async (argv) => {
       const out = argv.out ?? `${argv.results.replace(/[\\/]+$/, '')}/report.html`;
+      // The renderers (vega, vega-lite, resvg, pdfkit: about 0.6 s to load) are imported only to draw.
+      const { buildReport } = await import('../figures/report.js');
       const report = buildReport(argv.results);
       writeFileAtomic(out, report.html);
       process.stdout.write(`wrote ${out}: ${report.figures.length} figures${report.skipped.length > 0 ? `, ${report.skipped.length} not applicable (listed at the end of the page)` : ''}\n`);

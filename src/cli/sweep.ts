@@ -5,13 +5,20 @@ import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
 import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
-import { collectSweep, TABLES } from '../sweep/collect.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
 import { planSweep } from '../sweep/spec.js';
-import { failureOf, finishedSummary, readManifest, STORE } from '../sweep/store.js';
+import { failureOf, finishedSummary, readManifest, STORE, TABLES } from '../sweep/store.js';
 
 /** Seconds the plan's probe run may take at most, whatever the sweep's time limit. */
 const PROBE_LIMIT = 120;
+
+/**
+ * Collecting loads arquero and the Parquet writer (about 0.2 s), so it is imported when a command
+ * collects, not whenever pipesim starts.
+ */
+async function collectSweep(dir: string) {
+  return (await import('../sweep/collect.js')).collectSweep(dir);
+}
 
 function describeParams(params: Record<string, unknown>, seed: number): string {
   return [...Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), `seed=${seed}`].join(' ');
@@ -113,7 +120,7 @@ export function sweepCommand(yargs: Argv) {
             process.off('SIGTERM', onSignal);
           }
           if (report.interrupted) throw new ExitStatus(`interrupted: ${report.done} runs finished and kept, the rest will run when the same command is given again`, 130);
-          if (argv.collect && shard === undefined) collectSweep(argv.out);
+          if (argv.collect && shard === undefined) await collectSweep(argv.out);
           if (!argv.quiet) {
             const parts = [`${report.done} run`, `${report.skipped} already done`, `${report.failed} failed`];
             if (report.failedBefore > 0) parts.push(`${report.failedBefore} failed before (--retry-failed reruns them)`);
@@ -127,8 +134,8 @@ export function sweepCommand(yargs: Argv) {
         'collect <dir>',
         'Write the tidy tables of a sweep results folder: runs.csv, runs.parquet, aggregate.csv, timings.csv',
         (c) => c.positional('dir', { type: 'string', demandOption: true }),
-        (argv) => {
-          const r = collectSweep(argv.dir);
+        async (argv) => {
+          const r = await collectSweep(argv.dir);
           process.stdout.write(`${r.runs} runs collected${r.missing ? `, ${r.missing} not finished (left out)` : ''}: ${Object.values(TABLES).map((t) => join(argv.dir, t)).join(', ')}\n`);
         },
       )
@@ -139,7 +146,7 @@ export function sweepCommand(yargs: Argv) {
           c
             .positional('dirs', { type: 'string', array: true, demandOption: true })
             .option('out', { type: 'string', demandOption: true, describe: 'the merged results folder' }),
-        (argv) => {
+        async (argv) => {
           const dirs = argv.dirs as string[];
           const manifests = dirs.map((d) => readManifest(d));
           const hash = manifests[0].hash;
@@ -168,7 +175,7 @@ export function sweepCommand(yargs: Argv) {
               }
             }
           }
-          const r = collectSweep(argv.out);
+          const r = await collectSweep(argv.out);
           const failed = readdirSync(join(argv.out, STORE.failed)).length;
           process.stdout.write(`${copied} runs merged into ${argv.out}: ${r.runs} finished, ${r.missing} missing${failed ? `, ${failed} failed` : ''}\n`);
         },

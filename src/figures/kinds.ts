@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { meanInterval } from '../metrics/interval.js';
 import { RUN_FILES } from '../runner/run-folder.js';
-import { TABLES } from '../sweep/collect.js';
+import { TABLES } from '../sweep/store.js';
 import { BASE_CONFIG, colourScale, displayValue, ordered, VEGA_LITE_SCHEMA, WORKLOAD_ORDER, workloadTitle } from './style.js';
 import { distinct, filterRows, groupColumns, readTable, requireColumns, resultsKind, runFolderOf, runsTable, sloOf, type Row, type Table } from './tables.js';
 

@@ -7,14 +7,13 @@ import SVGtoPDF from 'svg-to-pdfkit';
 import opentype, { type Font } from 'opentype.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { FONT_FAMILY } from './style.js';
 
 /**
- * Figures are drawn in DejaVu Sans from the dejavu-fonts-ttf package: vega lays text out with the
- * font's own advance widths (not the browser's, not a guess), and resvg draws PNGs with only
- * these files (no system fonts), so a figure is the same on every machine.
+ * The font files of FONT_FAMILY: vega lays text out with the font's own advance widths (not the
+ * browser's, not a guess), and resvg draws PNGs with only these files (no system fonts), so a
+ * figure is the same on every machine.
  */
-export const FONT_FAMILY = 'DejaVu Sans';
-
 const fontFolder = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 export const FONT_FILES = { regular: join(fontFolder, 'DejaVuSans.ttf'), bold: join(fontFolder, 'DejaVuSans-Bold.ttf') };
 

@@ -5,11 +5,12 @@ import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { csvNumber } from '../metrics/csv.js';
 import { RUN_FILES } from '../runner/run-folder.js';
-import { flattenSummary, TABLES } from '../sweep/collect.js';
+import { flattenSummary } from '../sweep/collect.js';
+import { TABLES } from '../sweep/store.js';
 import { readManifest, STORE } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { buildFigure, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
-import { FONT_FAMILY } from './render.js';
+import { FONT_FAMILY } from './style.js';
 import { distinct, readTable, resultsKind, runFolderOf, runsTable, type Row, type Table } from './tables.js';
 
 /** The browser builds of vega, vega-lite and vega-embed, inlined so the report opens without a network. */

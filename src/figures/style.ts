@@ -1,5 +1,7 @@
 import { basename, extname } from 'node:path';
-import { FONT_FAMILY } from './render.js';
+
+/** Figures are drawn in DejaVu Sans (the dejavu-fonts-ttf package; see render.ts). */
+export const FONT_FAMILY = 'DejaVu Sans';
 
 /** IPA's colours for its four policies (its paper's figures); other names take the palette below in order. */
 const NAMED_COLOURS: Record<string, string> = {

@@ -8,7 +8,7 @@ import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
 import { RUN_FILES } from '../runner/run-folder.js';
 import { readYamlFile } from '../scenario/load.js';
 import { SERVERLESS_FILES } from '../serverless/run-folder.js';
-import { TABLES } from '../sweep/collect.js';
+import { TABLES } from '../sweep/store.js';
 import { STORE } from '../sweep/store.js';
 import { displayValue } from './style.js';
 

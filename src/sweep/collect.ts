@@ -5,7 +5,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import { canonicalJson } from './spec.js';
-import { finishedSummary, readManifest, STORE, type Manifest } from './store.js';
+import { finishedSummary, readManifest, STORE, TABLES, type Manifest } from './store.js';
 import { ci95HalfWidth } from '../metrics/interval.js';
 
 /**
@@ -15,8 +15,6 @@ import { ci95HalfWidth } from '../metrics/interval.js';
  * and `timings.csv` (wall time per run, apart, because the other tables must be byte-identical
  * whenever the sweep is).
  */
-
-export const TABLES = { runs: 'runs.csv', parquet: 'runs.parquet', aggregate: 'aggregate.csv', timings: 'timings.csv' } as const;
 
 export interface CollectReport {
   runs: number;

@@ -21,6 +21,8 @@ export interface Manifest {
 }
 
 export const STORE = { manifest: 'sweep.json', runs: 'runs', failed: 'failed', timings: 'timings' } as const;
+/** The tables `pipesim sweep collect` writes into a sweep's folder. */
+export const TABLES = { runs: 'runs.csv', parquet: 'runs.parquet', aggregate: 'aggregate.csv', timings: 'timings.csv' } as const;
 
 export function manifestOf(plan: SweepPlan): Manifest {
   return {
