@@ -42,11 +42,11 @@ function experimentFixture(drop: string[] = [], seeds: number[] = [1]): string {
 function sweepFixture(): string {
   const dir = tempDir();
   writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ columns: ['policy', 'rate'] }));
-  const agg = ['policy,rate,n,latency.p99.mean,latency.p99.sd,latency.p99.ci95,cost.meanCores.mean,cost.meanCores.sd,cost.meanCores.ci95,adaptation.meanAccuracy.objective.mean,adaptation.meanAccuracy.objective.sd,adaptation.meanAccuracy.objective.ci95'];
+  const agg = ['policy,rate,n,latency.p99.mean,latency.p99.sd,latency.p99.ci95,cost.meanCores.mean,cost.meanCores.sd,cost.meanCores.ci95,adaptation.meanAccuracy.objective.mean,adaptation.meanAccuracy.objective.sd,adaptation.meanAccuracy.objective.ci95,byTenant.bert.goodput.mean,byTenant.bert.goodput.sd,byTenant.bert.goodput.ci95'];
   const costs: Record<string, number> = { fcfs: 2, edf: 3, sjf: 4 };
   const accuracies: Record<string, number> = { fcfs: 0.5, edf: 0.8, sjf: 0.7 }; // sjf: dearer and less accurate than edf
   for (const policy of ['fcfs', 'edf', 'sjf']) {
-    for (const rate of [10, 20, 30]) agg.push(`${policy},${rate},5,${rate / 100 + costs[policy] / 10},0.01,0.012,${costs[policy]},0,,${accuracies[policy]},0,`);
+    for (const rate of [10, 20, 30]) agg.push(`${policy},${rate},5,${rate / 100 + costs[policy] / 10},0.01,0.012,${costs[policy]},0,,${accuracies[policy]},0,,${rate},0,`);
   }
   writeFileSync(join(dir, 'aggregate.csv'), agg.join('\n') + '\n');
   writeFileSync(join(dir, 'runs.csv'), 'run_id,policy,rate,seed\n');
@@ -129,6 +129,9 @@ describe('figures', () => {
     expect(axisTitles(svg)).toEqual(expect.arrayContaining(['p99 latency (s)', 'cores (mean)', 'policy']));
     const edf20 = figure.rows.find((r) => r.metric === 'latency.p99' && r.group === 'edf' && r.series === '20');
     expect(edf20).toMatchObject({ mean: 0.5, ci95: 0.012, low: 0.488, high: 0.512, n: 5 });
+    // A tenant's metric is titled by the tenant and the metric.
+    const tenant = await renderSvg(buildFigure('bars', dir, { metrics: ['byTenant.bert.goodput'] }).spec as unknown as TopLevelSpec);
+    expect(axisTitles(tenant)).toContain('bert: goodput (requests/s)');
     // From an experiment's runs.csv: one run per cell, no interval.
     const exp = buildFigure('bars', experimentFixture(), { metrics: ['sla_violation_ratio'] });
     expect(exp.rows).toHaveLength(4);

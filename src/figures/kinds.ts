@@ -57,14 +57,20 @@ const METRIC_TITLES: Record<string, string> = {
   mean_cores: 'cores (mean)',
   'adaptation.meanAccuracy.objective': 'accuracy (mean)',
   mean_accuracy: 'accuracy (mean)',
-  'cost.perRequest': 'cost per request ($)',
-  cost_per_request: 'cost per request ($)',
+  // The price list's currency is not stated by HarmonyBatch, so no unit.
+  'cost.perRequest': 'cost per request',
+  cost_per_request: 'cost per request',
   violation_ratio: 'violation ratio',
   violationRatio: 'QoS violation ratio',
   'requests.dropped': 'requests dropped',
   goodput: 'goodput (requests/s)',
 };
-const titleOf = (name: string) => METRIC_TITLES[name] ?? name;
+/** A metric's axis title; per-tenant and per-application columns (`byTenant.NAME.latency.p99`) are titled by name and metric. */
+function titleOf(name: string): string {
+  const member = /^(?:byTenant|apps)\.([^.]+)\.(.+)$/.exec(name);
+  if (member !== null) return `${member[1]}: ${METRIC_TITLES[member[2]] ?? member[2]}`;
+  return METRIC_TITLES[name] ?? name;
+}
 
 function topLevel(options: PlotOptions, spec: Record<string, unknown>): Record<string, unknown> {
   return { $schema: VEGA_LITE_SCHEMA, ...(options.title ? { title: options.title } : {}), config: BASE_CONFIG, ...spec };
