@@ -223,8 +223,8 @@ describe('adapters', () => {
       return [current[0].replicas, decision.note];
     };
     expect(step(10, 0.9)).toEqual([6, '']); // 4 x 0.9 / 0.7 -> 6, up at once
-    expect(step(20, 0.1)).toEqual([6, 'kept: s0 at 6 replicas (recommended 1) by the 300 s scale-down window']); // 6 x 0.1 / 0.7 -> 1
-    expect(step(300, 0.35)).toEqual([6, 'kept: s0 at 6 replicas (recommended 3) by the 300 s scale-down window']); // 6 (at 10 s) is still in the window
+    expect(step(20, 0.1)).toEqual([6, 'held: s0 at 6 replicas (recommended 1) by the 300 s scale-down window']); // 6 x 0.1 / 0.7 -> 1
+    expect(step(300, 0.35)).toEqual([6, 'held: s0 at 6 replicas (recommended 3) by the 300 s scale-down window']); // 6 (at 10 s) is still in the window
     expect(step(315, 0.35)).toEqual([3, '']); // the window (15, 315] holds 1 and 3
     expect(step(325, 0.05, { ...o, scaleDownWindow: 0 })).toEqual([1, '']); // without a window: down at once
   });

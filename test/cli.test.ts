@@ -75,6 +75,9 @@ describe('pipesim run', () => {
       [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],
       [['--seeds', '1', '2', '1'], '--seeds: 1 is named twice'],
       [['--seeds', '2.5'], '--seeds: expected non-negative integers, got 2.5'],
+      [['--seeds', 'x'], '--seeds: expected non-negative integers, got x'],
+      [['--seed', '2', '--seeds', '1'], '--seed and --seeds: give one of them'],
+      [['--seed', '-3'], '--seed: expected non-negative integers, got -3'],
     ] as const) {
       const r = pipesim('experiment', 'ipa', ...args, '--out', out);
       expect([r.code, r.stderr]).toEqual([2, `pipesim: ${message}\n`]);

@@ -37,17 +37,19 @@ export const reactiveAdapter = defineAdapter({
       if (Math.abs(ratio - 1) <= o.tolerance) return setting.replicas;
       return Math.min(o.maxReplicas, Math.max(o.minReplicas, Math.ceil(setting.replicas * ratio)));
     });
-    const recent = ((input.memory as Recommendation[] | undefined) ?? []).filter((r) => r.time > now - o.scaleDownWindow);
+    // The window is (now - scaleDownWindow, now]; the nanosecond keeps float step times (0.1 + 0.2) from moving its edge.
+    const recent = ((input.memory as Recommendation[] | undefined) ?? []).filter((r) => r.time > now - o.scaleDownWindow + 1e-9);
     const held: string[] = [];
     const configuration = input.current.map((setting, i) => {
       let replicas = recommended[i];
       if (replicas < setting.replicas) {
-        replicas = Math.min(setting.replicas, Math.max(replicas, ...recent.map((r) => r.replicas[i])));
+        for (const r of recent) if (r.replicas[i] > replicas) replicas = r.replicas[i];
+        replicas = Math.min(setting.replicas, replicas);
         if (replicas > recommended[i]) held.push(`${input.observation.stages[i].name} at ${replicas} replicas (recommended ${recommended[i]})`);
       }
       return replicas === setting.replicas ? setting : { ...setting, replicas };
     });
     const memory: Recommendation[] = [...recent, { time: now, replicas: recommended }];
-    return { configuration, note: held.length === 0 ? '' : `kept: ${held.join(', ')} by the ${o.scaleDownWindow} s scale-down window`, memory };
+    return { configuration, note: held.length === 0 ? '' : `held: ${held.join(', ')} by the ${o.scaleDownWindow} s scale-down window`, memory };
   },
 });

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { parseOverride } from '../scenario/load.js';
 import {
+  checkSeeds,
   ipaRunId,
   IPA_PIPELINES,
   IPA_POLICIES,
@@ -29,18 +30,21 @@ export function experimentCommand(yargs: Argv) {
             .option('policies', { type: 'string', array: true, choices: IPA_POLICIES, default: [...IPA_POLICIES] })
             .option('predictors', { type: 'string', array: true, choices: IPA_PREDICTORS, default: ['lstm'], describe: 'load predictors (several: an ablation)' })
             .option('seed', { type: 'number', describe: "override the scenarios' seed" })
-            .option('seeds', { type: 'number', array: true, conflicts: 'seed', describe: 'run every cell once per seed (figures then show 95% intervals over them)' })
+            .option('seeds', { type: 'string', array: true, describe: 'run every cell once per seed (figures then show 95% intervals over them)' })
             .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value in every run, as for run: --set pipeline.loadTime=20s' })
             .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
             .example('$0 experiment ipa', 'the 80-run grid of IPA Figure 8 for all five pipelines')
             .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)')
             .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --seeds 1 2 3 4 5', 'the ablation on all five pipelines over five seeds'),
         async (argv) => {
-          const seeds = argv.seeds ?? [];
-          if (argv.seeds !== undefined && seeds.length === 0) throw new InputError('--seeds: name at least one seed, e.g. --seeds 1 2 3');
-          const bad = seeds.find((x) => !(Number.isInteger(x) && x >= 0));
-          if (bad !== undefined) throw new InputError(`--seeds: expected non-negative integers, got ${bad}`);
-          if (new Set(seeds).size !== seeds.length) throw new InputError(`--seeds: ${seeds.find((x, i) => seeds.indexOf(x) !== i)} is named twice`);
+          // Checked here, before any run (yargs' own `conflicts` check comes after an async handler).
+          if (argv.seed !== undefined && argv.seeds !== undefined) throw new InputError('--seed and --seeds: give one of them');
+          const seeds = argv.seeds?.map((text) => {
+            if (!/^\s*\d+\s*$/.test(text)) throw new InputError(`--seeds: expected non-negative integers, got ${text}`);
+            return Number(text);
+          });
+          if (seeds !== undefined) checkSeeds(seeds, '--seeds');
+          if (argv.seed !== undefined) checkSeeds([argv.seed], '--seed');
           const cells = ipaCells({
             pipelines: argv.pipelines as IpaPipeline[],
             workloads: argv.workloads as IpaWorkload[],
@@ -49,7 +53,7 @@ export function experimentCommand(yargs: Argv) {
           });
           const started = Date.now();
           const results = await runIpaExperiment(cells, argv.out, {
-            seeds: argv.seeds ?? (argv.seed === undefined ? undefined : [argv.seed]),
+            seeds: seeds ?? (argv.seed === undefined ? undefined : [argv.seed]),
             overrides: argv.set.map(parseOverride),
             onRun: (done, total, { cell, summary }) => {
               if (argv.quiet) return;

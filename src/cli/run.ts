@@ -119,7 +119,7 @@ function report(s: SummaryFile, dir: string, wall: number): string {
     ...(s.adaptation
       ? [
           `adaptation ${s.adaptation.adapter} with ${s.adaptation.predictor}: ${s.adaptation.steps} steps, ${s.adaptation.reconfigurations} reconfigurations, ` +
-            `${s.adaptation.notedSteps} kept for lack of a plan; planned cost ${s.adaptation.meanPlannedCores.toFixed(2)} cores` +
+            `${s.adaptation.notedSteps} with a note in adaptation.csv; planned cost ${s.adaptation.meanPlannedCores.toFixed(2)} cores` +
             (s.adaptation.meanAccuracy ? `; accuracy ${s.adaptation.meanAccuracy.objective.toFixed(3)} (mean ${s.adaptation.meanAccuracy.raw.toFixed(2)}%, PAS ${s.adaptation.meanAccuracy.pas.toFixed(3)})` : ''),
         ]
       : []),

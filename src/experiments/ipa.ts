@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
 import { AtomicStreamWriter } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import type { AdaptationRow } from '../runner/adaptation.js';
@@ -115,38 +116,46 @@ export interface IpaRunResult {
   summary: SummaryFile;
 }
 
+/** Seeds for an experiment: at least one, non-negative integers, none twice (`label` names them in messages). */
+export function checkSeeds(seeds: readonly number[], label = 'seeds'): void {
+  if (seeds.length === 0) throw new InputError(`${label}: name at least one seed, e.g. ${label} 1 2 3`);
+  const bad = seeds.find((x) => !(Number.isInteger(x) && x >= 0));
+  if (bad !== undefined) throw new InputError(`${label}: expected non-negative integers, got ${bad}`);
+  const twice = seeds.find((x, i) => seeds.indexOf(x) !== i);
+  if (twice !== undefined) throw new InputError(`${label}: ${twice} is named twice`);
+}
+
 /**
  * Run every cell with every seed (by default once, with the scenario's own seed), one after
  * another, each into `<out>/runs/<cell>-seed<seed>/`, and write the tidy tables `<out>/steps.csv`
  * (one row per adaptation step) and `<out>/runs.csv` (one row per run). Tables are written
- * atomically when every run is done.
+ * atomically when every run is done. Seeds and every scenario are checked before anything is written.
  */
 export async function runIpaExperiment(
   cells: readonly IpaCell[],
   out: string,
   options: { seeds?: readonly number[]; overrides?: readonly Override[]; onRun?: (done: number, total: number, result: IpaRunResult) => void } = {},
 ): Promise<IpaRunResult[]> {
+  if (options.seeds !== undefined) checkSeeds(options.seeds);
+  const seeds = options.seeds ?? [undefined];
+  const planned = cells.flatMap((cell) => seeds.map((seed) => ({ cell, scenario: ipaScenario(cell, seed, options.overrides) })));
   mkdirSync(join(out, IPA_FILES.runsDir), { recursive: true });
   const steps = new AtomicStreamWriter(join(out, IPA_FILES.steps));
   const runs = new AtomicStreamWriter(join(out, IPA_FILES.runs));
   steps.write(`${RUN_KEY_COLUMNS},${ADAPTATION_COLUMNS}\n`);
   runs.write(RUNS_COLUMNS + '\n');
   const results: IpaRunResult[] = [];
-  const seeds = options.seeds ?? [undefined];
   try {
-    for (const cell of cells) {
-      for (const seed of seeds) {
-        const scenario = ipaScenario(cell, seed, options.overrides);
-        const prefix = `${cell.pipeline},${cell.workload},${cell.policy},${cell.predictor},${scenario.seed},`;
-        const summary = runToFolder(scenario, join(out, IPA_FILES.runsDir, ipaRunId(cell, scenario.seed)), {
-          resources: await loadRunResources(scenario),
-          onAdaptationRow: (row: AdaptationRow) => steps.write(prefix + adaptationCsvRow(row)),
-        });
-        runs.write(prefix + runsRow(summary) + '\n');
-        const result = { cell, summary };
-        results.push(result);
-        options.onRun?.(results.length, cells.length * seeds.length, result);
-      }
+    for (const { cell, scenario } of planned) {
+      const prefix = `${cell.pipeline},${cell.workload},${cell.policy},${cell.predictor},${scenario.seed},`;
+      const summary = runToFolder(scenario, join(out, IPA_FILES.runsDir, ipaRunId(cell, scenario.seed)), {
+        resources: await loadRunResources(scenario),
+        onAdaptationRow: (row: AdaptationRow) => steps.write(prefix + adaptationCsvRow(row)),
+      });
+      runs.write(prefix + runsRow(summary) + '\n');
+      const result = { cell, summary };
+      results.push(result);
+      options.onRun?.(results.length, planned.length, result);
     }
     steps.commit();
     runs.commit();

@@ -6,8 +6,7 @@ import { IPA_FILES } from '../experiments/ipa.js';
 import { csvNumber } from '../metrics/csv.js';
 import { RUN_FILES } from '../runner/run-folder.js';
 import { flattenSummary } from '../sweep/collect.js';
-import { TABLES } from '../sweep/store.js';
-import { readManifest, STORE } from '../sweep/store.js';
+import { readManifest, STORE, TABLES } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { buildFigure, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
 import { FONT_FAMILY } from './style.js';
@@ -131,7 +130,8 @@ export function buildReport(results: string): ReportResult {
       ['seeds', seedList(runs)],
     ];
     const metrics = KEY_METRICS.filter((m) => runs.columns.includes(m));
-    tables = [{ title: 'Runs', table: runs, columns: ['pipeline', 'workload', 'policy', 'predictor', ...metrics] }];
+    const seeds = distinct(runs, 'seed');
+    tables = [{ title: 'Runs', table: runs, columns: ['pipeline', 'workload', 'policy', 'predictor', ...(seeds.length > 1 ? ['seed'] : []), ...metrics] }];
     scenarioText = readOptional(join(firstRun, RUN_FILES.scenario));
     for (const pipeline of distinct(runs, 'pipeline')) {
       for (const predictor of distinct(runs, 'predictor')) {
@@ -142,7 +142,6 @@ export function buildReport(results: string): ReportResult {
         const label = `${pipeline}, ${predictor}`;
         const workloads = distinct({ ...runs, rows: runs.rows.filter((r) => r.pipeline === pipeline && r.predictor === predictor) }, 'workload');
         // A timeline draws one run per line: with several seeds, the first seed's.
-        const seeds = distinct(runs, 'seed');
         const timelineWhere = seeds.length > 1 ? [...where, { column: 'seed', value: seeds[0] }] : where;
         const ofSeed = seeds.length > 1 ? ` (seed ${seeds[0]})` : '';
         add(`${label}: cost and accuracy over time${ofSeed}`, 'timeline', { where: timelineWhere });

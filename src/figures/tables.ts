@@ -8,8 +8,7 @@ import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
 import { RUN_FILES } from '../runner/run-folder.js';
 import { readYamlFile } from '../scenario/load.js';
 import { SERVERLESS_FILES } from '../serverless/run-folder.js';
-import { TABLES } from '../sweep/store.js';
-import { STORE } from '../sweep/store.js';
+import { STORE, TABLES } from '../sweep/store.js';
 import { displayValue } from './style.js';
 
 /** A table cell: numbers where the CSV holds numbers, text otherwise, null where empty (booleans only in figure data). */
@@ -116,8 +115,9 @@ export function groupColumns(dir: string): string[] {
 
 /** The folder of one run inside a results folder, from a runs-table row. */
 export function runFolderOf(dir: string, row: Row): string {
-  if (resultsKind(dir) === 'sweep') return join(dir, STORE.runs, String(row.run_id));
-  return join(dir, IPA_FILES.runsDir, ipaRunId(row as unknown as IpaCell, Number(row.seed)));
+  const folder = resultsKind(dir) === 'sweep' ? join(dir, STORE.runs, String(row.run_id)) : join(dir, IPA_FILES.runsDir, ipaRunId(row as unknown as IpaCell, Number(row.seed)));
+  if (!existsSync(folder)) throw new InputError(`${dir}: the run folder ${folder} of a row of its table is missing (results of an older pipesim? run them again)`);
+  return folder;
 }
 
 /**
