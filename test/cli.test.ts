@@ -70,6 +70,18 @@ describe('pipesim run', () => {
     expect(pipesim('run', join(dir, 'missing.yaml')).code).toBe(2);
     expect(pipesim('run', 'scenarios/quickstart.yaml', '--set', 'oops').stderr).toContain('--set expects path=value');
     expect(pipesim('frobnicate').code).toBe(2);
+    // A flag or value yargs rejects stops the command before it runs: nothing is written.
+    const notRun = join(dir, 'not-run');
+    for (const args of [
+      ['run', 'scenarios/quickstart.yaml', '--sed', '7', '--out', notRun],
+      ['trace', 'generate', '--pattern', 'foo', '--rate', '5', '--duration', '1m', '--out', notRun],
+      ['experiment', 'ipa', '--pipelines', 'foo', '--out', notRun],
+      ['plot', 'histogram', dir, '--out', join(notRun, 'x.png')],
+    ]) {
+      const r = pipesim(...args);
+      expect([r.code, r.stderr.split('\n')[0]], args.join(' ')).toEqual([2, expect.stringMatching(/^pipesim: (Unknown argument: sed|Invalid values:)$/)]);
+      expect(existsSync(notRun), args.join(' ')).toBe(false);
+    }
     const out = join(dir, 'never');
     for (const [args, message] of [
       [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],

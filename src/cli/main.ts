@@ -17,9 +17,11 @@ import { runCommand } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { traceCommand } from './trace.js';
 
+/** A command line yargs rejects (unknown flag, missing argument, value not among the choices). */
+class UsageError extends Error {}
+
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
 export async function main(args: string[]): Promise<number> {
-  let usageError: string | undefined;
   const cli = yargs(args)
     .scriptName('pipesim')
     .usage('pipesim: discrete-event simulation of ML inference-serving pipelines\n\nUsage: $0 <command> [options]')
@@ -28,9 +30,9 @@ export async function main(args: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .recommendCommands()
     .demandCommand(1, 'name a command (try: pipesim run scenarios/quickstart.yaml)')
+    // Thrown, not recorded: yargs goes on to run the command when a failure handler returns.
     .fail((message, error) => {
-      if (error) throw error;
-      usageError = message;
+      throw error ?? new UsageError(message);
     })
     .epilogue('Exit codes: 0 ok, 1 internal error, 2 bad input. Docs: README.md, docs/SCENARIO.md, docs/RESULTS.md');
   runCommand(cli);
@@ -72,6 +74,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await cli.parseAsync();
   } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`pipesim: ${err.message}\nRun "pipesim --help" for usage.\n`);
+      return 2;
+    }
     if (err instanceof InputError) {
       process.stderr.write(`pipesim: ${err.message}\n`);
       return 2;
@@ -81,10 +87,6 @@ export async function main(args: string[]): Promise<number> {
       return err.code;
     }
     throw err;
-  }
-  if (usageError !== undefined) {
-    process.stderr.write(`pipesim: ${usageError}\nRun "pipesim --help" for usage.\n`);
-    return 2;
   }
   return 0;
 }
