@@ -45,6 +45,11 @@ describe('pipesim run', () => {
     for (const file of RESULT_FILES) {
       expect(readFileSync(join(dir, 'b', file)).equals(readFileSync(join(dir, 'a', file)))).toBe(true);
     }
+    // The run folder's scenario.yaml runs again as it is (its paths are relative to the folder).
+    expect(pipesim('run', join(dir, 'a', 'scenario.yaml'), '--out', join(dir, 'again'), '-q').code).toBe(0);
+    for (const file of RESULT_FILES) {
+      expect(readFileSync(join(dir, 'again', file)).equals(readFileSync(join(dir, 'a', file))), file).toBe(true);
+    }
     expect(pipesim('run', 'scenarios/quickstart.yaml', '--out', join(dir, 'c'), '--seed', '2', '-q').code).toBe(0);
     expect(readFileSync(join(dir, 'c', 'summary.json'), 'utf8')).not.toBe(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
   });

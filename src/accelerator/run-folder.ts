@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { scenarioFileText } from '../scenario/load.js';
 import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import type { AcceleratorScenario } from '../scenario/accelerator-schema.js';
@@ -40,7 +40,7 @@ export function runAcceleratorToFolder(scenario: AcceleratorScenario, dir: strin
       ),
     ];
     writeFileAtomic(join(dir, ACCELERATOR_FILES.tenants), rows.join('\n') + '\n');
-    writeFileAtomic(join(dir, ACCELERATOR_FILES.scenario), YAML.stringify(scenario));
+    writeFileAtomic(join(dir, ACCELERATOR_FILES.scenario), scenarioFileText({ kind: 'accelerator', scenario }, dir));
     const file: AcceleratorSummaryFile = {
       pipesim: PIPESIM_VERSION,
       kind: 'accelerator',

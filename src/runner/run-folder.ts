@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { scenarioFileText } from '../scenario/load.js';
 import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../metrics/monitor.js';
@@ -104,7 +104,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
         : undefined,
     });
     for (const w of writers) w.commit();
-    writeFileAtomic(join(dir, RUN_FILES.scenario), YAML.stringify(scenario));
+    writeFileAtomic(join(dir, RUN_FILES.scenario), scenarioFileText({ kind: 'pipeline', scenario }, dir));
     const summary: SummaryFile = {
       pipesim: PIPESIM_VERSION,
       scenario: scenario.name as string,

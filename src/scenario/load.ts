@@ -1,4 +1,4 @@
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
@@ -162,6 +162,17 @@ export function rebasePaths(any: AnyScenario, map: (path: string, field: PathKey
       any.scenario.accelerator.services.forEach((svc, i) => trace(svc.arrivals, ['accelerator', 'services', i, 'arrivals']));
       return;
   }
+}
+
+/**
+ * The text of a run folder's `scenario.yaml`: the resolved scenario with its file paths relative
+ * to that folder (paths in `any` are relative to the working directory or absolute), so that
+ * `pipesim run FOLDER/scenario.yaml` runs it again from any working directory.
+ */
+export function scenarioFileText(any: AnyScenario, folder: string): string {
+  const copy = structuredClone(any);
+  rebasePaths(copy, (p) => relative(resolve(folder), resolve(p)).split(sep).join('/'));
+  return YAML.stringify(copy.scenario);
 }
 
 /** A pipeline, serverless or accelerator scenario, by its `serverless` or `accelerator` key. */

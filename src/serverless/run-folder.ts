@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { scenarioFileText } from '../scenario/load.js';
 import type { Plan } from '../adapters/harmonybatch/planner.js';
 import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvPrecise, csvText } from '../metrics/csv.js';
@@ -67,7 +67,7 @@ export function runServerlessToFolder(scenario: ServerlessScenario, dir: string)
       ),
     ];
     writeFileAtomic(join(dir, SERVERLESS_FILES.plans), plans.join('\n') + '\n');
-    writeFileAtomic(join(dir, SERVERLESS_FILES.scenario), YAML.stringify(scenario));
+    writeFileAtomic(join(dir, SERVERLESS_FILES.scenario), scenarioFileText({ kind: 'serverless', scenario }, dir));
     const file: ServerlessSummaryFile = {
       pipesim: PIPESIM_VERSION,
       kind: 'serverless',
