@@ -91,10 +91,10 @@ describe('pipesim run', () => {
     for (const [args, message] of [
       [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],
       [['--seeds', '1', '2', '1'], '--seeds: 1 is named twice'],
-      [['--seeds', '2.5'], '--seeds: expected non-negative integers, got 2.5'],
-      [['--seeds', 'x'], '--seeds: expected non-negative integers, got x'],
+      [['--seeds', '2.5'], '--seeds: expected a non-negative integer, got 2.5'],
+      [['--seeds', 'x'], '--seeds: expected a non-negative integer, got x'],
       [['--seed', '2', '--seeds', '1'], '--seed and --seeds: give one of them'],
-      [['--seed', '-3'], '--seed: expected non-negative integers, got -3'],
+      [['--seed', '-3'], '--seed: expected a non-negative integer, got -3'],
     ] as const) {
       const r = pipesim('experiment', 'ipa', ...args, '--out', out);
       expect([r.code, r.stderr]).toEqual([2, `pipesim: ${message}\n`]);
@@ -141,6 +141,6 @@ describe('pipesim trace and validate', () => {
     const r = pipesim('validate', 'scenarios/mm4.yaml');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('routing: round-robin');
-    expect(r.stdout).toContain('duration: 7200');
+    expect(r.stdout).toContain('warmup: 100');
   });
 });

@@ -102,6 +102,8 @@ describe('scenario validation', () => {
     expect(() => loadScenario(file, [parseOverride('pipeline.stages[0].replicas=0')])).toThrow(
       `${file}: pipeline.stages[0].replicas: expected a positive integer, got 0`,
     );
+    // An index past the end of a list is named, not filled with empty entries.
+    expect(() => loadScenario(file, [parseOverride('pipeline.stages[5].replicas=3')])).toThrow('pipeline.stages[5].replicas: pipeline.stages has 2 entries, so there is no [5] to set');
   });
 
   it('a path set by an override is relative to where the override was written', () => {

@@ -229,7 +229,7 @@ describe('running sweeps', () => {
     );
     const counts = outputs.map((o) => Number(/: (\d+) runs:/.exec(o)?.[1]));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
-    expect(outputs.every((o) => / (\d+) run, 0 already done, 0 failed/.test(o))).toBe(true);
+    expect(outputs.every((o) => / (\d+) ran, 0 already done, 0 failed/.test(o))).toBe(true);
     expect(readdirSync(join(shared, 'timings'))).toHaveLength(12); // each run done once
     expect(pipesim(['sweep', 'collect', shared]).status).toBe(0);
     expect(tables(shared)).toEqual(tables(whole));
@@ -257,12 +257,12 @@ describe('running sweeps', () => {
     expect(JSON.parse(read(join(out, 'failed'), failed[0])).error).toContain('unknown model "no-such-model"');
     expect(parseCsvRecords(read(out, 'runs.csv'))).toHaveLength(2);
     const again = pipesim(['sweep', 'run', file, '--out', out]);
-    expect(again.stdout).toContain('0 run, 2 already done, 0 failed, 1 failed before');
+    expect(again.stdout).toContain('0 ran, 2 already done, 0 failed, 1 failed before');
     const retried = pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']);
-    expect(retried.stdout).toContain('0 run, 2 already done, 1 failed');
+    expect(retried.stdout).toContain('0 ran, 2 already done, 1 failed');
     // Runs that never ran (an interrupted sweep) run with --retry-failed too, not counted as done.
     rmSync(join(out, 'runs', parseCsvRecords(read(out, 'runs.csv'))[0].run_id), { recursive: true });
-    expect(pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']).stdout).toContain('1 run, 1 already done, 1 failed');
+    expect(pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']).stdout).toContain('1 ran, 1 already done, 1 failed');
     // A damaged sweep.json is bad input (exit 2), not a crash.
     writeFileSync(join(out, 'sweep.json'), '{"hash": ');
     const damaged = pipesim(['sweep', 'run', file, '--out', out]);

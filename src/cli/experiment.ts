@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { parseOverride } from '../scenario/load.js';
+import { seedFlag } from './flags.js';
 import {
   checkSeeds,
   ipaRunId,
@@ -29,8 +30,8 @@ export function experimentCommand(yargs: Argv) {
             .option('workloads', { type: 'string', array: true, choices: IPA_WORKLOADS, default: [...IPA_WORKLOADS] })
             .option('policies', { type: 'string', array: true, choices: IPA_POLICIES, default: [...IPA_POLICIES] })
             .option('predictors', { type: 'string', array: true, choices: IPA_PREDICTORS, default: ['lstm'], describe: 'load predictors (several: an ablation)' })
-            .option('seed', { type: 'number', describe: "override the scenarios' seed" })
-            .option('seeds', { type: 'string', array: true, describe: 'run every cell once per seed (figures then show 95% intervals over them)' })
+            .option('seed', { type: 'string', describe: "override the scenarios' seed" })
+            .option('seeds', { type: 'string', array: true, describe: 'seeds to run every cell with, e.g. --seeds 1 2 3 (figures then show 95% intervals over them)' })
             .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value in every run, as for run: --set pipeline.loadTime=20s' })
             .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
             .example('$0 experiment ipa', 'the 80-run grid of IPA Figure 8 for all five pipelines')
@@ -39,12 +40,9 @@ export function experimentCommand(yargs: Argv) {
         async (argv) => {
           // Checked here, before any run (yargs' own `conflicts` check comes after an async handler).
           if (argv.seed !== undefined && argv.seeds !== undefined) throw new InputError('--seed and --seeds: give one of them');
-          const seeds = argv.seeds?.map((text) => {
-            if (!/^\s*\d+\s*$/.test(text)) throw new InputError(`--seeds: expected non-negative integers, got ${text}`);
-            return Number(text);
-          });
+          const seeds = argv.seeds?.map((text) => seedFlag(text, '--seeds'));
           if (seeds !== undefined) checkSeeds(seeds, '--seeds');
-          if (argv.seed !== undefined) checkSeeds([argv.seed], '--seed');
+          const seed = argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed');
           const cells = ipaCells({
             pipelines: argv.pipelines as IpaPipeline[],
             workloads: argv.workloads as IpaWorkload[],
@@ -53,7 +51,7 @@ export function experimentCommand(yargs: Argv) {
           });
           const started = Date.now();
           const results = await runIpaExperiment(cells, argv.out, {
-            seeds: seeds ?? (argv.seed === undefined ? undefined : [argv.seed]),
+            seeds: seeds ?? (seed === undefined ? undefined : [seed]),
             overrides: argv.set.map(parseOverride),
             onRun: (done, total, { cell, summary }) => {
               if (argv.quiet) return;

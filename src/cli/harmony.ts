@@ -5,6 +5,7 @@ import { loadServerlessModel } from '../profiles/serverless.js';
 import { parseDuration } from '../scenario/units.js';
 import { loadServerlessScenario } from '../scenario/load.js';
 import { initialRates } from '../serverless/simulate.js';
+import { jsonText } from '../io/json.js';
 
 /** `slo=0.5,rps=5[,name=x]` (slo takes units: 500ms) into an application. */
 export function parseApp(text: string, index: number): Application {
@@ -107,7 +108,7 @@ export function harmonyCommand(yargs: Argv) {
             if (err instanceof RangeError) throw new InputError(err.message);
             throw err;
           }
-          process.stdout.write(argv.json ? JSON.stringify(planJson(plan, apps), null, 2) + '\n' : planText(plan, apps));
+          process.stdout.write(argv.json ? jsonText(planJson(plan, apps)) : planText(plan, apps));
         },
       )
       .demandCommand(1, 'name a harmony command (plan)'),

@@ -41,7 +41,7 @@ export async function main(args: string[]): Promise<number> {
     'Check a scenario and print it with every default filled in',
     (y) =>
       y
-        .positional('scenario', { type: 'string', demandOption: true })
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value, as for run' }),
     (argv) => {
       process.stdout.write(YAML.stringify(loadAnyScenario(argv.scenario, argv.set.map(parseOverride)).scenario));

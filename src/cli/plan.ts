@@ -5,6 +5,7 @@ import { stageAccuracies, type AccuracyMethod, type AccuracyNormalization } from
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
 import { parseDuration } from '../scenario/units.js';
+import { jsonText } from '../io/json.js';
 
 /** IPA's settings for a pipeline: the profile's `defaults`, else these. */
 const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
@@ -85,7 +86,7 @@ export function planCommand(yargs: Argv) {
         throw err;
       }
       const { locked: _locked, ...settings } = options;
-      if (argv.json) process.stdout.write(JSON.stringify({ pipeline: profile.pipeline, ...settings, ...plan }, null, 2) + '\n');
+      if (argv.json) process.stdout.write(jsonText({ pipeline: profile.pipeline, ...settings, ...plan }));
       else process.stdout.write(formatPlan(profile, options, plan));
     },
   );
@@ -103,7 +104,7 @@ function formatPlan(profile: PipelineProfile, o: PlanOptions, plan: Plan): strin
       `largest feasible rate under this SLA: ${plan.maximumRate.toPrecision(4)} requests/s\n`
     );
   }
-  const rows = [['stage', 'variant', 'batch', 'replicas', 'cores', 'latency s', 'queueing s', 'throughput/s']];
+  const rows = [['stage', 'variant', 'batch', 'replicas', 'cores', 'model s', 'queueing s', 'throughput/s']];
   for (const s of plan.stages) {
     rows.push([s.name, s.variant, String(s.batch), String(s.replicas), String(s.cores), s.modelLatency.toFixed(4), s.queueing.toFixed(4), s.throughput.toFixed(2)]);
   }

@@ -38,10 +38,10 @@ export function predictorCommand(yargs: Argv) {
             .option('damping', { type: 'number', default: 8, describe: 'requests/s = floor(count / damping), as IPA' })
             .option('keep-zeros', { type: 'boolean', default: false, describe: 'keep seconds with no requests (IPA drops them)' })
             .option('train-days', { type: 'number', default: 14, describe: 'days of the (preprocessed) trace to train on; the rest is the test range' })
-            .option('epochs', { type: 'number', default: 30 })
-            .option('batch-size', { type: 'number', default: 64 })
+            .option('epochs', { type: 'number', default: 30, describe: 'passes over the training windows' })
+            .option('batch-size', { type: 'number', default: 64, describe: 'windows per gradient step' })
             .option('learning-rate', { type: 'number', default: 0.001, describe: "Adam's learning rate (Keras' default, as IPA)" })
-            .option('seed', { type: 'number', default: 1 })
+            .option('seed', { type: 'number', default: 1, describe: 'seed of the initial weights and the shuffles (same seed and backend: same model)' })
             .option('backend', { choices: TF_BACKENDS, default: 'auto' as TfBackend, describe: 'auto: tfjs-node if installed, else wasm' })
             .option('out', { type: 'string', demandOption: true, describe: 'model folder to write' })
             .example('$0 predictor train --trace twitter.txt --out models/ipa-lstm', "IPA's setup: damping 8, zeros dropped, 14 days, 30 epochs"),
@@ -80,7 +80,7 @@ export function predictorCommand(yargs: Argv) {
         (g) =>
           g
             .option('model', { type: 'string', demandOption: true, describe: 'model folder from `predictor train`' })
-            .option('trace', { type: 'string', demandOption: true })
+            .option('trace', { type: 'string', demandOption: true, describe: 'per-second count trace to evaluate on (damped as the model was trained)' })
             .option('start', { type: 'number', describe: 'raw trace index of the first window (default: the model\'s test range)' })
             .option('duration', { type: 'number', describe: 'seconds of windows from --start' })
             .option('damping', { type: 'number', describe: "divide counts by this (default: the model's training damping; 1 for traces already in requests/s, such as traces/ipa/)" })
@@ -124,6 +124,8 @@ export function predictorCommand(yargs: Argv) {
             const e = r.errors;
             process.stdout.write(`${r.name.padEnd(24)}${e.mape.toFixed(2).padStart(9)}${e.smape.toFixed(2).padStart(9)}${e.rmse.toFixed(3).padStart(9)}${(100 * e.underPrediction).toFixed(1).padStart(9)}\n`);
           }
+          const young = windows.times.filter((t) => t < DAY).length;
+          if (young > 0) process.stdout.write(`note: ${young} of ${windows.times.length} windows have less than a day of history; there seasonal-naive forecasts the maximum so far\n`);
           if (argv.csv) {
             const w = new AtomicStreamWriter(argv.csv);
             w.write('predictor,windows,mape,smape,rmse,under_prediction\n');

@@ -7,12 +7,12 @@ import { readLatencyPointsCsv } from '../profiles/load.js';
 import { formatProfileCsv } from '../profiles/pipeline-profile.js';
 
 export function profilesCommand(yargs: Argv) {
-  return yargs.command('profiles', 'List and export model-variant profiles', (y) =>
+  return yargs.command('profiles', 'List, export and fit model-variant profiles', (y) =>
     y
       .command('list', 'List the shipped pipeline profiles', {}, () => {
         for (const name of shippedPipelines()) {
           const p = resolvePipelineProfile(name);
-          process.stdout.write(`${name.padEnd(12)} SLA ${p.sla.toPrecision(4)} s  stages: ${p.stages.map((s) => `${s.name} (${s.variants.length} variants)`).join(' -> ')}\n`);
+          process.stdout.write(`${name.padEnd(12)} SLA ${p.sla.toPrecision(4)} s  stages: ${p.stages.map((s) => `${s.name} (${s.variants.length} variant${s.variants.length === 1 ? '' : 's'})`).join(' -> ')}\n`);
         }
       })
       .command(

@@ -16,7 +16,7 @@ export function reportCommand(yargs: Argv) {
       const { buildReport } = await import('../figures/report.js');
       const report = buildReport(argv.results);
       writeFileAtomic(out, report.html);
-      process.stdout.write(`wrote ${out}: ${report.figures.length} figures${report.skipped.length > 0 ? `, ${report.skipped.length} not applicable (listed at the end of the page)` : ''}\n`);
+      process.stdout.write(`wrote ${out}: ${report.figures.length} figure${report.figures.length === 1 ? '' : 's'}${report.skipped.length > 0 ? `, ${report.skipped.length} not applicable (listed at the end of the page)` : ''}\n`);
     },
   );
 }

@@ -8,6 +8,7 @@ import { loadAnyScenario, parseOverride } from '../scenario/load.js';
 import { runAcceleratorToFolder, type AcceleratorSummaryFile } from '../accelerator/run-folder.js';
 import { runServerlessToFolder, type ServerlessSummaryFile } from '../serverless/run-folder.js';
 import { formatDuration } from '../scenario/units.js';
+import { seedFlag } from './flags.js';
 import { Progress } from './progress.js';
 
 export function defaultRunFolder(name: string, seed: number, root = 'results'): string {
@@ -24,7 +25,7 @@ export function runCommand(yargs: Argv) {
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
-        .option('seed', { type: 'number', describe: 'override the scenario\'s seed' })
+        .option('seed', { type: 'string', describe: 'override the scenario\'s seed' })
         .option('out', { type: 'string', describe: 'run folder to write (default: a new folder under results/)' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: --set pipeline.stages[0].replicas=8 (repeatable)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the short report' })
@@ -32,7 +33,7 @@ export function runCommand(yargs: Argv) {
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
     async (argv) => {
-      const loaded = loadAnyScenario(argv.scenario, argv.set.map(parseOverride), argv.seed);
+      const loaded = loadAnyScenario(argv.scenario, argv.set.map(parseOverride), argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed'));
       if (loaded.kind === 'serverless') {
         const s = loaded.scenario;
         const dir = argv.out ?? defaultRunFolder(s.name as string, s.seed);

@@ -122,7 +122,7 @@ export function sweepCommand(yargs: Argv) {
           if (report.interrupted) throw new ExitStatus(`interrupted: ${report.done} runs finished and kept, the rest will run when the same command is given again`, 130);
           if (argv.collect && shard === undefined) await collectSweep(argv.out);
           if (!argv.quiet) {
-            const parts = [`${report.done} run`, `${report.skipped} already done`, `${report.failed} failed`];
+            const parts = [`${report.done} ran`, `${report.skipped} already done`, `${report.failed} failed`];
             if (report.failedBefore > 0) parts.push(`${report.failedBefore} failed before (--retry-failed reruns them)`);
             process.stdout.write(`${plan.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${report.selected} runs: ${parts.join(', ')}; results in ${argv.out}/\n`);
           }
@@ -133,7 +133,7 @@ export function sweepCommand(yargs: Argv) {
       .command(
         'collect <dir>',
         'Write the tidy tables of a sweep results folder: runs.csv, runs.parquet, aggregate.csv, timings.csv',
-        (c) => c.positional('dir', { type: 'string', demandOption: true }),
+        (c) => c.positional('dir', { type: 'string', demandOption: true, describe: 'results folder of `sweep run --out`' }),
         async (argv) => {
           const r = await collectSweep(argv.dir);
           process.stdout.write(`${r.runs} runs collected${r.missing ? `, ${r.missing} not finished (left out)` : ''}: ${Object.values(TABLES).map((t) => join(argv.dir, t)).join(', ')}\n`);
@@ -144,7 +144,7 @@ export function sweepCommand(yargs: Argv) {
         'Merge the results folders of one sweep (e.g. from shards) into one, then collect',
         (c) =>
           c
-            .positional('dirs', { type: 'string', array: true, demandOption: true })
+            .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'results folders of one sweep (e.g. one per shard)' })
             .option('out', { type: 'string', demandOption: true, describe: 'the merged results folder' }),
         async (argv) => {
           const dirs = argv.dirs as string[];

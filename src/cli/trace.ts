@@ -32,10 +32,10 @@ export function traceCommand(yargs: Argv) {
             .option('pattern', { choices: TRACE_PATTERNS, demandOption: true, describe: 'shape of the rate curve' })
             .option('rate', { type: 'number', demandOption: true, describe: 'mean (base, for bursty) requests per second' })
             .option('duration', { type: 'string', demandOption: true, describe: 'length, e.g. 20m or 1200' })
-            .option('seed', { type: 'number', default: 1 })
+            .option('seed', { type: 'number', default: 1, describe: 'random seed (the same seed gives the same trace)' })
             .option('period', { type: 'string', describe: 'fluctuating/diurnal cycle length' })
-            .option('burst-factor', { type: 'number' })
-            .option('peak-to-trough', { type: 'number' })
+            .option('burst-factor', { type: 'number', describe: 'bursty: rate multiplier in a burst' })
+            .option('peak-to-trough', { type: 'number', describe: 'diurnal: peak rate over trough rate' })
             .option('out', { type: 'string', demandOption: true, describe: 'file to write' })
             .option('layout', layoutOption)
             .example('$0 trace generate --pattern bursty --rate 12 --duration 20m --seed 1 --out traces/bursty.txt', ''),
@@ -57,7 +57,7 @@ export function traceCommand(yargs: Argv) {
       .command(
         'stats <file>',
         'Print the length, total and rates of a per-second count trace',
-        (g) => g.positional('file', { type: 'string', demandOption: true }),
+        (g) => g.positional('file', { type: 'string', demandOption: true, describe: 'count trace: one integer per second' }),
         (argv) => printStats(argv.file, readCountTrace(argv.file)),
       )
       .command(
@@ -65,7 +65,7 @@ export function traceCommand(yargs: Argv) {
         'Slice, damp, scale or compress a per-second count trace (applied in that order)',
         (g) =>
           g
-            .positional('file', { type: 'string', demandOption: true })
+            .positional('file', { type: 'string', demandOption: true, describe: 'count trace: one integer per second' })
             .option('start', { type: 'string', default: '0', describe: 'first second to keep' })
             .option('duration', { type: 'string', describe: 'seconds to keep from start' })
             .option('damping', { type: 'number', describe: 'floor(count / damping), as IPA does with 8' })
@@ -91,8 +91,8 @@ export function traceCommand(yargs: Argv) {
         'Join per-second count traces end to end',
         (g) =>
           g
-            .positional('files', { type: 'string', array: true, demandOption: true })
-            .option('out', { type: 'string', demandOption: true })
+            .positional('files', { type: 'string', array: true, demandOption: true, describe: 'count traces, joined in this order' })
+            .option('out', { type: 'string', demandOption: true, describe: 'file to write' })
             .option('layout', layoutOption),
         (argv) => {
           const parts = argv.files.map((f) => readCountTrace(f));
@@ -110,9 +110,9 @@ export function traceCommand(yargs: Argv) {
         'Turn a per-second count trace into a CSV of request timestamps',
         (g) =>
           g
-            .positional('file', { type: 'string', demandOption: true })
+            .positional('file', { type: 'string', demandOption: true, describe: 'count trace: one integer per second' })
             .option('expand', { choices: EXPAND_MODES, default: 'poisson' as ExpandMode, describe: 'placement within each second' })
-            .option('seed', { type: 'number', default: 1 })
+            .option('seed', { type: 'number', default: 1, describe: 'random seed of the placement' })
             .option('out', { type: 'string', demandOption: true, describe: 'CSV file to write' }),
         (argv) => {
           const counts = readCountTrace(argv.file);

@@ -319,7 +319,7 @@ function metricRows(results: string, metric: string, keys: readonly string[], op
   if (kind === 'sweep') {
     if (!existsSync(join(results, TABLES.aggregate))) throw new InputError(`${results}: the sweep is not collected yet (run \`pipesim sweep collect ${results}\`)`);
     const table = filterRows(readTable(join(results, TABLES.aggregate)), options.where ?? []);
-    requireColumns(table, keys, 'the figure');
+    requireColumns(table, keys, 'the groups and series (--x, --color)');
     if (!table.columns.includes(`${metric}.mean`)) {
       throw new InputError(`${table.file}: no metric "${metric}" (no column ${metric}.mean); name one with --metric: ${sweepMetrics(table).join(', ')}`);
     }
@@ -333,7 +333,8 @@ function metricRows(results: string, metric: string, keys: readonly string[], op
     }));
   }
   const table = filterRows(runsTable(results), options.where ?? []);
-  requireColumns(table, [...keys, metric], 'the figure');
+  requireColumns(table, keys, 'the groups and series (--x, --color)');
+  requireColumns(table, [metric], 'the metric (--metric)');
   checkOneGroupPerKey(table, keys, groupsOf);
   const byKey = new Map<string, { key: MetricRow['key']; values: number[] }>();
   for (const r of table.rows) {

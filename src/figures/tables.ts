@@ -53,10 +53,18 @@ function cell(text: string | undefined): Value {
 /** Fail with the table and the missing column named, and what the figure needs it for. */
 export function requireColumns(table: Table, columns: readonly string[], purpose: string): void {
   for (const c of columns) {
-    if (!table.columns.includes(c)) {
-      throw new InputError(`${table.file}: no column "${c}" (${purpose}); its columns: ${table.columns.join(', ')}`);
-    }
+    if (!table.columns.includes(c)) throw new InputError(`${table.file}: no column "${c}" (${purpose}); ${columnHint(table, c)}`);
   }
+}
+
+/** The table's columns for an error message: aggregate statistics once per metric, and at most 30, those like `missing` first. */
+function columnHint(table: Table, missing: string): string {
+  const names = [...new Set(table.columns.map((c) => c.replace(/\.(mean|sd|ci95)$/, '')))];
+  if (names.length <= 30) return `its columns: ${names.join(', ')}`;
+  const word = missing.split('.').pop()?.toLowerCase() ?? '';
+  const like = names.filter((n) => word !== '' && n.toLowerCase().includes(word));
+  const shown = (like.length > 0 ? like : names).slice(0, 30);
+  return `${like.length > 0 ? `its columns like "${word}"` : 'its first columns'}: ${shown.join(', ')} (${names.length} in all)`;
 }
 
 /**

@@ -31,11 +31,18 @@ export function formatPath(keys: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Set `value` at `path` in a plain object tree, creating objects and arrays on the way. */
+/**
+ * Set `value` at `path` in a plain object tree, creating objects and arrays on the way. A list
+ * index may name an entry or the one after the last (appending), never leave a gap.
+ */
 export function setPath(root: Record<string, unknown>, path: readonly PathKey[], value: unknown): void {
   let node: any = root;
-  for (let i = 0; i < path.length - 1; i++) {
+  for (let i = 0; i < path.length; i++) {
     const key = path[i];
+    if (typeof key === 'number' && Array.isArray(node) && key > node.length) {
+      throw new InputError(`${formatPath(path)}: ${formatPath(path.slice(0, i))} has ${node.length} entries, so there is no [${key}] to set`);
+    }
+    if (i === path.length - 1) break;
     if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') {
       node[key] = typeof path[i + 1] === 'number' ? [] : {};
     }
