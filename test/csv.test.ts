@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../src/engine/random.js';
-import { csvNumber, csvText, parseCsvRecords, splitCsvLine } from '../src/metrics/csv.js';
+import { CsvRowEncoder, csvNumber, csvText, parseCsvRecords, splitCsvLine } from '../src/metrics/csv.js';
 
 describe('CSV cells', () => {
   it('format numbers as the decimal rounded to 1e-9 (halves away from zero)', () => {
@@ -23,6 +24,43 @@ describe('CSV cells', () => {
     expect(csvText('detect')).toBe('detect');
     expect(csvText('a,b')).toBe('"a,b"');
     expect(csvText('say "hi"')).toBe('"say ""hi"""');
+  });
+});
+
+describe('CsvRowEncoder', () => {
+  /** Rows through an encoder, as text: every cell a number or a string. */
+  const encode = (rows: readonly (readonly (number | string)[])[]) => {
+    const parts: Buffer[] = [];
+    const encoder = new CsvRowEncoder((bytes) => parts.push(Buffer.from(bytes)));
+    for (const row of rows) {
+      for (const cell of row) {
+        if (typeof cell === 'number') encoder.number(cell);
+        else encoder.text(cell);
+      }
+      encoder.endRow();
+    }
+    encoder.flush();
+    return Buffer.concat(parts).toString('utf8');
+  };
+  const asStrings = (rows: readonly (readonly (number | string)[])[]) =>
+    rows.map((row) => row.map((cell) => (typeof cell === 'number' ? csvNumber(cell) : csvText(cell))).join(',') + '\n').join('');
+
+  it('writes the bytes csvNumber and csvText would, for any numbers and text', () => {
+    const number = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.double({ min: -1e7, max: 1e7 }),
+      fc.double({ min: -1, max: 1 }),
+      fc.integer({ min: -1e6, max: 1e6 }),
+      fc.constantFrom(0, -0, 1e15, -1e15, 999_999_999_999_999, 2 ** 53, 9e6, 8_999_999.9999999995, 0.0000000005, 1e21, Infinity),
+    );
+    const cell = fc.oneof(number, number, fc.string(), fc.constantFrom('a,b', 'say "hi"', 'é -> ü'));
+    fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 12 }), { maxLength: 40 }), (rows) => encode(rows) === asStrings(rows)), { seed: 7, numRuns: 2000 });
+  });
+
+  it('keeps the order across flushes and cells longer than its buffer', () => {
+    const long = 'x'.repeat(70_000);
+    const rows = Array.from({ length: 5000 }, (_, i) => [i, i / 7, `stage ${i % 3}`, i === 2500 ? long : 'short']);
+    expect(encode(rows)).toBe(asStrings(rows));
   });
 });
 

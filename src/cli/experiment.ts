@@ -38,7 +38,7 @@ export function experimentCommand(yargs: Argv) {
             .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)')
             .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --seeds 1 2 3 4 5', 'the ablation on all five pipelines over five seeds'),
         async (argv) => {
-          // Checked here, before any run (yargs' own `conflicts` check comes after an async handler).
+          // A list of seeds, or one seed for every cell: not both.
           if (argv.seed !== undefined && argv.seeds !== undefined) throw new InputError('--seed and --seeds: give one of them');
           const seeds = argv.seeds?.map((text) => seedFlag(text, '--seeds'));
           if (seeds !== undefined) checkSeeds(seeds, '--seeds');

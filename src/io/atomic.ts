@@ -55,6 +55,12 @@ export class AtomicStreamWriter {
     if (this.buffered >= this.flushAt) this.flush();
   }
 
+  /** Bytes already encoded (see CsvRowEncoder), after everything written before them. */
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    writeSync(this.fd, bytes);
+  }
+
   private flush(): void {
     if (this.chunks.length === 0) return;
     writeSync(this.fd, this.chunks.join(''));

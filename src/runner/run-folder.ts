@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioFileText } from '../scenario/load.js';
 import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
-import { csvNumber, csvText } from '../metrics/csv.js';
+import { CsvRowEncoder, csvNumber, csvText } from '../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../metrics/monitor.js';
 import type { Scenario } from '../scenario/schema.js';
 import { PIPESIM_VERSION } from '../version.js';
@@ -69,17 +69,16 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
   adaptation?.write(ADAPTATION_COLUMNS + '\n');
   requests?.write('id,tenant,arrival,end,latency,outcome,stage\n');
 
+  const seriesRows = new CsvRowEncoder((bytes) => timeseries.writeBytes(bytes));
+  const stageRows = new CsvRowEncoder((bytes) => stageSeries.writeBytes(bytes));
   const sink: MonitorSink = {
     interval(row: IntervalRow, stages: readonly StageIntervalRow[]) {
-      const n = csvNumber;
-      timeseries.write(
-        `${n(row.time)},${n(row.end)},${row.arrived},${row.completed},${row.dropped},${row.late},${n(row.completed / (row.end - row.time))},` +
-          `${n(row.latencyMean)},${n(row.latencyP50)},${n(row.latencyP99)},${n(row.inSystem)},${n(row.cores)}\n`,
-      );
+      seriesRows.number(row.time).number(row.end).number(row.arrived).number(row.completed).number(row.dropped).number(row.late);
+      seriesRows.number(row.completed / (row.end - row.time)).number(row.latencyMean).number(row.latencyP50).number(row.latencyP99);
+      seriesRows.number(row.inSystem).number(row.cores).endRow();
       for (const s of stages) {
-        stageSeries.write(
-          `${n(s.time)},${csvText(s.stage)},${s.queue},${n(s.replicas)},${n(s.cores)},${n(s.busy)},${n(s.utilization)},${s.batches},${n(s.meanBatch)}\n`,
-        );
+        stageRows.number(s.time).text(s.stage).number(s.queue).number(s.replicas).number(s.cores).number(s.busy);
+        stageRows.number(s.utilization).number(s.batches).number(s.meanBatch).endRow();
       }
     },
   };
@@ -103,6 +102,8 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
           }
         : undefined,
     });
+    seriesRows.flush();
+    stageRows.flush();
     for (const w of writers) w.commit();
     writeFileAtomic(join(dir, RUN_FILES.scenario), scenarioFileText({ kind: 'pipeline', scenario }, dir));
     const summary: SummaryFile = {
