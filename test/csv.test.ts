@@ -61,6 +61,11 @@ describe('CsvRowEncoder', () => {
     const long = 'x'.repeat(70_000);
     const rows = Array.from({ length: 5000 }, (_, i) => [i, i / 7, `stage ${i % 3}`, i === 2500 ? long : 'short']);
     expect(encode(rows)).toBe(asStrings(rows));
+    // A last cell that fills the buffer to its final byte leaves room for the newline.
+    for (const n of [21_844, 21_845, 21_846]) {
+      const edge = [[1.5, '€'.repeat(n)], [2]];
+      expect(encode(edge)).toBe(asStrings(edge));
+    }
   });
 });
 

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { buildFigure, type PlotKind, type PlotOptions } from '../src/figures/kinds.js';
 import { embedFonts, renderSvg, svgToPdf, svgToPng } from '../src/figures/render.js';
+import { sloOf } from '../src/figures/tables.js';
 import { figureCsv, writeFigure } from '../src/figures/write.js';
 import { parseCsvRecords } from '../src/metrics/csv.js';
 import opentype from 'opentype.js';
@@ -155,6 +156,21 @@ describe('figures', () => {
     expect(marks(svg, 'area')).toBe(3);
     expect(axisTitles(svg)).toEqual(['rate', 'p99 latency (s)']);
     expect(() => buildFigure('sweep', dir, { x: 'policy', color: 'rate' })).toThrow('policy = "fcfs" is not a number');
+  });
+
+  it("the SLA line comes from the run's slo, else its profile, a shipped name or a file named from the run folder", () => {
+    const dir = tempDir();
+    const run = join(dir, 'runs', 'one');
+    mkdirSync(run, { recursive: true });
+    copyFileSync('profiles/ipa/video.yaml', join(dir, 'my-video.yaml'));
+    const slaOf = (scenarioYaml: string) => {
+      writeFileSync(join(run, 'scenario.yaml'), scenarioYaml);
+      return sloOf(run);
+    };
+    expect(slaOf('slo: 0.5\npipeline: {profile: video}\n')).toBe(0.5);
+    expect(slaOf('pipeline: {profile: video}\n')).toBeCloseTo(17.39, 2);
+    expect(slaOf('pipeline: {profile: ../../my-video.yaml}\n')).toBeCloseTo(17.39, 2);
+    expect(slaOf('pipeline: {profile: ../../missing.yaml}\n')).toBeUndefined();
   });
 
   it('cdf: with more seconds than points, and ties, every point is the exact CDF at its latency', () => {

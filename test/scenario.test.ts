@@ -104,6 +104,7 @@ describe('scenario validation', () => {
     );
     // An index past the end of a list is named, not filled with empty entries.
     expect(() => loadScenario(file, [parseOverride('pipeline.stages[5].replicas=3')])).toThrow('pipeline.stages[5].replicas: pipeline.stages has 2 entries, so there is no [5] to set');
+    expect(() => loadScenario(file, [parseOverride('pipeline.stages.1.replicas=3')])).toThrow('pipeline.stages.1.replicas: pipeline.stages is a list: name an entry as [1]');
   });
 
   it('a path set by an override is relative to where the override was written', () => {

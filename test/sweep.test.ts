@@ -234,9 +234,14 @@ describe('running sweeps', () => {
     expect(pipesim(['sweep', 'collect', shared]).status).toBe(0);
     expect(tables(shared)).toEqual(tables(whole));
     // Merging shard folders gives the same tables; another sweep's folder is refused.
-    const merged = join(dir, 'merged');
+    const merged = join(dir, 'deeper', 'merged');
     expect(pipesim(['sweep', 'merge', shared, whole, '--out', merged]).status).toBe(0);
     expect(tables(merged)).toEqual(tables(whole));
+    // A merged run's scenario.yaml still names its trace from the new place: it runs again the same.
+    const id = readdirSync(join(merged, 'runs'))[0];
+    const again = join(dir, 'again');
+    expect(pipesim(['run', join(merged, 'runs', id, 'scenario.yaml'), '--out', again, '-q']).status).toBe(0);
+    expect(read(again, 'summary.json')).toBe(read(join(merged, 'runs', id), 'summary.json'));
     const other = join(dir, 'other');
     expect(pipesim(['sweep', 'run', sweepFile(tempDir(), '', 1), '--out', other, '-q']).status).toBe(0);
     const refused = pipesim(['sweep', 'merge', whole, other, '--out', join(dir, 'mixed')]);

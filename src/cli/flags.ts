@@ -5,6 +5,8 @@ import { InputError } from '../errors.js';
  * mistake is reported as typed ("got abc", not "got NaN").
  */
 export function seedFlag(text: string, flag: string): number {
+  if (Array.isArray(text)) throw new InputError(`${flag}: give it once`);
+  if (text.trim() === '') throw new InputError(`${flag}: expected a non-negative integer after it`);
   if (!/^\s*\d+\s*$/.test(text)) throw new InputError(`${flag}: expected a non-negative integer, got ${text}`);
   return Number(text);
 }

@@ -10,6 +10,7 @@ import { TF_BACKENDS, type TfBackend } from '../predictors/tf.js';
 import { IPA_WINDOWS, makeWindows, type WindowSpec } from '../predictors/windows.js';
 import { readCountTrace } from '../workload/trace.js';
 import { dampTrace } from '../workload/transform.js';
+import { seedFlag } from './flags.js';
 
 const DAY = 86_400;
 
@@ -41,7 +42,7 @@ export function predictorCommand(yargs: Argv) {
             .option('epochs', { type: 'number', default: 30, describe: 'passes over the training windows' })
             .option('batch-size', { type: 'number', default: 64, describe: 'windows per gradient step' })
             .option('learning-rate', { type: 'number', default: 0.001, describe: "Adam's learning rate (Keras' default, as IPA)" })
-            .option('seed', { type: 'number', default: 1, describe: 'seed of the initial weights and the shuffles (same seed and backend: same model)' })
+            .option('seed', { type: 'string', default: '1', describe: 'seed of the initial weights and the shuffles (same seed and backend: same model)' })
             .option('backend', { choices: TF_BACKENDS, default: 'auto' as TfBackend, describe: 'auto: tfjs-node if installed, else wasm' })
             .option('out', { type: 'string', demandOption: true, describe: 'model folder to write' })
             .example('$0 predictor train --trace twitter.txt --out models/ipa-lstm', "IPA's setup: damping 8, zeros dropped, 14 days, 30 epochs"),
@@ -59,7 +60,7 @@ export function predictorCommand(yargs: Argv) {
             epochs: argv.epochs,
             batchSize: argv['batch-size'],
             learningRate: argv['learning-rate'],
-            seed: argv.seed,
+            seed: seedFlag(argv.seed, '--seed'),
             backend: argv.backend,
             data: {
               trace: basename(argv.trace),

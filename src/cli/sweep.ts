@@ -1,10 +1,12 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
 import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
+import { RUN_FILES } from '../runner/run-folder.js';
+import { movedScenarioFileText } from '../scenario/load.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
 import { planSweep } from '../sweep/spec.js';
 import { failureOf, finishedSummary, readManifest, STORE, TABLES } from '../sweep/store.js';
@@ -164,6 +166,9 @@ export function sweepCommand(yargs: Argv) {
                 const target = join(argv.out, STORE.runs, run.id);
                 const tmp = join(argv.out, STORE.runs, `.tmp-${run.id}-${uniqueSuffix()}`);
                 cpSync(join(d, STORE.runs, run.id), tmp, { recursive: true });
+                // Its scenario.yaml names files relative to the folder, which now sits elsewhere.
+                const scenarioFile = join(tmp, RUN_FILES.scenario);
+                if (existsSync(scenarioFile)) writeFileSync(scenarioFile, movedScenarioFileText(readFileSync(scenarioFile, 'utf8'), join(d, STORE.runs, run.id), target));
                 rmSync(target, { recursive: true, force: true });
                 renameSync(tmp, target);
                 const timing = join(d, STORE.timings, `${run.id}.json`);

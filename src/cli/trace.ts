@@ -7,6 +7,7 @@ import { generateTrace, TRACE_PATTERNS, type TracePattern } from '../workload/ge
 import { writeTimestampTrace } from '../workload/timestamps.js';
 import { countTraceStats, readCountTrace, writeCountTrace } from '../workload/trace.js';
 import { compressTrace, dampTrace, scaleTrace, sliceTrace } from '../workload/transform.js';
+import { seedFlag } from './flags.js';
 
 function seconds(value: string | number, flag: string): number {
   const s = parseDuration(typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
@@ -32,7 +33,7 @@ export function traceCommand(yargs: Argv) {
             .option('pattern', { choices: TRACE_PATTERNS, demandOption: true, describe: 'shape of the rate curve' })
             .option('rate', { type: 'number', demandOption: true, describe: 'mean (base, for bursty) requests per second' })
             .option('duration', { type: 'string', demandOption: true, describe: 'length, e.g. 20m or 1200' })
-            .option('seed', { type: 'number', default: 1, describe: 'random seed (the same seed gives the same trace)' })
+            .option('seed', { type: 'string', default: '1', describe: 'random seed (the same seed gives the same trace)' })
             .option('period', { type: 'string', describe: 'fluctuating/diurnal cycle length' })
             .option('burst-factor', { type: 'number', describe: 'bursty: rate multiplier in a burst' })
             .option('peak-to-trough', { type: 'number', describe: 'diurnal: peak rate over trough rate' })
@@ -49,7 +50,7 @@ export function traceCommand(yargs: Argv) {
               burstFactor: argv['burst-factor'],
               peakToTrough: argv['peak-to-trough'],
             },
-            new RandomStreams(argv.seed).stream('workload'),
+            new RandomStreams(seedFlag(argv.seed, '--seed')).stream('workload'),
           );
           writeAndReport(argv.out, counts, argv.layout);
         },
@@ -112,11 +113,11 @@ export function traceCommand(yargs: Argv) {
           g
             .positional('file', { type: 'string', demandOption: true, describe: 'count trace: one integer per second' })
             .option('expand', { choices: EXPAND_MODES, default: 'poisson' as ExpandMode, describe: 'placement within each second' })
-            .option('seed', { type: 'number', default: 1, describe: 'random seed of the placement' })
+            .option('seed', { type: 'string', default: '1', describe: 'random seed of the placement' })
             .option('out', { type: 'string', demandOption: true, describe: 'CSV file to write' }),
         (argv) => {
           const counts = readCountTrace(argv.file);
-          const source = new CountTraceArrivals(counts, argv.expand as ExpandMode, new RandomStreams(argv.seed).stream('arrivals'));
+          const source = new CountTraceArrivals(counts, argv.expand as ExpandMode, new RandomStreams(seedFlag(argv.seed, '--seed')).stream('arrivals'));
           const trace = collectArrivals(source);
           writeTimestampTrace(argv.out, trace);
           process.stdout.write(`${argv.out}: ${trace.times.length} requests\n`);

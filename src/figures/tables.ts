@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { IPA_FILES, ipaRunId, type IpaCell } from '../experiments/ipa.js';
 import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
 import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
 import { RUN_FILES } from '../runner/run-folder.js';
-import { readYamlFile } from '../scenario/load.js';
+import { isProfilePath, readYamlFile } from '../scenario/load.js';
 import { SERVERLESS_FILES } from '../serverless/run-folder.js';
 import { STORE, TABLES } from '../sweep/store.js';
 import { displayValue } from './style.js';
@@ -137,9 +137,11 @@ export function sloOf(runDir: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const scenario = readYamlFile(file) as { slo?: number; pipeline?: { profile?: string } };
   if (typeof scenario.slo === 'number') return scenario.slo;
-  if (scenario.pipeline?.profile === undefined) return undefined;
+  const profile = scenario.pipeline?.profile;
+  if (profile === undefined) return undefined;
   try {
-    return resolvePipelineProfile(scenario.pipeline.profile).sla;
+    // A profile file is named relative to the run folder (see scenarioFileText).
+    return resolvePipelineProfile(isProfilePath(profile) ? resolve(runDir, profile) : profile).sla;
   } catch {
     return undefined;
   }

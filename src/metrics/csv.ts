@@ -73,7 +73,8 @@ export class CsvRowEncoder {
   text(s: string): this {
     const cell = csvText(s);
     this.separate(3 * cell.length);
-    if (this.used + 3 * cell.length > this.bytes.length) {
+    // Room for the cell and the row's newline after it.
+    if (this.used + 3 * cell.length > this.bytes.length - 1) {
       // Longer than the buffer: the comma before it goes first.
       this.flush();
       this.sink(Buffer.from(cell));

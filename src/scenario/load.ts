@@ -70,8 +70,8 @@ export interface LoadedScenario {
 /**
  * Read, override, validate and complete a scenario file: names are filled in,
  * and relative file paths are resolved against the scenario's folder and
- * rewritten relative to `base` (the working directory unless said), so the
- * resolved scenario written into a run folder can be run again as it is.
+ * rewritten relative to `base` (the working directory unless said); a run
+ * folder's copy (scenarioFileText) has them relative to that folder instead.
  */
 export function loadScenario(file: string, overrides: readonly Override[] = [], seed?: number, base = process.cwd()): LoadedScenario {
   const root = readScenarioData(file, overrides, seed);
@@ -171,8 +171,29 @@ export function rebasePaths(any: AnyScenario, map: (path: string, field: PathKey
  */
 export function scenarioFileText(any: AnyScenario, folder: string): string {
   const copy = structuredClone(any);
-  rebasePaths(copy, (p) => relative(resolve(folder), resolve(p)).split(sep).join('/'));
+  rebasePaths(copy, (p) => pathFrom(folder, p));
   return YAML.stringify(copy.scenario);
+}
+
+/**
+ * A run folder's `scenario.yaml` text after the folder moves from `from` to `to` (e.g. by `sweep
+ * merge`): its relative file paths rewritten so that they name the same files.
+ */
+export function movedScenarioFileText(text: string, from: string, to: string): string {
+  const data = YAML.parse(text) as Record<string, unknown>;
+  const kind = 'serverless' in data ? 'serverless' : 'accelerator' in data ? 'accelerator' : 'pipeline';
+  rebasePaths({ kind, scenario: data } as unknown as AnyScenario, (p) => pathFrom(to, resolve(from, p)));
+  return YAML.stringify(data);
+}
+
+/** `file` (absolute, or relative to the working directory) as a path relative to `folder`, with forward slashes. */
+function pathFrom(folder: string, file: string): string {
+  return relative(resolve(folder), resolve(file)).split(sep).join('/') || '.';
+}
+
+/** Whether a scenario's `pipeline.profile` names a file (else a shipped profile, such as video). */
+export function isProfilePath(profile: string): boolean {
+  return profile.includes('/') || profile.includes('\\') || profile.endsWith('.yaml') || profile.endsWith('.yml');
 }
 
 /** A pipeline, serverless or accelerator scenario, by its `serverless` or `accelerator` key. */
@@ -223,8 +244,4 @@ function folderOf(file: string, overrides: readonly Override[]): (field: readonl
 function fromFolder(file: string, overrides: readonly Override[], base: string): (p: string, field: PathKey[]) => string {
   const folder = folderOf(file, overrides);
   return (p, field) => relative(base, resolve(folder(field), p)) || '.';
-}
-
-function isProfilePath(profile: string): boolean {
-  return profile.includes('/') || profile.includes('\\') || profile.endsWith('.yaml') || profile.endsWith('.yml');
 }

@@ -39,7 +39,8 @@ export function setPath(root: Record<string, unknown>, path: readonly PathKey[],
   let node: any = root;
   for (let i = 0; i < path.length; i++) {
     const key = path[i];
-    if (typeof key === 'number' && Array.isArray(node) && key > node.length) {
+    if (Array.isArray(node) && !(typeof key === 'number' && key <= node.length)) {
+      if (typeof key !== 'number') throw new InputError(`${formatPath(path)}: ${formatPath(path.slice(0, i))} is a list: name an entry as [${/^\d+$/.test(key) ? key : 'index'}]`);
       throw new InputError(`${formatPath(path)}: ${formatPath(path.slice(0, i))} has ${node.length} entries, so there is no [${key}] to set`);
     }
     if (i === path.length - 1) break;
