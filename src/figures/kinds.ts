@@ -400,9 +400,14 @@ function bars(results: string, options: PlotOptions): Figure {
   const series = seriesOrder(rows);
   // A metric that is 0 everywhere (no violations) would get an empty [0, 0] axis.
   const allZero = (metric: string) => rows.every((r) => r.metric !== metric || ((r.mean ?? 0) === 0 && (r.high ?? 0) === 0));
+  // Steps wide enough for the longest group label (6.5 px a character on average), so labels never
+  // overlap: per group without series; per bar with them (with xOffset the step is the offset
+  // band's, and a group's band is its bars plus padding).
+  const longest = Math.max(...groups.map((g) => g.length));
+  const step = x === color ? Math.max(40, 7 * longest) : Math.max(16, Math.ceil((6 * longest) / series.length));
   const panel = (metric: string) => ({
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    width: { step: x === color ? Math.max(40, 7 * Math.max(...groups.map((g) => g.length))) : 16 }, // per bar: with xOffset the step is the offset band's
+    width: { step },
     height: 180,
     encoding: {
       x: { field: 'group', type: 'nominal', title: x === color ? null : x, sort: groups, axis: { labelAngle: 0 } },
