@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -84,9 +84,19 @@ describe('pipesim run', () => {
       ['plot', 'histogram', dir, '--out', join(notRun, 'x.png')],
     ]) {
       const r = pipesim(...args);
-      expect([r.code, r.stderr.split('\n')[0]], args.join(' ')).toEqual([2, expect.stringMatching(/^pipesim: (Unknown argument: sed|Invalid values:)$/)]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(/^pipesim: (Unknown argument: sed|Invalid values: Argument: \w+, Given: "\w+", Choices: .*) \(see pipesim --help\)\n$/)]);
       expect(existsSync(notRun), args.join(' ')).toBe(false);
     }
+    // Text for a number flag, and a missing one, are named as typed; a generated trace keeps the scenario's limits.
+    for (const [args, message] of [
+      [['plan', 'video', '--rate', 'abc'], '--rate: expected a number, got abc (see pipesim --help)'],
+      [['plan', 'video'], 'missing --rate (see pipesim --help)'],
+      [['trace', 'generate', '--pattern', 'steady', '--rate', '-5', '--duration', '1m', '--out', notRun], '--rate: expected a positive number, got -5'],
+    ] as const) {
+      const r = pipesim(...args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, `pipesim: ${message}\n`]);
+    }
+    expect(existsSync(notRun)).toBe(false);
     const out = join(dir, 'never');
     for (const [args, message] of [
       [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],
@@ -110,8 +120,11 @@ describe('pipesim run', () => {
     const r = pipesim('run', scenario, '--out', out);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nowhere.txt: cannot read the trace (ENOENT)');
-    expect(existsSync(join(out, 'summary.json'))).toBe(false);
-    expect(readdirSync(out)).toEqual([]); // the streamed tables' temporary files were removed
+    expect(existsSync(out)).toBe(false); // the folder it made, left empty, is removed
+    // In a folder that was there before: the streamed tables' temporary files are removed, the folder stays.
+    mkdirSync(out);
+    expect(pipesim('run', scenario, '--out', out).code).toBe(2);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('--help explains the commands and options', () => {

@@ -67,6 +67,27 @@ describe('pipesim plan', () => {
     expect(tooMuch.stdout).toMatch(/largest feasible rate under this SLA: 400\.0 requests\/s/);
   });
 
+  it('plans for a scenario with its profile; scale and switch lock the variants and replicas of its stages', () => {
+    const file = writeProfile();
+    const scenario = join(tempDir(), 'scenario.yaml');
+    writeFileSync(
+      scenario,
+      YAML.stringify({
+        duration: 60,
+        workload: { arrivals: { kind: 'poisson', rate: 5 } },
+        pipeline: { profile: file, stages: [{ variant: 'large', replicas: 2 }, { variant: 'only', replicas: 3 }] },
+      }),
+    );
+    const plan = (target: string, ...args: string[]) => JSON.parse(pipesim('plan', target, '--rate', '5', '--json', ...args).stdout);
+    expect(plan(scenario)).toEqual(plan(file));
+    expect(plan(scenario, '--mode', 'scale').stages.map((s: { variant: string }) => s.variant)).toEqual(['large', 'only']);
+    const sw = plan(scenario, '--mode', 'switch').stages;
+    expect(sw.map((s: { replicas: number }) => s.replicas)).toEqual([2, 3]);
+    expect(plan(scenario, '--mode', 'switch', '--replicas', '4').stages.map((s: { replicas: number }) => s.replicas)).toEqual([4, 4]);
+    const none = pipesim('plan', 'scenarios/quickstart.yaml', '--rate', '5');
+    expect([none.code, none.stderr]).toEqual([2, 'pipesim: scenarios/quickstart.yaml: the scenario has no pipeline.profile to plan with\n']);
+  });
+
   it('bad input exits 2 with a message', () => {
     const file = writeProfile();
     expect(pipesim('plan', 'no-such-pipeline', '--rate', '5').stderr).toMatch(/unknown pipeline "no-such-pipeline"/);

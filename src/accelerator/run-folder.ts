@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioFileText } from '../scenario/load.js';
-import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
+import { AtomicStreamWriter, makeResultsFolder, writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import type { AcceleratorScenario } from '../scenario/accelerator-schema.js';
 import { PIPESIM_VERSION } from '../version.js';
@@ -21,7 +21,7 @@ export interface AcceleratorSummaryFile extends AcceleratorSummary {
 
 /** Simulate an accelerator scenario and write its run folder. */
 export function runAcceleratorToFolder(scenario: AcceleratorScenario, dir: string): AcceleratorSummaryFile {
-  mkdirSync(dir, { recursive: true });
+  const undoFolder = makeResultsFolder(dir);
   for (const file of Object.values(ACCELERATOR_FILES)) rmSync(join(dir, file), { force: true });
   const n = csvNumber;
   const names = scenario.accelerator.services.map((s) => s.name ?? s.model);
@@ -54,6 +54,7 @@ export function runAcceleratorToFolder(scenario: AcceleratorScenario, dir: strin
     return file;
   } catch (err) {
     requests?.abort();
+    undoFolder();
     throw err;
   }
 }

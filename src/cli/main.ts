@@ -1,9 +1,9 @@
+import { dirname } from 'node:path';
 import yargs from 'yargs';
-import YAML from 'yaml';
 import { ExitStatus, InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
-import { loadAnyScenario, parseOverride } from '../scenario/load.js';
+import { loadAnyScenario, parseOverride, scenarioFileText } from '../scenario/load.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { experimentCommand } from './experiment.js';
 import { harmonyCommand } from './harmony.js';
@@ -34,17 +34,27 @@ export async function main(args: string[]): Promise<number> {
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     })
+    // yargs reads text given to a number flag as NaN: name the flag and what was typed instead.
+    .middleware((argv) => {
+      for (const [key, value] of Object.entries(argv)) {
+        if (!(Array.isArray(value) ? value : [value]).some((v) => typeof v === 'number' && Number.isNaN(v))) continue;
+        const at = args.findIndex((a) => a === `--${key}` || a.startsWith(`--${key}=`));
+        if (at < 0) continue; // the camelCase twin of a flag typed with dashes
+        const typed = args[at].includes('=') ? args[at].slice(args[at].indexOf('=') + 1) : (args[at + 1] ?? '');
+        throw new UsageError(`--${key}: expected a number, got ${typed === '' ? 'nothing' : typed}`);
+      }
+    }, true)
     .epilogue('Exit codes: 0 ok, 1 internal error, 2 bad input. Docs: README.md, docs/SCENARIO.md, docs/RESULTS.md');
   runCommand(cli);
   cli.command(
     'validate <scenario>',
-    'Check a scenario and print it with every default filled in',
+    'Check a scenario and print it with every default filled in (file paths relative to its folder)',
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value, as for run' }),
     (argv) => {
-      process.stdout.write(YAML.stringify(loadAnyScenario(argv.scenario, argv.set.map(parseOverride)).scenario));
+      process.stdout.write(scenarioFileText(loadAnyScenario(argv.scenario, argv.set.map(parseOverride)), dirname(argv.scenario)));
     },
   );
   cli.command(
@@ -75,7 +85,11 @@ export async function main(args: string[]): Promise<number> {
     await cli.parseAsync();
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`pipesim: ${err.message}\nRun "pipesim --help" for usage.\n`);
+      // yargs' messages span lines and name flags without their dashes.
+      const message = err.message
+        .replace(/^Missing required arguments?: (.+)$/, (_m, names: string) => `missing ${names.split(', ').map((n) => `--${n}`).join(', ')}`)
+        .replace(/\s*\n\s*/g, ' ');
+      process.stderr.write(`pipesim: ${message} (see pipesim --help)\n`);
       return 2;
     }
     if (err instanceof InputError) {

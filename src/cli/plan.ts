@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { planIpa, type Plan, type PlanMode, type PlanOptions } from '../adapters/ipa/optimizer.js';
 import { InputError } from '../errors.js';
 import { stageAccuracies, type AccuracyMethod, type AccuracyNormalization } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
+import { loadScenario, readYamlFile } from '../scenario/load.js';
 import { parseDuration } from '../scenario/units.js';
 import { jsonText } from '../io/json.js';
 
@@ -16,6 +18,25 @@ function list<T>(text: string | undefined, n: number, parse: (s: string) => T, f
   if (parts.length === 1) return Array.from({ length: n }, () => parse(parts[0]));
   if (parts.length !== n) throw new InputError(`--${flag}: expected one value or ${n} (one per stage), got ${parts.length}`);
   return parts.map(parse);
+}
+
+/**
+ * What `plan` plans for: a shipped pipeline or profile file, or a scenario file naming one in
+ * pipeline.profile, whose stages then give the variants and replicas that scale and switch lock.
+ */
+function planTarget(target: string): { profile: PipelineProfile; stages?: { variants: string[]; replicas: number[] } } {
+  const data = /\.ya?ml$/.test(target) && existsSync(target) ? readYamlFile(target) : undefined;
+  // A profile's `pipeline` is its name; a scenario's is an object.
+  const pipeline = data !== null && typeof data === 'object' ? (data as { pipeline?: unknown }).pipeline : undefined;
+  if (pipeline === null || typeof pipeline !== 'object') return { profile: resolvePipelineProfile(target) };
+  const { scenario } = loadScenario(target);
+  if (scenario.pipeline.profile === undefined) throw new InputError(`${target}: the scenario has no pipeline.profile to plan with`);
+  const profile = resolvePipelineProfile(scenario.pipeline.profile);
+  const variants = scenario.pipeline.stages.map((s) => s.variant);
+  return {
+    profile,
+    stages: { variants: variants.every((v) => v !== undefined) ? (variants as string[]) : lightestVariants(profile), replicas: scenario.pipeline.stages.map((s) => s.replicas) },
+  };
 }
 
 /** The variant of each stage with the lowest accuracy (FA2-low's choice). */
@@ -32,7 +53,11 @@ export function planCommand(yargs: Argv) {
     "Choose variants, batch sizes and replicas for a load with IPA's optimizer",
     (y) =>
       y
-        .positional('pipeline', { type: 'string', demandOption: true, describe: `shipped pipeline (${shippedPipelines().join(', ')}) or a profile YAML file` })
+        .positional('pipeline', {
+          type: 'string',
+          demandOption: true,
+          describe: `shipped pipeline (${shippedPipelines().join(', ')}), a profile YAML file, or a scenario with pipeline.profile (its stages' variants and replicas are what scale and switch modes lock)`,
+        })
         .option('rate', { type: 'number', demandOption: true, describe: 'arrival rate, requests per second' })
         .option('sla', { type: 'string', describe: "end-to-end latency SLA (default: the profile's)" })
         .option('mode', { choices: ['ipa', 'scale', 'switch'] as const, default: 'ipa' as PlanMode, describe: 'ipa: all knobs; scale: variants locked (FA2); switch: replicas locked (RIM)' })
@@ -50,19 +75,19 @@ export function planCommand(yargs: Argv) {
         .example('$0 plan video --rate 20 --mode scale --variants yolov5s,resnet101', 'FA2-high')
         .example('$0 plan video --rate 20 --mode switch --replicas 3', 'RIM with 3 replicas per stage'),
     (argv) => {
-      const profile = resolvePipelineProfile(argv.pipeline);
+      const { profile, stages } = planTarget(argv.pipeline);
       const d = { ...FALLBACK, ...profile.defaults };
       const n = profile.stages.length;
       const sla = argv.sla === undefined ? profile.sla : parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
       if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
       let locked: PlanOptions['locked'];
       if (argv.mode === 'scale') {
-        const variants = list(argv.variants, n, (s) => s, 'variants') ?? lightestVariants(profile);
+        const variants = list(argv.variants, n, (s) => s, 'variants') ?? stages?.variants ?? lightestVariants(profile);
         locked = variants.map((variant) => ({ variant, replicas: 1 }));
       } else if (argv.mode === 'switch') {
-        const replicas = list(argv.replicas, n, (s) => Number(s), 'replicas');
+        const replicas = list(argv.replicas, n, (s) => Number(s), 'replicas') ?? stages?.replicas;
         if (!replicas) throw new InputError('--mode switch needs --replicas (one number, or one per stage)');
-        const variants = list(argv.variants, n, (s) => s, 'variants') ?? lightestVariants(profile);
+        const variants = list(argv.variants, n, (s) => s, 'variants') ?? stages?.variants ?? lightestVariants(profile);
         locked = variants.map((variant, i) => ({ variant, replicas: replicas[i] }));
       }
       const options: PlanOptions = {

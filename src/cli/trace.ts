@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { RandomStreams } from '../engine/random.js';
 import { InputError } from '../errors.js';
+import { SyntheticArrivals } from '../scenario/schema.js';
 import { parseDuration } from '../scenario/units.js';
 import { collectArrivals, CountTraceArrivals, EXPAND_MODES, type ExpandMode } from '../workload/arrivals.js';
 import { generateTrace, TRACE_PATTERNS, type TracePattern } from '../workload/generators.js';
@@ -39,19 +40,32 @@ export function traceCommand(yargs: Argv) {
             .option('peak-to-trough', { type: 'number', describe: 'diurnal: peak rate over trough rate' })
             .option('out', { type: 'string', demandOption: true, describe: 'file to write' })
             .option('layout', layoutOption)
-            .example('$0 trace generate --pattern bursty --rate 12 --duration 20m --seed 1 --out traces/bursty.txt', ''),
+            .example('$0 trace generate --pattern bursty --rate 12 --duration 20m --seed 1 --out bursty.txt', 'a 20-minute bursty trace around 12 requests/s'),
         (argv) => {
-          const counts = generateTrace(
-            {
-              pattern: argv.pattern as TracePattern,
-              rate: argv.rate,
-              duration: seconds(argv.duration, 'duration'),
-              period: argv.period === undefined ? undefined : seconds(argv.period, 'period'),
-              burstFactor: argv['burst-factor'],
-              peakToTrough: argv['peak-to-trough'],
-            },
-            new RandomStreams(seedFlag(argv.seed, '--seed')).stream('workload'),
-          );
+          const options = {
+            pattern: argv.pattern as TracePattern,
+            rate: argv.rate,
+            duration: seconds(argv.duration, 'duration'),
+            period: argv.period === undefined ? undefined : seconds(argv.period, 'period'),
+            burstFactor: argv['burst-factor'],
+            peakToTrough: argv['peak-to-trough'],
+          };
+          // The limits of a scenario's synthetic arrivals apply to the flags too.
+          const { duration: length, ...rest } = options;
+          const checked = SyntheticArrivals.safeParse({ kind: 'synthetic', ...rest, length });
+          if (!checked.success) {
+            const issue = checked.error.issues[0];
+            const flags: Record<string, [string, unknown]> = {
+              rate: ['--rate', argv.rate],
+              length: ['--duration', argv.duration],
+              period: ['--period', argv.period],
+              burstFactor: ['--burst-factor', argv['burst-factor']],
+              peakToTrough: ['--peak-to-trough', argv['peak-to-trough']],
+            };
+            const [flag, value] = flags[String(issue.path[0])] ?? [String(issue.path[0]), undefined];
+            throw new InputError(`${flag}: ${issue.message}, got ${value}`);
+          }
+          const counts = generateTrace(options, new RandomStreams(seedFlag(argv.seed, '--seed')).stream('workload'));
           writeAndReport(argv.out, counts, argv.layout);
         },
       )
@@ -74,7 +88,7 @@ export function traceCommand(yargs: Argv) {
             .option('compress', { type: 'number', describe: 'play this many times faster' })
             .option('out', { type: 'string', demandOption: true })
             .option('layout', layoutOption)
-            .example('$0 trace transform twitter.txt --start 1301160 --duration 20m --damping 8 --out traces/bursty.txt', 'IPA\'s bursty workload'),
+            .example('$0 trace transform twitter.txt --start 1301160 --duration 20m --damping 8 --out ipa-bursty.txt', 'IPA\'s bursty workload'),
         (argv) => {
           let counts = readCountTrace(argv.file);
           const start = seconds(argv.start, 'start');

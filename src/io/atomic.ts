@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, writeSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -13,6 +13,17 @@ import { dirname } from 'node:path';
  */
 export function uniqueSuffix(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Make a results folder; the function returned undoes it on failure: it removes the folder if this
+ * call created it and nothing is left in it, so a run that fails leaves no empty folder behind.
+ */
+export function makeResultsFolder(dir: string): () => void {
+  const created = mkdirSync(dir, { recursive: true }) !== undefined;
+  return () => {
+    if (created && readdirSync(dir).length === 0) rmdirSync(dir);
+  };
 }
 
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {

@@ -16,7 +16,10 @@ export function shippedPipelines(): string[] {
 
 /** A pipeline profile by shipped name (`video`, `audio-qa`, ...) or by the path of a profile YAML file. */
 export function resolvePipelineProfile(nameOrPath: string): PipelineProfile {
-  if (existsSync(nameOrPath) && nameOrPath.endsWith('.yaml')) return loadPipelineProfile(nameOrPath);
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml')) {
+    if (!existsSync(nameOrPath)) throw new InputError(`${nameOrPath}: no such profile file`);
+    return loadPipelineProfile(nameOrPath);
+  }
   const shipped = `${SHIPPED_DIR}${nameOrPath}.yaml`;
   if (/^[\w-]+$/.test(nameOrPath) && existsSync(shipped)) return loadPipelineProfile(shipped);
   throw new InputError(`unknown pipeline "${nameOrPath}": give a profile YAML file or one of ${shippedPipelines().join(', ') || '(none shipped)'}`);

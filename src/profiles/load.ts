@@ -4,7 +4,7 @@ import type { LatencyPoint } from './latency-table.js';
 
 /** Read latency points from a CSV with a header naming `batch`, `latency` (seconds) and optionally `cores` (default 1). */
 export function readLatencyPointsCsv(path: string): LatencyPoint[] {
-  const text = readTextFile(path, 'profile');
+  const text = readTextFile(path, 'latency points');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);

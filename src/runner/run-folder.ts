@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioFileText } from '../scenario/load.js';
-import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
+import { AtomicStreamWriter, makeResultsFolder, writeFileAtomic } from '../io/atomic.js';
 import { CsvRowEncoder, csvNumber, csvText } from '../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../metrics/monitor.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -55,7 +55,7 @@ export interface RunToFolderOptions {
 
 /** Simulate `scenario` and write its results into `dir` (created if needed; earlier results there are replaced). */
 export function runToFolder(scenario: Scenario, dir: string, options: RunToFolderOptions = {}): SummaryFile {
-  mkdirSync(dir, { recursive: true });
+  const undoFolder = makeResultsFolder(dir);
   for (const file of Object.values(RUN_FILES)) rmSync(join(dir, file), { force: true });
 
   const durable = options.durable ?? true;
@@ -119,6 +119,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
     return summary;
   } catch (err) {
     for (const w of writers) w.abort();
+    undoFolder();
     throw err;
   }
 }

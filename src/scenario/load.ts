@@ -82,7 +82,13 @@ export function loadScenario(file: string, overrides: readonly Override[] = [], 
   scenario.name ??= basename(file, extname(file));
   const pipeline = scenario.pipeline;
   const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(folderOf(file, overrides)(['pipeline', 'profile']), pipeline.profile) : pipeline.profile;
-  const profileStages = profile === undefined ? undefined : resolvePipelineProfile(profile).stages.map((s) => s.name);
+  let profileStages: string[] | undefined;
+  try {
+    profileStages = profile === undefined ? undefined : resolvePipelineProfile(profile).stages.map((s) => s.name);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${file}: pipeline.profile: ${err.message}`);
+    throw err;
+  }
   pipeline.stages.forEach((stage, i) => {
     stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
   });
@@ -220,6 +226,9 @@ function readScenarioData(file: string, overrides: readonly Override[], seed: nu
     throw new InputError(`${file}: expected a YAML mapping at the top level`);
   }
   const root = data as Record<string, unknown>;
+  if ('scenario' in root && ('grid' in root || 'zip' in root || 'seeds' in root)) {
+    throw new InputError(`${file}: a sweep file (it has scenario: and grid, zip or seeds): run it with pipesim sweep run`);
+  }
   for (const o of overrides) setPath(root, parsePath(o.path), o.value);
   if (seed !== undefined) root.seed = seed;
   return root;

@@ -58,7 +58,7 @@ const TraceArrivals = z
   })
   .describe('Replay a trace file.');
 
-const SyntheticArrivals = z
+export const SyntheticArrivals = z
   .strictObject({
     kind: z.literal('synthetic'),
     pattern: oneOf(TRACE_PATTERNS, 'shape of the rate curve'),
@@ -130,7 +130,7 @@ const Service = z
 
 const StageSchema = z.strictObject({
   name: z.string().min(1).optional().describe('stage name (default: stage1, stage2, ...)'),
-  replicas: positiveInt('number of replicas').default(1),
+  replicas: positiveInt('number of replicas (at most 100,000)').max(100_000, { error: 'expected at most 100000 replicas' }).default(1),
   cores: positiveNumber('CPU cores per replica (used by latency tables and cost; under pipeline.profile, the variant\'s cores apply)').default(1),
   variant: z.string().optional().describe('model variant: under pipeline.profile, a variant of this stage in the profile (its latency, cores and load time apply); otherwise a label'),
   batch: z

@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioFileText } from '../scenario/load.js';
 import type { Plan } from '../adapters/harmonybatch/planner.js';
-import { AtomicStreamWriter, writeFileAtomic } from '../io/atomic.js';
+import { AtomicStreamWriter, makeResultsFolder, writeFileAtomic } from '../io/atomic.js';
 import { csvNumber, csvPrecise, csvText } from '../metrics/csv.js';
 import type { ServerlessScenario } from '../scenario/serverless-schema.js';
 import { PIPESIM_VERSION } from '../version.js';
@@ -39,7 +39,7 @@ export function describePlan(plan: Plan, names: readonly string[]): string {
 
 /** Simulate a serverless scenario and write its run folder. */
 export function runServerlessToFolder(scenario: ServerlessScenario, dir: string): ServerlessSummaryFile {
-  mkdirSync(dir, { recursive: true });
+  const undoFolder = makeResultsFolder(dir);
   for (const file of Object.values(SERVERLESS_FILES)) rmSync(join(dir, file), { force: true });
   const names = scenario.serverless.apps.map((a, i) => a.name ?? `app${i}`);
   const n = csvNumber;
@@ -81,6 +81,7 @@ export function runServerlessToFolder(scenario: ServerlessScenario, dir: string)
     return file;
   } catch (err) {
     requests?.abort();
+    undoFolder();
     throw err;
   }
 }

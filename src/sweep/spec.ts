@@ -93,6 +93,9 @@ const digests = new Map<string, string>();
 /** Read a sweep file and expand it into runs; every run's scenario is validated before anything runs. */
 export function planSweep(file: string): SweepPlan {
   const data = readYamlFile(file);
+  if (data !== null && typeof data === 'object' && !('scenario' in data) && ('pipeline' in data || 'serverless' in data || 'accelerator' in data)) {
+    throw new InputError(`${file}: a scenario, not a sweep file (a sweep file names its scenario with scenario:): run it with pipesim run`);
+  }
   const parsed = SweepSchema.safeParse(data);
   if (!parsed.success) throw new InputError(formatIssues(file, parsed.error.issues, data));
   const sweep = parsed.data;
