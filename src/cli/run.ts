@@ -126,7 +126,7 @@ function report(s: SummaryFile, dir: string, wall: number): string {
       : []),
     ...s.stages.map(
       (st) =>
-        `stage ${st.name.padEnd(10)} replicas ${st.replicas} (mean ${st.meanReplicas?.toFixed(2) ?? '-'})  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
+        `stage ${st.name.padEnd(Math.max(10, ...s.stages.map((x) => x.name.length)))} replicas ${st.replicas} (mean ${st.meanReplicas?.toFixed(2) ?? '-'})  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
     ),
     `results in ${dir}/`,
   ];

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { meanInterval } from '../metrics/interval.js';
 import { RUN_FILES } from '../runner/run-folder.js';
+import { SERVERLESS_FILES } from '../serverless/run-folder.js';
 import { TABLES } from '../sweep/store.js';
 import { BASE_CONFIG, colourScale, displayValue, ordered, VEGA_LITE_SCHEMA, WORKLOAD_ORDER, workloadTitle } from './style.js';
 import { distinct, filterRows, groupColumns, readTable, requireColumns, resultsKind, runFolderOf, runsTable, sloOf, type Row, type Table } from './tables.js';
@@ -115,7 +116,12 @@ function timeline(results: string, options: PlotOptions): Figure {
     facetColumn = options.facet ?? 'workload';
   } else if (kind === 'run') {
     const file = join(results, RUN_FILES.adaptation);
-    if (!existsSync(file)) throw new InputError(`${results}: the run has no adaptation.csv (a timeline needs a run with adaptation)`);
+    if (!existsSync(file)) {
+      const why = existsSync(join(results, SERVERLESS_FILES.plans))
+        ? 'a serverless run: its plans over time are in plans.csv'
+        : 'a timeline needs a pipeline run with adaptation';
+      throw new InputError(`${results}: the run has no adaptation.csv (${why})`);
+    }
     table = filterRows(readTable(file), options.where ?? []);
     seriesColumn = options.color;
     facetColumn = options.facet;
@@ -144,6 +150,8 @@ function timeline(results: string, options: PlotOptions): Figure {
   const workloads = ordered(rows.map((r) => String(r.workload)), WORKLOAD_ORDER);
   const series = seriesOrder(rows);
   const color = colourBy(series, seriesColumn ?? null);
+  // A panel that is 0 everywhere in its cell (no violations) would get an empty [0, 0] axis.
+  const allZero = (w: string, field: string) => rows.every((r) => r.workload !== w || !r[field]);
   const cellOf = (w: string, lastRow: boolean) => ({
     title: workloads.length > 1 ? workloadTitle(w) : undefined,
     vconcat: panels.map((p, i) => ({
@@ -153,7 +161,7 @@ function timeline(results: string, options: PlotOptions): Figure {
       mark: { type: 'line', tooltip: true },
       encoding: {
         x: { field: 'time', type: 'quantitative', title: i === panels.length - 1 && lastRow ? 'time (s)' : null, axis: i === panels.length - 1 ? {} : { labels: false } },
-        y: { field: p.field, type: 'quantitative', title: p.title },
+        y: { field: p.field, type: 'quantitative', title: p.title, ...(allZero(w, p.field) ? { scale: { domain: [0, 1] } } : {}) },
         color,
       },
     })),
