@@ -23,6 +23,10 @@ describe('count traces', () => {
     expect(() => parseCountTrace('1\n2\n-3\n', 'x.txt')).toThrow('x.txt: line 3, value 3: expected a non-negative integer count, got "-3"');
     expect(() => parseCountTrace('1 2.5', 'y.txt')).toThrow('y.txt: line 1, value 2');
     expect(() => parseCountTrace('  \n', 'z.txt')).toThrow('z.txt: the trace holds no counts');
+    // An empty line between counts would shift every later second: refused; blank lines at the end are not.
+    expect(() => parseCountTrace('5\n3\n\n4\n', 'w.txt')).toThrow('w.txt: line 3: an empty line between counts');
+    expect(() => parseCountTrace('5\r\n \r\n4', 'w.txt')).toThrow('w.txt: line 2: an empty line between counts');
+    expect(Array.from(parseCountTrace('\n5\n3\n\n\n'))).toEqual([5, 3]);
   });
 
   it('round-trips through a file in both layouts', () => {

@@ -13,6 +13,7 @@ export type CountTrace = Uint32Array;
 export function parseCountTrace(text: string, source = 'trace'): CountTrace {
   const counts: number[] = [];
   let line = 1;
+  let lastValueLine = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -23,6 +24,11 @@ export function parseCountTrace(text: string, source = 'trace'): CountTrace {
     } else if (c === 32 || c === 9 || c === 13) {
       i++;
     } else {
+      // Between counts an empty line is a second without a count, not whitespace to skip.
+      if (lastValueLine > 0 && line > lastValueLine + 1) {
+        throw new InputError(`${source}: line ${lastValueLine + 1}: an empty line between counts (every second needs a count; write 0 for none)`);
+      }
+      lastValueLine = line;
       const start = i;
       let value = 0;
       let digitsOnly = true;
