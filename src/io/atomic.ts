@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, writeSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
  * Write a whole file so that readers see either the old content or the new one,
@@ -16,13 +16,22 @@ export function uniqueSuffix(): string {
 }
 
 /**
- * Make a results folder; the function returned undoes it on failure: it removes the folder if this
- * call created it and nothing is left in it, so a run that fails leaves no empty folder behind.
+ * Make a results folder; the function returned undoes it on failure: it removes the folders this
+ * call created (the results folder and any parents) that are empty, so a run that fails leaves
+ * no empty folder behind. It never throws: the failure being reported matters more.
  */
 export function makeResultsFolder(dir: string): () => void {
-  const created = mkdirSync(dir, { recursive: true }) !== undefined;
+  const first = mkdirSync(dir, { recursive: true });
   return () => {
-    if (created && readdirSync(dir).length === 0) rmdirSync(dir);
+    if (first === undefined) return;
+    try {
+      for (let d = resolve(dir); readdirSync(d).length === 0; d = dirname(d)) {
+        rmdirSync(d);
+        if (d === resolve(first)) break;
+      }
+    } catch {
+      // Left as it is: a folder that vanished or cannot be listed is not worth hiding the error for.
+    }
   };
 }
 

@@ -68,9 +68,9 @@ export const SyntheticArrivals = z
     burstFactor: positiveNumber('bursty: rate multiplier in a burst').default(GENERATOR_DEFAULTS.burstFactor),
     burstInterval: positiveDuration('bursty: mean time between bursts').prefault(GENERATOR_DEFAULTS.burstInterval),
     burstLength: positiveDuration('bursty: mean burst length').prefault(GENERATOR_DEFAULTS.burstLength),
-    amplitude: z.number().min(0).max(1).describe('fluctuating: relative amplitude of the swings').default(GENERATOR_DEFAULTS.amplitude),
+    amplitude: z.number({ error: 'expected a number from 0 to 1' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).describe('fluctuating: relative amplitude of the swings').default(GENERATOR_DEFAULTS.amplitude),
     period: positiveDuration('fluctuating/diurnal: period of the main cycle (default 300s fluctuating, 1d diurnal)').optional(),
-    peakToTrough: z.number().min(1).describe('diurnal: peak rate over trough rate').default(GENERATOR_DEFAULTS.peakToTrough),
+    peakToTrough: z.number({ error: 'expected a number >= 1' }).min(1, { error: 'expected a number >= 1' }).describe('diurnal: peak rate over trough rate').default(GENERATOR_DEFAULTS.peakToTrough),
   })
   .describe('A per-second count trace generated from a seeded pattern, then expanded like a trace.');
 
