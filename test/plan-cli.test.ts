@@ -69,21 +69,23 @@ describe('pipesim plan', () => {
 
   it('plans for a scenario with its profile; scale and switch lock the variants and replicas of its stages', () => {
     const file = writeProfile();
-    const scenario = join(tempDir(), 'scenario.yaml');
-    writeFileSync(
-      scenario,
-      YAML.stringify({
-        duration: 60,
-        workload: { arrivals: { kind: 'poisson', rate: 5 } },
-        pipeline: { profile: file, stages: [{ variant: 'large', replicas: 2 }, { variant: 'only', replicas: 3 }] },
-      }),
-    );
+    const scenarioFile = (extra: Record<string, unknown> = {}) => {
+      const path = join(tempDir(), 'scenario.yaml');
+      const stages = [{ variant: 'large', replicas: 2 }, { variant: 'only', replicas: 3 }];
+      writeFileSync(path, YAML.stringify({ duration: 60, workload: { arrivals: { kind: 'poisson', rate: 5 } }, pipeline: { profile: file, stages }, ...extra }));
+      return path;
+    };
+    const scenario = scenarioFile();
     const plan = (target: string, ...args: string[]) => JSON.parse(pipesim('plan', target, '--rate', '5', '--json', ...args).stdout);
     expect(plan(scenario)).toEqual(plan(file));
     expect(plan(scenario, '--mode', 'scale').stages.map((s: { variant: string }) => s.variant)).toEqual(['large', 'only']);
     const sw = plan(scenario, '--mode', 'switch').stages;
     expect(sw.map((s: { replicas: number }) => s.replicas)).toEqual([2, 3]);
     expect(plan(scenario, '--mode', 'switch', '--replicas', '4').stages.map((s: { replicas: number }) => s.replicas)).toEqual([4, 4]);
+    // A scenario's ipa, fa2 or rim adapter gives the mode and options; flags still override.
+    const adapted = scenarioFile({ adaptation: { adapter: { kind: 'fa2', sla: 1.2, alpha: 5 } } });
+    expect(plan(adapted)).toMatchObject({ mode: 'scale', sla: 1.2, alpha: 5, beta: 1 });
+    expect(plan(adapted, '--mode', 'ipa', '--alpha', '3')).toMatchObject({ mode: 'ipa', sla: 1.2, alpha: 3 });
     const none = pipesim('plan', 'scenarios/quickstart.yaml', '--rate', '5');
     expect([none.code, none.stderr]).toEqual([2, 'pipesim: scenarios/quickstart.yaml: the scenario has no pipeline.profile to plan with\n']);
   });

@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { IPA_MODES, ipaSettings, type IpaOptionValues } from '../adapters/ipa/adapters.js';
 import { planIpa, type Plan, type PlanMode, type PlanOptions } from '../adapters/ipa/optimizer.js';
 import { InputError } from '../errors.js';
-import { stageAccuracies, type AccuracyMethod, type AccuracyNormalization } from '../profiles/accuracy.js';
+import { stageAccuracies } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
 import { loadScenario, readYamlFile } from '../scenario/load.js';
 import { parseDuration } from '../scenario/units.js';
 import { jsonText } from '../io/json.js';
-
-/** IPA's settings for a pipeline: the profile's `defaults`, else these. */
-const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
 
 function list<T>(text: string | undefined, n: number, parse: (s: string) => T, flag: string): T[] | undefined {
   if (text === undefined) return undefined;
@@ -24,7 +22,7 @@ function list<T>(text: string | undefined, n: number, parse: (s: string) => T, f
  * What `plan` plans for: a shipped pipeline or profile file, or a scenario file naming one in
  * pipeline.profile, whose stages then give the variants and replicas that scale and switch lock.
  */
-function planTarget(target: string): { profile: PipelineProfile; stages?: { variants: string[]; replicas: number[] } } {
+function planTarget(target: string): { profile: PipelineProfile; stages?: { variants: string[]; replicas: number[] }; options?: IpaOptionValues; mode?: PlanMode } {
   const data = /\.ya?ml$/.test(target) && existsSync(target) ? readYamlFile(target) : undefined;
   // A profile's `pipeline` is its name; a scenario's is an object.
   const pipeline = data !== null && typeof data === 'object' ? (data as { pipeline?: unknown }).pipeline : undefined;
@@ -33,8 +31,14 @@ function planTarget(target: string): { profile: PipelineProfile; stages?: { vari
   if (scenario.pipeline.profile === undefined) throw new InputError(`${target}: the scenario has no pipeline.profile to plan with`);
   const profile = resolvePipelineProfile(scenario.pipeline.profile);
   const variants = scenario.pipeline.stages.map((s) => s.variant);
+  // An ipa, fa2 or rim adapter in the scenario gives its mode and options.
+  const adapter = scenario.adaptation?.adapter as ({ kind: string } & IpaOptionValues) | undefined;
+  const mode = adapter === undefined ? undefined : IPA_MODES[adapter.kind];
+  const { kind: _kind, ...options } = mode === undefined ? { kind: '' } : (adapter as { kind: string } & IpaOptionValues);
   return {
     profile,
+    mode,
+    options,
     stages: { variants: variants.every((v) => v !== undefined) ? (variants as string[]) : lightestVariants(profile), replicas: scenario.pipeline.stages.map((s) => s.replicas) },
   };
 }
@@ -60,7 +64,7 @@ export function planCommand(yargs: Argv) {
         })
         .option('rate', { type: 'number', demandOption: true, describe: 'arrival rate, requests per second' })
         .option('sla', { type: 'string', describe: "end-to-end latency SLA (default: the profile's)" })
-        .option('mode', { choices: ['ipa', 'scale', 'switch'] as const, default: 'ipa' as PlanMode, describe: 'ipa: all knobs; scale: variants locked (FA2); switch: replicas locked (RIM)' })
+        .option('mode', { choices: ['ipa', 'scale', 'switch'] as const, describe: "ipa: all knobs; scale: variants locked (FA2); switch: replicas locked (RIM) (default: a scenario's adapter's, else ipa)" })
         .option('variants', { type: 'string', describe: 'scale mode: the locked variant per stage, comma-separated (default: the least accurate of each stage)' })
         .option('replicas', { type: 'string', describe: 'switch mode: the locked replicas, one number or one per stage' })
         .option('alpha', { type: 'number', describe: 'accuracy weight' })
@@ -75,34 +79,35 @@ export function planCommand(yargs: Argv) {
         .example('$0 plan video --rate 20 --mode scale --variants yolov5s,resnet101', 'FA2-high')
         .example('$0 plan video --rate 20 --mode switch --replicas 3', 'RIM with 3 replicas per stage'),
     (argv) => {
-      const { profile, stages } = planTarget(argv.pipeline);
-      const d = { ...FALLBACK, ...profile.defaults };
+      const target = planTarget(argv.pipeline);
+      const { profile, stages } = target;
       const n = profile.stages.length;
-      const sla = argv.sla === undefined ? profile.sla : parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
-      if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
+      const sla = argv.sla === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
+      if (sla !== undefined && !(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
+      // Flags first, then the scenario's adapter options, then the profile's defaults.
+      const flags = {
+        sla,
+        alpha: argv.alpha,
+        beta: argv.beta,
+        gamma: argv.gamma,
+        accuracyMethod: argv['accuracy-method'],
+        normalize: argv.normalize,
+        batchCap: argv['batch-cap'],
+        replicaCap: argv['replica-cap'],
+      };
+      const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+      const mode = argv.mode ?? target.mode ?? 'ipa';
       let locked: PlanOptions['locked'];
-      if (argv.mode === 'scale') {
+      if (mode === 'scale') {
         const variants = list(argv.variants, n, (s) => s, 'variants') ?? stages?.variants ?? lightestVariants(profile);
         locked = variants.map((variant) => ({ variant, replicas: 1 }));
-      } else if (argv.mode === 'switch') {
+      } else if (mode === 'switch') {
         const replicas = list(argv.replicas, n, (s) => Number(s), 'replicas') ?? stages?.replicas;
         if (!replicas) throw new InputError('--mode switch needs --replicas (one number, or one per stage)');
         const variants = list(argv.variants, n, (s) => s, 'variants') ?? stages?.variants ?? lightestVariants(profile);
         locked = variants.map((variant, i) => ({ variant, replicas: replicas[i] }));
       }
-      const options: PlanOptions = {
-        rate: argv.rate,
-        sla,
-        mode: argv.mode,
-        alpha: argv.alpha ?? d.alpha,
-        beta: argv.beta ?? d.beta,
-        gamma: argv.gamma ?? d.gamma,
-        accuracyMethod: (argv['accuracy-method'] ?? d.accuracyMethod) as AccuracyMethod,
-        normalize: (argv.normalize ?? d.normalize) as AccuracyNormalization,
-        batchCap: argv['batch-cap'] ?? d.batchCap,
-        replicaCap: argv['replica-cap'] ?? d.replicaCap,
-        locked,
-      };
+      const options: PlanOptions = { rate: argv.rate, mode, ...ipaSettings(profile, { ...target.options, ...given }), locked };
       let plan: Plan;
       try {
         plan = planIpa(profile, options);

@@ -22,18 +22,16 @@ const Weights = {
   normalize: z.enum(['none', 'rank']).optional().describe('accuracy normalisation (default: the profile\'s)'),
 };
 const IpaOptions = z.strictObject(Weights);
-type IpaOptionValues = z.output<typeof IpaOptions>;
+export type IpaOptionValues = z.output<typeof IpaOptions>;
 
 /** The optimizer defaults IPA ran with when a profile gives none. */
 const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
 
-function plan(mode: PlanMode, input: AdapterInput, o: IpaOptionValues): AdapterDecision {
-  const profile = input.profile as PipelineProfile;
-  const d = profile.defaults ?? FALLBACK;
-  const result = planIpa(profile, {
-    rate: input.forecast,
+/** The optimizer settings for `profile`: each option given in `o`, else the profile's defaults, else IPA's. */
+export function ipaSettings(profile: PipelineProfile, o: IpaOptionValues) {
+  const d = { ...FALLBACK, ...profile.defaults };
+  return {
     sla: o.sla ?? profile.sla,
-    mode,
     alpha: o.alpha ?? d.alpha,
     beta: o.beta ?? d.beta,
     gamma: o.gamma ?? d.gamma,
@@ -41,6 +39,18 @@ function plan(mode: PlanMode, input: AdapterInput, o: IpaOptionValues): AdapterD
     replicaCap: o.replicaCap ?? d.replicaCap,
     accuracyMethod: o.accuracyMethod ?? d.accuracyMethod,
     normalize: o.normalize ?? d.normalize,
+  };
+}
+
+/** The optimizer mode of each member of the family, by adapter kind. */
+export const IPA_MODES: Record<string, PlanMode> = { ipa: 'ipa', fa2: 'scale', rim: 'switch' };
+
+function plan(mode: PlanMode, input: AdapterInput, o: IpaOptionValues): AdapterDecision {
+  const profile = input.profile as PipelineProfile;
+  const result = planIpa(profile, {
+    rate: input.forecast,
+    mode,
+    ...ipaSettings(profile, o),
     locked: input.current.map((s) => ({ variant: s.variant as string, replicas: s.replicas })),
   });
   if (!result.feasible) return { configuration: input.current, note: `kept: ${result.reason}` };
@@ -52,6 +62,6 @@ function ipaFamily(kind: string, mode: PlanMode, description: string) {
   return defineAdapter({ kind, description, options: IpaOptions, needsProfile: true, decide: (input, o) => plan(mode, input, o) });
 }
 
-export const ipaAdapter = ipaFamily('ipa', 'ipa', 'IPA: choose variant, batch and replicas per stage for the forecast load (exact optimizer)');
-export const fa2Adapter = ipaFamily('fa2', 'scale', 'FA2 baseline (IPA scale mode): batch and replicas per stage, variants kept');
-export const rimAdapter = ipaFamily('rim', 'switch', 'RIM baseline (IPA switch mode): variant and batch per stage, replicas kept');
+export const ipaAdapter = ipaFamily('ipa', IPA_MODES.ipa, 'IPA: choose variant, batch and replicas per stage for the forecast load (exact optimizer)');
+export const fa2Adapter = ipaFamily('fa2', IPA_MODES.fa2, 'FA2 baseline (IPA scale mode): batch and replicas per stage, variants kept');
+export const rimAdapter = ipaFamily('rim', IPA_MODES.rim, 'RIM baseline (IPA switch mode): variant and batch per stage, replicas kept');
