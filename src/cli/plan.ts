@@ -32,13 +32,12 @@ function planTarget(target: string): { profile: PipelineProfile; stages?: { vari
   const profile = resolvePipelineProfile(scenario.pipeline.profile);
   const variants = scenario.pipeline.stages.map((s) => s.variant);
   // An ipa, fa2 or rim adapter in the scenario gives its mode and options.
-  const adapter = scenario.adaptation?.adapter as ({ kind: string } & IpaOptionValues) | undefined;
-  const mode = adapter === undefined ? undefined : IPA_MODES[adapter.kind];
-  const { kind: _kind, ...options } = mode === undefined ? { kind: '' } : (adapter as { kind: string } & IpaOptionValues);
+  const { kind, ...options } = (scenario.adaptation?.adapter ?? { kind: 'static' }) as { kind: string } & IpaOptionValues;
+  const mode: PlanMode | undefined = IPA_MODES[kind];
   return {
     profile,
     mode,
-    options,
+    options: mode === undefined ? undefined : options,
     stages: { variants: variants.every((v) => v !== undefined) ? (variants as string[]) : lightestVariants(profile), replicas: scenario.pipeline.stages.map((s) => s.replicas) },
   };
 }

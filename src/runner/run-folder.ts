@@ -69,8 +69,15 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
   adaptation?.write(ADAPTATION_COLUMNS + '\n');
   requests?.write('id,tenant,arrival,end,latency,outcome,stage\n');
 
-  const seriesRows = new CsvRowEncoder((bytes) => timeseries.writeBytes(bytes));
-  const stageRows = new CsvRowEncoder((bytes) => stageSeries.writeBytes(bytes));
+  // The long tables (a row per interval, per stage, per request) are encoded straight to bytes.
+  const encoders: CsvRowEncoder[] = [];
+  const rowsOf = (writer: AtomicStreamWriter) => {
+    const encoder = new CsvRowEncoder((bytes) => writer.writeBytes(bytes));
+    encoders.push(encoder);
+    return encoder;
+  };
+  const seriesRows = rowsOf(timeseries);
+  const stageRows = rowsOf(stageSeries);
   const sink: MonitorSink = {
     interval(row: IntervalRow, stages: readonly StageIntervalRow[]) {
       seriesRows.number(row.time).number(row.end).number(row.arrived).number(row.completed).number(row.dropped).number(row.late);
@@ -83,10 +90,10 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
     },
   };
   if (requests) {
+    const requestRows = rowsOf(requests);
     sink.request = (request, end, outcome) => {
-      requests.write(
-        `${request.id},${request.tenant},${csvNumber(request.arrival)},${csvNumber(end)},${csvNumber(end - request.arrival)},${outcome},${request.stage}\n`,
-      );
+      requestRows.number(request.id).number(request.tenant).number(request.arrival).number(end).number(end - request.arrival);
+      requestRows.text(outcome).number(request.stage).endRow();
     };
   }
 
@@ -102,8 +109,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
           }
         : undefined,
     });
-    seriesRows.flush();
-    stageRows.flush();
+    for (const e of encoders) e.flush();
     for (const w of writers) w.commit();
     writeFileAtomic(join(dir, RUN_FILES.scenario), scenarioFileText({ kind: 'pipeline', scenario }, dir));
     const summary: SummaryFile = {
