@@ -3,11 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, parseOverride } from '../dist/scenario/load.js';
-import { runToFolder } from '../dist/runner/run-folder.js';
+import { readScenarioOfKind } from '../dist/kinds/load.js';
+import { parseOverride } from '../dist/scenario/overrides.js';
+import { runToFolder } from '../dist/kinds/pipeline/run-folder.js';
 
 const requests = Number(process.argv[2]);
-const { scenario } = loadScenario('bench/scenarios/mmc.yaml', [parseOverride(`workload.requests=${requests}`)]);
+const scenario = readScenarioOfKind('pipeline', 'bench/scenarios/mmc.yaml', { set: [parseOverride(`workload.requests=${requests}`)] });
 const dir = mkdtempSync(join(tmpdir(), 'pipesim-mem-'));
 const summary = runToFolder(scenario, dir);
 rmSync(dir, { recursive: true, force: true });

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { RandomStreams } from '../dist/engine/random.js';
 import { generateTrace } from '../dist/workload/generators.js';
 import { formatCountTrace } from '../dist/workload/trace.js';
-import { loadScenario } from '../dist/scenario/load.js';
-import { simulate } from '../dist/runner/simulate.js';
+import { readScenarioOfKind } from '../dist/kinds/load.js';
+import { simulate } from '../dist/kinds/pipeline/simulate.js';
 import { HarmonyPlanner } from '../dist/adapters/harmonybatch/planner.js';
 import { loadServerlessModel } from '../dist/profiles/serverless.js';
-import { loadServerlessScenario } from '../dist/scenario/load.js';
-import { simulateServerless } from '../dist/serverless/simulate.js';
+import { simulateServerless } from '../dist/kinds/serverless/simulate.js';
 import { mmcEngine } from './mmc-engine.js';
 import { benchOptimizer } from './optimizer.js';
 import { benchForecast } from './predictor.js';
@@ -37,7 +36,7 @@ const engineRuns = Array.from({ length: REPS }, () => mmcEngine(1_000_000, 4, 3.
 const engineSeconds = median(engineRuns.map((r) => r.seconds));
 const engineEventsPerSec = engineRuns[0].events / engineSeconds;
 console.log(`engine alone:   ${fmt(engineEventsPerSec / 1e6)} M events/s, ${fmt(1e6 / engineSeconds / 1e6)} M customers/s (target >= 3 M events/s)`);
-const { scenario: mmc } = loadScenario('bench/scenarios/mmc.yaml');
+const mmc = readScenarioOfKind('pipeline', 'bench/scenarios/mmc.yaml');
 const pipelineRuns = Array.from({ length: REPS }, () => wall(() => simulate(mmc)));
 const pipelineSeconds = median(pipelineRuns.map((r) => r.seconds));
 const pipelineEvents = pipelineRuns[0].value.summary.events;
@@ -75,7 +74,7 @@ if (!existsSync(join(SIMPY_SRC, 'simpy', 'core.py'))) {
 section('3-stage batching pipeline, 1-hour trace at 500 requests/s (median of ' + Math.min(REPS, 3) + ')');
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/steady-500.txt', formatCountTrace(generateTrace({ pattern: 'steady', rate: 500, duration: 3600 }, new RandomStreams(1).stream('workload'))));
-const { scenario: batching } = loadScenario('bench/scenarios/batching-3stage.yaml');
+const batching = readScenarioOfKind('pipeline', 'bench/scenarios/batching-3stage.yaml');
 const batchRuns = Array.from({ length: Math.min(REPS, 3) }, () => wall(() => simulate(batching)));
 const batchSeconds = median(batchRuns.map((r) => r.seconds));
 const b = batchRuns[0].value.summary;
@@ -143,7 +142,7 @@ section('HarmonyBatch: a plan for 8 applications (VGG19), and one simulated hour
   const apps = [[0.4, 3], [0.5, 6], [0.6, 2], [0.7, 12], [0.8, 4], [1, 20], [1.2, 8], [1.5, 1]].map(([slo, rate], i) => ({ name: `app${i}`, slo, rate }));
   const planTimes = Array.from({ length: 20 }, () => wall(() => new HarmonyPlanner(model).plan(apps)).seconds * 1000);
   const planMs = median(planTimes);
-  const { scenario: example } = loadServerlessScenario('scenarios/harmonybatch/example.yaml');
+  const example = readScenarioOfKind('serverless', 'scenarios/harmonybatch/example.yaml');
   const hourRuns = Array.from({ length: Math.min(REPS, 3) }, () => wall(() => simulateServerless(example)));
   const hourSeconds = median(hourRuns.map((r) => r.seconds));
   console.log(`plan for 8 applications (a fresh planner, thresholds included): median ${fmt(planMs, 1)} ms (target < 50 ms)`);
@@ -155,7 +154,7 @@ section('HarmonyBatch: a plan for 8 applications (VGG19), and one simulated hour
 section('scheduling: 4-tenant EDF against 1-tenant FCFS, M/M/4 at rho 0.8, 1,000,000 requests (median of ' + Math.min(REPS, 3) + ')');
 {
   const eventsPerSecond = (file) => {
-    const { scenario } = loadScenario(file);
+    const scenario = readScenarioOfKind('pipeline', file);
     const runs = Array.from({ length: Math.min(REPS, 3) }, () => wall(() => simulate(scenario)));
     return runs[0].value.summary.events / median(runs.map((r) => r.seconds));
   };

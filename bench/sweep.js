@@ -30,7 +30,7 @@ async function splitOverProcesses(sweepFile, out, processes) {
 }
 
 async function runPart(sweepFile, out, part, parts) {
-  const plan = planSweep(sweepFile);
+  const plan = await planSweep(sweepFile);
   const start = process.hrtime.bigint();
   for (let i = part; i < plan.runs.length; i += parts) {
     const run = plan.runs[i];
@@ -51,10 +51,10 @@ export async function benchSweeps(reps = 3) {
     };
     // 200 short runs: the bundled scenario at 30 requests/s over 4 settings x 50 seeds (about 35 ms each).
     const shortFile = write('short.yaml', `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[1].replicas: [2, 3, 4, 5]\n  workload.arrivals.rate: [30]\nseeds: 50\n`);
-    const short = planSweep(shortFile);
+    const short = await planSweep(shortFile);
     // 200 runs of one request each: what the pool, the folders and the bookkeeping cost per run
     // (an upper bound: it includes loading, simulating and writing a one-request run).
-    const trivial = planSweep(write('trivial.yaml', `scenario: ${resolve('bench/scenarios/trivial.yaml')}\nseeds: 200\n`));
+    const trivial = await planSweep(write('trivial.yaml', `scenario: ${resolve('bench/scenarios/trivial.yaml')}\nseeds: 200\n`));
     const timed = async (plan, workers, out) => {
       const start = process.hrtime.bigint();
       const report = await runSweep(plan, join(dir, out), { workers });

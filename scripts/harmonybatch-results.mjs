@@ -5,8 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { HarmonyPlanner } from '../dist/adapters/harmonybatch/planner.js';
 import { loadServerlessModel } from '../dist/profiles/serverless.js';
-import { loadServerlessScenario } from '../dist/scenario/load.js';
-import { simulateServerless } from '../dist/serverless/simulate.js';
+import { readScenarioOfKind } from '../dist/kinds/load.js';
+import { simulateServerless } from '../dist/kinds/serverless/simulate.js';
 
 const MODELS = ['VGG19', 'Bert', 'GPT-2', 'VideoMAE'];
 /** The worked example as HarmonyBatch's own code prints it (MODEL.md). */
@@ -77,7 +77,7 @@ for (const modelName of MODELS) {
 // ---------- 3. simulation ----------
 
 function simulate(file, overrides = {}) {
-  const { scenario } = loadServerlessScenario(file);
+  const scenario = readScenarioOfKind('serverless', file);
   Object.assign(scenario.adaptation.adapter, overrides.adapter ?? {});
   if (overrides.serviceTime) scenario.serverless.serviceTime = overrides.serviceTime;
   return { scenario, ...simulateServerless(scenario) };

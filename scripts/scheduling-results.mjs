@@ -4,9 +4,9 @@
 // mixed-SLO case. Every number in the doc is computed here.
 // Run after `npm run build`:  node scripts/scheduling-results.mjs   (or `npm run docs:scheduling`)
 import { writeFileSync } from 'node:fs';
-import { findAcceleratorPeak } from '../dist/accelerator/peak.js';
-import { simulateAccelerator } from '../dist/accelerator/simulate.js';
-import { loadAcceleratorScenario } from '../dist/scenario/load.js';
+import { findAcceleratorPeak } from '../dist/kinds/accelerator/peak.js';
+import { simulateAccelerator } from '../dist/kinds/accelerator/simulate.js';
+import { readScenarioOfKind } from '../dist/kinds/load.js';
 
 const MODELS = ['resnet50', 'resnet101', 'resnet152', 'inception_v3', 'vgg16', 'vgg19', 'bert'];
 const POLICIES = [
@@ -25,7 +25,7 @@ const ms = (x) => f(1000 * x, 1);
 const pct = (x, d = 2) => `${(100 * x).toFixed(d)}%`;
 const pass = (ok) => (ok ? 'PASS' : 'FAIL');
 
-const base = loadAcceleratorScenario('scenarios/abacus/pair.yaml').scenario;
+const base = readScenarioOfKind('accelerator', 'scenarios/abacus/pair.yaml');
 /** A scenario for `models` (each at LOAD / n queries/s) under `p`. */
 function scenarioFor(models, p, queries = QUERIES) {
   const s = structuredClone(base);
@@ -56,7 +56,7 @@ const groups = [
 const t0 = performance.now();
 const results = groups.map((g) => ({ ...g, rows: measure(g.models) }));
 // The mixed-SLO case at its own load (30/s each, as scenarios/abacus/mixed-slo.yaml).
-const mixedScenario = loadAcceleratorScenario('scenarios/abacus/mixed-slo.yaml').scenario;
+const mixedScenario = readScenarioOfKind('accelerator', 'scenarios/abacus/mixed-slo.yaml');
 const mixedRuns = POLICIES.map((p) => {
   const s = structuredClone(mixedScenario);
   s.accelerator.policy = p.policy;

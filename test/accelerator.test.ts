@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadDnnCatalog } from '../src/accelerator/model.js';
-import { simulateAccelerator } from '../src/accelerator/simulate.js';
-import { AcceleratorScenarioSchema } from '../src/scenario/accelerator-schema.js';
+import { loadDnnCatalog } from '../src/kinds/accelerator/model.js';
+import { simulateAccelerator } from '../src/kinds/accelerator/simulate.js';
+import { AcceleratorScenarioSchema } from '../src/kinds/accelerator/schema.js';
 
 const catalog = loadDnnCatalog();
 const resnet = catalog.get('resnet50')!;

@@ -1,19 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { AdapterInput, Configuration, Observation } from '../src/adapters/adapter.js';
 import { planIpa } from '../src/adapters/ipa/optimizer.js';
-import { ADAPTERS, adapterByKind } from '../src/adapters/registry.js';
+import { ADAPTERS } from '../src/adapters/registry.js';
 import { RandomStreams } from '../src/engine/random.js';
 import { Simulation } from '../src/engine/simulation.js';
 import { Monitor } from '../src/metrics/monitor.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { Request as PipelineRequest } from '../src/pipeline/request.js';
 import { affineLatency, ServiceTime } from '../src/pipeline/service.js';
-import type { ReplicaModel, StageConfig } from '../src/pipeline/stage.js';
+import type { ReplicaModel } from '../src/pipeline/replica.js';
+import type { StageConfig } from '../src/pipeline/stage.js';
+import { fcfsDiscipline } from '../src/pipeline/disciplines/fcfs.js';
+import { roundRobinRouter } from '../src/pipeline/routers/round-robin.js';
+
+const adapterByKind = (kind: string) => ADAPTERS.get(kind);
 import { resolvePipelineProfile } from '../src/profiles/catalog.js';
-import { runToFolder } from '../src/runner/run-folder.js';
-import { simulate } from '../src/runner/simulate.js';
+import { runToFolder } from '../src/kinds/pipeline/run-folder.js';
+import { simulate } from '../src/kinds/pipeline/simulate.js';
 import { scenario, tempDir } from './helpers.js';
 
 /** One stage fed `n` requests at time 0, with a timeline of what its replicas cost and serve. */
@@ -44,7 +50,7 @@ function stageHarness(n: number, drain: number) {
       monitor.replicasChanged(stage);
     },
   };
-  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: 'fcfs', abandon: false, routing: 'round-robin', drain };
+  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: roundRobinRouter.create({}), drain };
   const pipeline = new Pipeline(sim, [{ config, initial: { model: modelA, replicas: 1, maxBatch: 1 } }], observer);
   monitor.attach(pipeline.stages);
   for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
@@ -173,9 +179,9 @@ describe('adapters', () => {
   const d = video.defaults!;
 
   it('are registered by name with their own option schemas', () => {
-    expect(ADAPTERS.map((a) => a.kind)).toEqual(['static', 'ipa', 'fa2', 'rim', 'reactive']);
-    expect(() => adapterByKind('magic')).toThrow('unknown adapter "magic" (known: static, ipa, fa2, rim, reactive)');
-    expect(adapterByKind('reactive').options.safeParse({ targetUtilization: 2 }).success).toBe(false);
+    expect(ADAPTERS.kinds).toEqual(['static', 'ipa', 'fa2', 'rim', 'reactive']);
+    expect(() => adapterByKind('magic')).toThrow('unknown adapter "magic" (known: static, ipa, fa2, rim, reactive; or kind: module with a path)');
+    expect((adapterByKind('reactive').options as z.ZodObject).safeParse({ targetUtilization: 2 }).success).toBe(false);
   });
 
   it('ipa, fa2 and rim return the optimizer plan of their mode for the forecast; they keep the configuration when none is feasible', () => {
@@ -201,7 +207,7 @@ describe('adapters', () => {
 
   it('reactive follows the HPA rule: ceil(replicas x utilisation / target) outside the tolerance, clamped', () => {
     const reactive = adapterByKind('reactive');
-    const o = reactive.options.parse({});
+    const o = (reactive.options as z.ZodObject).parse({}) as Record<string, unknown> & { scaleDownWindow: number };
     const current: Configuration = [4, 4, 4, 4, 4].map((replicas) => ({ variant: undefined, batch: 2, replicas }));
     const decide = (u: number[], options = o) => reactive.decide({ observation: observation(u), forecast: 0, current, profile: undefined, memory: undefined }, options).configuration.map((s) => s.replicas);
     // 4 x 0.9 / 0.7 = 5.14 -> 6; 0.75 / 0.7 = 1.07 is within 10%; 4 x 0.2 / 0.7 = 1.14 -> 2; no data: unchanged; 4 x 0.01 / 0.7 -> 1.
@@ -212,7 +218,7 @@ describe('adapters', () => {
 
   it('reactive scales down no lower than the highest recommendation of its window, and up at once', () => {
     const reactive = adapterByKind('reactive');
-    const o = reactive.options.parse({});
+    const o = (reactive.options as z.ZodObject).parse({}) as Record<string, unknown> & { scaleDownWindow: number };
     expect(o.scaleDownWindow).toBe(300);
     let current: Configuration = [{ variant: undefined, batch: 1, replicas: 4 }];
     let memory: unknown;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { equivalentTimeout, expectedBatch, HarmonyPlanner, type Application } from '../src/adapters/harmonybatch/planner.js';
 import { loadServerlessModel } from '../src/profiles/serverless.js';
-import { loadServerlessScenario } from '../src/scenario/load.js';
-import { runServerlessToFolder } from '../src/serverless/run-folder.js';
+import { readScenarioOfKind } from '../src/kinds/load.js';
+import { runServerlessToFolder } from '../src/kinds/serverless/run-folder.js';
 import { tempDir } from './helpers.js';
 
 // Expected values below are the worked numbers of ../shared/data/harmonybatch/MODEL.md (printed by
@@ -188,7 +188,7 @@ describe('HarmonyBatch planning', () => {
 });
 
 describe('serverless simulation', () => {
-  const example = () => loadServerlessScenario('scenarios/harmonybatch/example.yaml').scenario;
+  const example = () => readScenarioOfKind('serverless', 'scenarios/harmonybatch/example.yaml');
 
   it('bills every invocation as the model says (checked request by request)', () => {
     const s = example();
@@ -271,7 +271,7 @@ describe('function instances', () => {
       file,
       `duration: 60\nmetrics: {requests: true}\nserverless:\n  model: VGG19\n  coldStart: 2s\n  keepAlive: ${keepAlive}\n  apps:\n    - {name: a, slo: 1s, arrivals: {kind: constant, rate: 1}}\n`,
     );
-    const summary = runServerlessToFolder(loadServerlessScenario(file).scenario, join(dir, 'out'));
+    const summary = runServerlessToFolder(readScenarioOfKind('serverless', file), join(dir, 'out'));
     const rows = readFileSync(join(dir, 'out', 'requests.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     rows.sort((x, y) => Number(x[1]) - Number(y[1])); // by arrival (the file is in completion order)
     return { summary, rows };
@@ -297,7 +297,7 @@ describe('serverless run boundaries', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(file, 'serverless:\n  model: VGG19\n  apps:\n    - {name: a, slo: 1s, arrivals: {kind: trace, path: a.txt, bin: 1m}}\n');
     for (const seed of [1, 2, 3, 4]) {
-      const { scenario } = loadServerlessScenario(file, [], seed);
+      const scenario = readScenarioOfKind('serverless', file, { seed });
       const summary = runServerlessToFolder(scenario, join(dir, `out${seed}`));
       expect(summary.plans).toBe(3);
       expect(summary.requests.completed).toBe(900);

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateScenario } from '../src/scenario/load.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import { parseWith } from '../src/config/yaml.js';
+import { ScenarioSchema, type Scenario } from '../src/kinds/pipeline/schema.js';
 
 /** A fresh folder inside the test run's temporary root (removed when the run ends). */
 export function tempDir(): string {
@@ -11,7 +11,7 @@ export function tempDir(): string {
 
 /** A validated scenario from plain data, as a YAML file would give it. */
 export function scenario(data: Record<string, unknown>): Scenario {
-  const s = validateScenario(data, 'test');
+  const s = parseWith(ScenarioSchema, data, 'test');
   s.name ??= 'test';
   s.pipeline.stages.forEach((stage, i) => {
     stage.name ??= `stage${i + 1}`;

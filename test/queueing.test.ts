@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Request } from '../src/pipeline/request.js';
-import { simulate } from '../src/runner/simulate.js';
+import { simulate } from '../src/kinds/pipeline/simulate.js';
 import { erlangCWait, scenario, tempDir } from './helpers.js';
 
 /**

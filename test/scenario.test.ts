@@ -2,10 +2,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { scenarioJsonSchema, scenarioReference } from '../src/scenario/json-schema.js';
-import { loadScenario, parseOverride, validateScenario, type Override } from '../src/scenario/load.js';
-import { formatPath, parsePath } from '../src/scenario/paths.js';
-import { parseDuration } from '../src/scenario/units.js';
+import { scenarioJsonSchema, scenarioReference } from '../src/kinds/json-schema.js';
+import { parseWith } from '../src/config/yaml.js';
+import { readScenarioOfKind } from '../src/kinds/load.js';
+import { ScenarioSchema } from '../src/kinds/pipeline/schema.js';
+import { parseOverride, type Override } from '../src/scenario/overrides.js';
+
+const validateScenario = (data: unknown, source: string) => parseWith(ScenarioSchema, data, source);
+const loadScenario = (file: string, set: Override[] = [], seed?: number, base?: string) => ({ scenario: readScenarioOfKind('pipeline', file, { set, seed, base }) });
+import { formatPath, parsePath } from '../src/config/paths.js';
+import { parseDuration } from '../src/config/units.js';
 import { tempDir } from './helpers.js';
 
 const minimal = {

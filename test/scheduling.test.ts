@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createQueue, type Discipline } from '../src/pipeline/discipline.js';
+import type { RequestQueue } from '../src/pipeline/discipline.js';
+import { DISCIPLINES } from '../src/pipeline/disciplines/registry.js';
+
+/** A queue of a built-in discipline; `expectedService` gives SJF its key. */
+const createQueue = (kind: string, expectedService: (r: Request) => number): RequestQueue => DISCIPLINES.get(kind).create({}, { expectedService });
 import { Request } from '../src/pipeline/request.js';
-import { findPeak, scaleArrivals } from '../src/runner/peak.js';
-import { simulate } from '../src/runner/simulate.js';
+import { findPeak } from '../src/kinds/pipeline/peak.js';
+import { scaleArrivals } from '../src/workload/rates.js';
+import { simulate } from '../src/kinds/pipeline/simulate.js';
 import { scenario, tempDir } from './helpers.js';
 
 /** Requests as (id, deadline, tenant, priority), pushed in id order. */
@@ -18,7 +23,7 @@ const HAND: [number, number, number, number][] = [
 ];
 const SIZE = [1, 3]; // expected service by tenant
 
-function order(discipline: Discipline): number[] {
+function order(discipline: string): number[] {
   const queue = createQueue(discipline, (r) => SIZE[r.tenant]);
   for (const [id, deadline, tenant, priority] of HAND) queue.push(new Request(id, 0, deadline, Infinity, tenant, priority, true));
   const out: number[] = [];

@@ -26,9 +26,9 @@ const TABLE_FILES = ['runs.csv', 'aggregate.csv', 'runs.parquet'];
 const tables = (dir: string) => Object.fromEntries(TABLE_FILES.map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
 
 describe('sweep files', () => {
-  it('expand the documented shape: grid x seeds, with stable content-hash IDs', () => {
+  it('expand the documented shape: grid x seeds, with stable content-hash IDs', async () => {
     const dir = tempDir();
-    const plan = planSweep(sweepFile(dir, '', 3));
+    const plan = await planSweep(sweepFile(dir, '', 3));
     expect(plan.runs).toHaveLength(12);
     expect(plan.columns).toEqual(['pipeline.stages[0].replicas', 'workload.arrivals.rate']);
     expect(plan.runs.slice(0, 4).map((r) => [r.params['pipeline.stages[0].replicas'], r.params['workload.arrivals.rate'], r.seed])).toEqual([
@@ -39,17 +39,17 @@ describe('sweep files', () => {
     ]);
     expect(new Set(plan.runs.map((r) => r.id)).size).toBe(12);
     // The same sweep from another working directory gives the same IDs.
-    expect(planSweep(sweepFile(tempDir(), '', 3)).runs.map((r) => r.id)).toEqual(plan.runs.map((r) => r.id));
+    expect((await planSweep(sweepFile(tempDir(), '', 3))).runs.map((r) => r.id)).toEqual(plan.runs.map((r) => r.id));
   });
 
-  it('zip runs lists side by side, exclude skips combinations, seeds may be a list', () => {
+  it('zip runs lists side by side, exclude skips combinations, seeds may be a list', async () => {
     const dir = tempDir();
     const file = join(dir, 's.yaml');
     writeFileSync(
       file,
       `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[0].replicas: [2, 4]\nzip:\n  workload.arrivals.rate: [8, 12]\n  slo: [1, 2]\nexclude:\n  - pipeline.stages[0].replicas: 4\n    slo: 2\nseeds: [7]\n`,
     );
-    const plan = planSweep(file);
+    const plan = await planSweep(file);
     expect(plan.runs.map((r) => [r.params['pipeline.stages[0].replicas'], r.params['workload.arrivals.rate'], r.params.slo, r.seed])).toEqual([
       [2, 8, 1, 7],
       [2, 12, 2, 7],
@@ -57,7 +57,7 @@ describe('sweep files', () => {
     ]);
   });
 
-  it('run IDs follow the contents of the files a run reads, not where they sit', () => {
+  it('run IDs follow the contents of the files a run reads, not where they sit', async () => {
     const layout = (sub: string, counts: string) => {
       const dir = join(tempDir(), sub);
       mkdirSync(join(dir, 'data'), { recursive: true });
@@ -66,40 +66,40 @@ describe('sweep files', () => {
       writeFileSync(join(dir, 'sweep.yaml'), 'scenario: data/s.yaml\ngrid:\n  pipeline.stages[0].replicas: [1, 2]\n');
       return planSweep(join(dir, 'sweep.yaml'));
     };
-    const a = layout('a', '5 5 5');
-    const b = layout('deeper/b/c', '5 5 5');
+    const a = await layout('a', '5 5 5');
+    const b = await layout('deeper/b/c', '5 5 5');
     expect(b.runs.map((r) => r.id)).toEqual(a.runs.map((r) => r.id));
     expect(b.hash).toBe(a.hash);
-    const edited = layout('a', '5 5 6');
+    const edited = await layout('a', '5 5 6');
     expect(edited.runs.map((r) => r.id).filter((id) => a.runs.some((r) => r.id === id))).toEqual([]);
     expect(edited.hash).not.toBe(a.hash);
   });
 
-  it('mistakes in a sweep file are refused with what is wrong', () => {
+  it('mistakes in a sweep file are refused with what is wrong', async () => {
     const dir = tempDir();
     const file = join(dir, 's.yaml');
-    const errorOf = (text: string) => {
+    const errorOf = async (text: string) => {
       writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\n${text}`);
       try {
-        planSweep(file);
+        await planSweep(file);
       } catch (err) {
         return (err as Error).message;
       }
       return 'no error';
     };
-    expect(errorOf('grid: {slo: [1, 2]}\nexclude: [{sol: 1}]\n')).toContain('exclude[0].sol: not a swept path (swept: slo)');
-    expect(errorOf('grid: {slo: [1, 2]}\nseeds: [1, 1]\n')).toContain('seeds: a seed is listed twice');
-    expect(errorOf('grid: {slo: [1, 2]}\nzip: {slo: [3, 4]}\n')).toContain('slo is in both grid and zip');
-    expect(errorOf('grid: {seed: [1, 2]}\n')).toContain('seed is swept with seeds:');
-    expect(errorOf('timeout: 3000000\n')).toContain('timeout');
+    expect(await errorOf('grid: {slo: [1, 2]}\nexclude: [{sol: 1}]\n')).toContain('exclude[0].sol: not a swept path (swept: slo)');
+    expect(await errorOf('grid: {slo: [1, 2]}\nseeds: [1, 1]\n')).toContain('seeds: a seed is listed twice');
+    expect(await errorOf('grid: {slo: [1, 2]}\nzip: {slo: [3, 4]}\n')).toContain('slo is in both grid and zip');
+    expect(await errorOf('grid: {seed: [1, 2]}\n')).toContain('seed is swept with seeds:');
+    expect(await errorOf('timeout: 3000000\n')).toContain('timeout');
     // The time limit is not part of the sweep's identity: it may be raised to retry timed-out runs.
-    expect(errorOf('grid: {slo: [1, 2]}\ntimeout: 5\n')).toBe('no error');
-    const short = planSweep(file);
+    expect(await errorOf('grid: {slo: [1, 2]}\ntimeout: 5\n')).toBe('no error');
+    const short = await planSweep(file);
     writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid: {slo: [1, 2]}\ntimeout: 50\n`);
-    expect(planSweep(file).hash).toBe(short.hash);
+    expect((await planSweep(file)).hash).toBe(short.hash);
   });
 
-  it('shards: Slurm arrays from any start and step; half-given settings are errors, not the whole sweep', () => {
+  it('shards: Slurm arrays from any start and step; half-given settings are errors, not the whole sweep', async () => {
     const slurm = (id: number, extra: Record<string, string> = {}) => shardFromEnvironment(undefined, { SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: '4', ...extra });
     expect([0, 1, 2, 3].map((i) => slurm(i)?.index)).toEqual([0, 1, 2, 3]);
     expect([1, 2, 3, 4].map((i) => slurm(i, { SLURM_ARRAY_TASK_MIN: '1' })?.index)).toEqual([0, 1, 2, 3]);
@@ -111,7 +111,7 @@ describe('sweep files', () => {
     expect(shardFromEnvironment(undefined, {})).toBeUndefined();
   });
 
-  it('a bad value gives a path-precise error before any run starts', () => {
+  it('a bad value gives a path-precise error before any run starts', async () => {
     const dir = tempDir();
     const file = join(dir, 's.yaml');
     writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[0].replicas: [2, -3]\n`);
@@ -249,7 +249,7 @@ describe('running sweeps', () => {
     expect(refused.stderr).toContain('holds another sweep');
   }, 120_000);
 
-  it('a run that throws or passes the time limit is recorded and does not stop the others; --retry-failed reruns them', () => {
+  it('a run that throws or passes the time limit is recorded and does not stop the others; --retry-failed reruns them', async () => {
     const dir = tempDir();
     const file = join(dir, 's.yaml');
     writeFileSync(file, `scenario: ${resolve('scenarios/abacus/pair.yaml')}\ngrid:\n  accelerator.services[1].model: [bert, no-such-model, vgg19]\n`);

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { optionsSchema, type OptionsOf, type OptionsSchema } from '../plugins/options.js';
+import type { PluginDefinition } from '../plugins/registry.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
 
 /** The setting of one stage that adapters choose: plain data. */
@@ -67,19 +68,30 @@ export interface AdapterDecision {
 /**
  * An adaptation policy: a pure function from what was observed, the forecast, the current
  * configuration and the profiles to a target configuration, with its options checked by its
- * own schema. Adding a policy is one module exporting one of these plus a line in registry.ts.
+ * own schema. The built-in ones are made with defineAdapter and listed in registry.ts; a
+ * user's is made the same way, in a module a scenario names (`kind: module`) or given in code.
  */
-export interface AdapterDefinition<Options extends z.ZodObject = z.ZodObject, Input = AdapterInput, Decision = AdapterDecision> {
-  kind: string;
-  description: string;
-  /** The adapter's options as they appear in a scenario under `adaptation.adapter` (besides `kind`). */
-  options: Options;
+export interface AdapterDefinition<Options extends OptionsSchema = OptionsSchema, Input = AdapterInput, Decision = AdapterDecision> extends PluginDefinition<'adapter'> {
+  /** The adapter's options as they appear in a scenario (beside `kind`, or under `options` for a module). */
+  readonly options: Options;
   /** Whether it needs `pipeline.profile` (variants, latencies, accuracies). */
-  needsProfile: boolean;
-  decide(input: Input, options: z.output<Options>): Decision;
+  readonly needsProfile: boolean;
+  decide(input: Input, options: OptionsOf<Options>): Decision;
 }
 
-/** Define a pipeline adapter with its options type inferred from the schema. */
-export function defineAdapter<Options extends z.ZodObject>(definition: AdapterDefinition<Options>): AdapterDefinition<Options> {
-  return definition;
+/** Define an adapter; its options type is inferred from the schema (zod, any Standard Schema, or a JSON Schema). */
+export function defineAdapter<Options extends OptionsSchema = OptionsSchema>(definition: {
+  kind: string;
+  description?: string;
+  options?: Options;
+  needsProfile?: boolean;
+  decide(input: AdapterInput, options: OptionsOf<Options>): AdapterDecision;
+}): AdapterDefinition<Options> {
+  return {
+    ...definition,
+    family: 'adapter',
+    description: definition.description ?? '',
+    options: optionsSchema(definition.options, `adapter ${definition.kind}`) as Options,
+    needsProfile: definition.needsProfile ?? false,
+  };
 }

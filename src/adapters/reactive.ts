@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../scenario/units.js';
+import { duration } from '../config/units.js';
 import { defineAdapter } from './adapter.js';
 
 /** One decision's raw per-stage replica counts, kept for the scale-down window. */

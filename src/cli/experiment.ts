@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { parseOverride } from '../scenario/load.js';
+import { parseOverride } from '../scenario/overrides.js';
 import { seedFlag } from './flags.js';
 import {
   checkSeeds,

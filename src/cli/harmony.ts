@@ -2,9 +2,9 @@ import type { Argv } from 'yargs';
 import { HarmonyPlanner, type Application, type Plan } from '../adapters/harmonybatch/planner.js';
 import { InputError } from '../errors.js';
 import { loadServerlessModel } from '../profiles/serverless.js';
-import { parseDuration } from '../scenario/units.js';
-import { loadServerlessScenario } from '../scenario/load.js';
-import { initialRates } from '../serverless/simulate.js';
+import { parseDuration } from '../config/units.js';
+import { readScenarioOfKind } from '../kinds/load.js';
+import { initialRates } from '../kinds/serverless/simulate.js';
 import { jsonText } from '../io/json.js';
 
 /** `slo=0.5,rps=5[,name=x]` (slo takes units: 500ms) into an application. */
@@ -90,7 +90,7 @@ export function harmonyCommand(yargs: Argv) {
           let catalog: string | undefined;
           if (argv.scenario !== undefined) {
             if (argv.model !== undefined || argv.app.length > 0) throw new InputError('give a scenario or --model and --app, not both');
-            const { scenario } = loadServerlessScenario(argv.scenario);
+            const scenario = readScenarioOfKind('serverless', argv.scenario);
             model = scenario.serverless.model;
             catalog = scenario.serverless.catalog;
             const rates = initialRates(scenario);
@@ -101,13 +101,7 @@ export function harmonyCommand(yargs: Argv) {
             apps = argv.app.map((text, i) => parseApp(text, i));
           }
           const planner = new HarmonyPlanner(loadServerlessModel(model, catalog), { algorithm: argv.algorithm, cpuSearch: argv['cpu-search'] });
-          let plan: Plan;
-          try {
-            plan = planner.plan(apps);
-          } catch (err) {
-            if (err instanceof RangeError) throw new InputError(err.message);
-            throw err;
-          }
+          const plan = planner.plan(apps);
           process.stdout.write(argv.json ? jsonText(planJson(plan, apps)) : planText(plan, apps));
         },
       )

@@ -2,8 +2,9 @@ import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { scenarioJsonSchema, scenarioReference } from '../scenario/json-schema.js';
-import { loadAnyScenario, parseOverride, scenarioFileText } from '../scenario/load.js';
+import { scenarioJsonSchema, scenarioReference } from '../kinds/json-schema.js';
+import { loadScenario, scenarioFileText } from '../kinds/load.js';
+import { parseOverride } from '../scenario/overrides.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { experimentCommand } from './experiment.js';
 import { harmonyCommand } from './harmony.js';
@@ -53,8 +54,8 @@ export async function main(args: string[]): Promise<number> {
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value, as for run' }),
-    (argv) => {
-      process.stdout.write(scenarioFileText(loadAnyScenario(argv.scenario, argv.set.map(parseOverride)), dirname(argv.scenario)));
+    async (argv) => {
+      process.stdout.write(scenarioFileText(await loadScenario(argv.scenario, { set: argv.set.map(parseOverride) }), dirname(argv.scenario)));
     },
   );
   cli.command(

@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { findAcceleratorPeak } from '../accelerator/peak.js';
-import { findPeak, type PeakProbe } from '../runner/peak.js';
-import { loadAnyScenario, parseOverride } from '../scenario/load.js';
 import { jsonText } from '../io/json.js';
+import { loadScenario } from '../kinds/load.js';
+import { kindByKey, SCENARIO_KINDS } from '../kinds/registry.js';
+import { parseOverride } from '../scenario/overrides.js';
+import type { PeakProbe } from '../scenario/peak.js';
 
 export function peakCommand(yargs: Argv) {
   return yargs.command(
@@ -20,33 +21,22 @@ export function peakCommand(yargs: Argv) {
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
         .example('$0 peak scenarios/mm4.yaml --set slo=50ms', 'peak rate of the M/M/4 example with at most 1% of requests over 50 ms')
         .example('$0 peak scenarios/abacus/pair.yaml --set accelerator.policy=headroom --set accelerator.abandon=true', 'peak throughput of two services on one GPU under their 50 ms QoS'),
-    (argv) => {
+    async (argv) => {
       if (!(argv.threshold >= 0 && argv.threshold < 1)) throw new InputError(`--threshold: expected a ratio in [0, 1), got ${argv.threshold}`);
       if (!(Number.isInteger(argv.runs) && argv.runs >= 1)) throw new InputError(`--runs: expected a positive integer, got ${argv.runs}`);
       if (!(argv.tolerance > 0 && argv.tolerance < 1)) throw new InputError(`--tolerance: expected a fraction in (0, 1), got ${argv.tolerance}`);
-      const loaded = loadAnyScenario(argv.scenario, argv.set.map(parseOverride));
-      if (loaded.kind === 'serverless') throw new InputError(`${argv.scenario}: peak takes pipeline and accelerator scenarios, not serverless ones`);
-      const options = {
+      const loaded = await loadScenario(argv.scenario, { set: argv.set.map(parseOverride) });
+      const kind = kindByKey(loaded.kind);
+      if (kind.peak === undefined) {
+        throw new InputError(`${argv.scenario}: peak takes ${SCENARIO_KINDS.filter((k) => k.peak !== undefined).map((k) => k.key).join(' and ')} scenarios, not ${kind.key} ones`);
+      }
+      const result = kind.peak(loaded.scenario, {
         threshold: argv.threshold,
         seeds: argv.runs,
         tolerance: argv.tolerance,
         perTenant: !argv['whole-run'],
         onProbe: argv.json ? undefined : (p: PeakProbe) => process.stderr.write(`  x${p.factor.toPrecision(4)}: ${p.rate.toFixed(2)} requests/s, violations ${(100 * p.violationRatio).toFixed(3)}% ${p.ok ? 'ok' : 'over'}\n`),
-      };
-      let result;
-      try {
-        if (loaded.kind === 'accelerator') result = findAcceleratorPeak(loaded.scenario, options);
-        else {
-          const scenario = loaded.scenario;
-          if (scenario.duration === undefined && scenario.workload.requests === undefined && scenario.workload.arrivals.kind !== 'trace') {
-            throw new InputError(`${argv.scenario}: give duration or workload.requests, so every probe ends`);
-          }
-          result = findPeak(scenario, options);
-        }
-      } catch (err) {
-        if (err instanceof RangeError) throw new InputError(err.message);
-        throw err;
-      }
+      });
       if (argv.json) process.stdout.write(jsonText(result));
       else
         process.stdout.write(

@@ -6,8 +6,9 @@ import { InputError } from '../errors.js';
 import { stageAccuracies } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
-import { loadScenario, readYamlFile } from '../scenario/load.js';
-import { parseDuration } from '../scenario/units.js';
+import { readYamlFile } from '../config/yaml.js';
+import { readScenarioOfKind } from '../kinds/load.js';
+import { parseDuration } from '../config/units.js';
 import { jsonText } from '../io/json.js';
 
 function list<T>(text: string | undefined, n: number, parse: (s: string) => T, flag: string): T[] | undefined {
@@ -27,7 +28,7 @@ function planTarget(target: string): { profile: PipelineProfile; stages?: { vari
   // A profile's `pipeline` is its name; a scenario's is an object.
   const pipeline = data !== null && typeof data === 'object' ? (data as { pipeline?: unknown }).pipeline : undefined;
   if (pipeline === null || typeof pipeline !== 'object') return { profile: resolvePipelineProfile(target) };
-  const { scenario } = loadScenario(target);
+  const scenario = readScenarioOfKind('pipeline', target);
   if (scenario.pipeline.profile === undefined) throw new InputError(`${target}: the scenario has no pipeline.profile to plan with`);
   const profile = resolvePipelineProfile(scenario.pipeline.profile);
   const variants = scenario.pipeline.stages.map((s) => s.variant);
@@ -107,13 +108,7 @@ export function planCommand(yargs: Argv) {
         locked = variants.map((variant, i) => ({ variant, replicas: replicas[i] }));
       }
       const options: PlanOptions = { rate: argv.rate, mode, ...ipaSettings(profile, { ...target.options, ...given }), locked };
-      let plan: Plan;
-      try {
-        plan = planIpa(profile, options);
-      } catch (err) {
-        if (err instanceof RangeError) throw new InputError(err.message);
-        throw err;
-      }
+      const plan = planIpa(profile, options);
       const { locked: _locked, ...settings } = options;
       if (argv.json) process.stdout.write(jsonText({ pipeline: profile.pipeline, ...settings, ...plan }));
       else process.stdout.write(formatPlan(profile, options, plan));

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { buildFigure, PLOT_KINDS, type PlotOptions } from '../figures/kinds.js';
-import { parseDuration } from '../scenario/units.js';
+import { parseDuration } from '../config/units.js';
 
 export function plotCommand(yargs: Argv) {
   return yargs.command(

@@ -5,8 +5,8 @@ import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
 import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
-import { RUN_FILES } from '../runner/run-folder.js';
-import { movedScenarioFileText } from '../scenario/load.js';
+import { COMMON_RUN_FILES } from '../scenario/run-folder.js';
+import { movedScenarioFileText } from '../kinds/load.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
 import { planSweep } from '../sweep/spec.js';
 import { failureOf, finishedSummary, readManifest, STORE, TABLES } from '../sweep/store.js';
@@ -39,7 +39,7 @@ export function sweepCommand(yargs: Argv) {
             .option('probe', { type: 'boolean', default: true, describe: 'time the first run to estimate the whole sweep' })
             .option('workers', { type: 'number', default: availableParallelism(), describe: 'workers the estimate assumes' }),
         async (argv) => {
-          const plan = planSweep(argv.file);
+          const plan = await planSweep(argv.file);
           const lines = [`${plan.name}: ${plan.runs.length} runs (${plan.columns.length ? plan.columns.join(', ') : 'no swept values'} x seeds), sweep ${plan.hash}`];
           for (const r of plan.runs.slice(0, argv.show)) lines.push(`  ${r.id}  ${describeParams(r.params, r.seed)}`);
           if (plan.runs.length > argv.show) lines.push(`  ... and ${plan.runs.length - argv.show} more`);
@@ -92,7 +92,7 @@ export function sweepCommand(yargs: Argv) {
           } catch (err) {
             throw new InputError((err as Error).message);
           }
-          const plan = planSweep(argv.file);
+          const plan = await planSweep(argv.file);
           const interrupt = new AbortController();
           const onSignal = () => interrupt.abort();
           process.once('SIGINT', onSignal);
@@ -167,7 +167,7 @@ export function sweepCommand(yargs: Argv) {
                 const tmp = join(argv.out, STORE.runs, `.tmp-${run.id}-${uniqueSuffix()}`);
                 cpSync(join(d, STORE.runs, run.id), tmp, { recursive: true });
                 // Its scenario.yaml names files relative to the folder, which now sits elsewhere.
-                const scenarioFile = join(tmp, RUN_FILES.scenario);
+                const scenarioFile = join(tmp, COMMON_RUN_FILES.scenario);
                 if (existsSync(scenarioFile)) writeFileSync(scenarioFile, movedScenarioFileText(readFileSync(scenarioFile, 'utf8'), join(d, STORE.runs, run.id), target));
                 rmSync(target, { recursive: true, force: true });
                 renameSync(tmp, target);

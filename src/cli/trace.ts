@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
 import { RandomStreams } from '../engine/random.js';
 import { InputError } from '../errors.js';
-import { SyntheticArrivals } from '../scenario/schema.js';
-import { parseDuration } from '../scenario/units.js';
+import { SyntheticArrivals } from '../workload/schema.js';
+import { parseDuration } from '../config/units.js';
 import { collectArrivals, CountTraceArrivals, EXPAND_MODES, type ExpandMode } from '../workload/arrivals.js';
 import { generateTrace, TRACE_PATTERNS, type TracePattern } from '../workload/generators.js';
 import { writeTimestampTrace } from '../workload/timestamps.js';

@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { AtomicStreamWriter } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
-import type { AdaptationRow } from '../runner/adaptation.js';
-import { loadRunResources } from '../runner/predictor.js';
-import { adaptationCsvRow, ADAPTATION_COLUMNS, runToFolder, type SummaryFile } from '../runner/run-folder.js';
-import { loadScenario, type Override } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import { importScenarioModules, readScenarioOfKind } from '../kinds/load.js';
+import type { AdaptationRow } from '../kinds/pipeline/adaptation.js';
+import { preparePipelineRun } from '../kinds/pipeline/kind.js';
+import { adaptationCsvRow, ADAPTATION_COLUMNS, runToFolder, type SummaryFile } from '../kinds/pipeline/run-folder.js';
+import type { Scenario } from '../kinds/pipeline/schema.js';
+import type { Override } from '../scenario/overrides.js';
 
 /**
  * IPA's end-to-end experiments in simulation: the five pipelines x the four 20-minute
@@ -77,9 +78,12 @@ export function ipaOverrides(cell: IpaCell): Override[] {
   return overrides;
 }
 
-/** The scenario of `cell`; `extra` overrides apply after the cell's own (e.g. pipeline.loadTime for a sensitivity study). */
+/**
+ * The scenario of `cell`; `extra` overrides apply after the cell's own (e.g. pipeline.loadTime for a
+ * sensitivity study). Plug-in modules they name must have been imported (runIpaExperiment does).
+ */
 export function ipaScenario(cell: IpaCell, seed?: number, extra: readonly Override[] = []): Scenario {
-  return loadScenario(ipaScenarioFile(cell.pipeline), [...ipaOverrides(cell), ...extra], seed).scenario;
+  return readScenarioOfKind('pipeline', ipaScenarioFile(cell.pipeline), { set: [...ipaOverrides(cell), ...extra], seed });
 }
 
 export function cellId(cell: IpaCell): string {
@@ -138,6 +142,7 @@ export async function runIpaExperiment(
 ): Promise<IpaRunResult[]> {
   if (options.seeds !== undefined) checkSeeds(options.seeds);
   const seeds = options.seeds ?? [undefined];
+  for (const cell of cells) await importScenarioModules(ipaScenarioFile(cell.pipeline), [...ipaOverrides(cell), ...(options.overrides ?? [])]);
   const planned = cells.flatMap((cell) => seeds.map((seed) => ({ cell, scenario: ipaScenario(cell, seed, options.overrides) })));
   mkdirSync(join(out, IPA_FILES.runsDir), { recursive: true });
   const steps = new AtomicStreamWriter(join(out, IPA_FILES.steps));
@@ -149,7 +154,7 @@ export async function runIpaExperiment(
     for (const { cell, scenario } of planned) {
       const prefix = `${cell.pipeline},${cell.workload},${cell.policy},${cell.predictor},${scenario.seed},`;
       const summary = runToFolder(scenario, join(out, IPA_FILES.runsDir, ipaRunId(cell, scenario.seed)), {
-        resources: await loadRunResources(scenario),
+        resources: await preparePipelineRun(scenario),
         onAdaptationRow: (row: AdaptationRow) => steps.write(prefix + adaptationCsvRow(row)),
       });
       runs.write(prefix + runsRow(summary) + '\n');

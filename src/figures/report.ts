@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { csvNumber } from '../metrics/csv.js';
-import { RUN_FILES } from '../runner/run-folder.js';
+import { RUN_FILES } from '../kinds/pipeline/run-folder.js';
+import { SCENARIO_KINDS } from '../kinds/registry.js';
 import { flattenSummary } from '../sweep/collect.js';
 import { readManifest, STORE, TABLES } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
@@ -86,8 +87,8 @@ export function buildReport(results: string): ReportResult {
     const metrics = [...flattenSummary(summary)].map(([metric, value]) => ({ metric, value }));
     tables = [{ title: 'Summary', table: { file: RUN_FILES.summary, columns: ['metric', 'value'], rows: metrics }, columns: ['metric', 'value'] }];
     scenarioText = readOptional(join(results, RUN_FILES.scenario));
-    if (summary.kind === 'serverless') add('Per application', 'bars', { metrics: ['violation_ratio', 'latency_p99', 'cost_per_request'] });
-    if (summary.kind === 'accelerator') add('Per service', 'bars', { metrics: ['violation_ratio', 'latency_p99'] });
+    const entities = SCENARIO_KINDS.find((k) => k.key === summary.kind)?.entityTable;
+    if (entities !== undefined) add(entities.title, 'bars', { metrics: [...entities.metrics] });
     if (existsSync(join(results, RUN_FILES.adaptation))) {
       add('Cost and accuracy over time', 'timeline');
       add('p99 latency and SLA violations over time', 'timeline', { panels: 'latency' });

@@ -4,10 +4,10 @@ import { InputError } from '../errors.js';
 import { IPA_FILES, ipaRunId, type IpaCell } from '../experiments/ipa.js';
 import { parseCsvRecords, splitCsvLine } from '../metrics/csv.js';
 import { resolvePipelineProfile } from '../profiles/catalog.js';
-import { ACCELERATOR_FILES } from '../accelerator/run-folder.js';
-import { RUN_FILES } from '../runner/run-folder.js';
-import { isProfilePath, readYamlFile } from '../scenario/load.js';
-import { SERVERLESS_FILES } from '../serverless/run-folder.js';
+import { readYamlFile } from '../config/yaml.js';
+import { isProfilePath } from '../kinds/pipeline/paths.js';
+import { RUN_FILES } from '../kinds/pipeline/run-folder.js';
+import { SCENARIO_KINDS } from '../kinds/registry.js';
 import { STORE, TABLES } from '../sweep/store.js';
 import { displayValue } from './style.js';
 
@@ -100,8 +100,10 @@ export function distinct(table: Table, column: string): string[] {
  * table: their tenants are in summary.json.)
  */
 function entityTable(dir: string): { table: Table; key: string } {
-  if (existsSync(join(dir, SERVERLESS_FILES.apps))) return { table: readTable(join(dir, SERVERLESS_FILES.apps)), key: 'app' };
-  if (existsSync(join(dir, ACCELERATOR_FILES.tenants))) return { table: readTable(join(dir, ACCELERATOR_FILES.tenants)), key: 'service' };
+  for (const kind of SCENARIO_KINDS) {
+    const entities = kind.entityTable;
+    if (entities !== undefined && existsSync(join(dir, entities.file))) return { table: readTable(join(dir, entities.file)), key: entities.key };
+  }
   throw new InputError(`${dir}: one pipeline run; this figure compares runs, or the applications of a serverless or accelerator run (give a sweep or an experiment folder)`);
 }
 

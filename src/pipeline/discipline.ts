@@ -1,17 +1,12 @@
-import { Fifo } from './fifo.js';
+import { optionsSchema, type OptionsOf, type OptionsSchema } from '../plugins/options.js';
+import type { PluginDefinition } from '../plugins/registry.js';
 import type { Request } from './request.js';
 
 /**
- * Queue disciplines: the order in which a stage takes waiting requests into batches.
- * - `fcfs`: order of joining the queue;
- * - `sjf`: shortest expected service first (the mean latency of the request's model at batch 1);
- * - `edf`: earliest deadline (arrival + SLO) first;
- * - `priority`: lowest priority class first (0 before 1).
- * Ties go to the request that joined the queue first. Every discipline costs O(log n) per
- * push and shift (FCFS O(1)).
+ * Queue disciplines: the order in which a stage takes waiting requests into batches. The
+ * built-in ones (fcfs, sjf, edf, priority: disciplines/) and a user's are made with
+ * defineDiscipline. Ties go to the request that joined the queue first.
  */
-export const DISCIPLINES = ['fcfs', 'sjf', 'edf', 'priority'] as const;
-export type Discipline = (typeof DISCIPLINES)[number];
 
 /** A stage's waiting line. */
 export interface RequestQueue {
@@ -92,16 +87,36 @@ export class KeyedQueue<T = Request> {
   }
 }
 
-/** A queue for `discipline`; `expectedService` gives SJF its key. */
-export function createQueue(discipline: Discipline, expectedService: (request: Request) => number): RequestQueue {
-  switch (discipline) {
-    case 'fcfs':
-      return new Fifo<Request>();
-    case 'sjf':
-      return new KeyedQueue<Request>(expectedService);
-    case 'edf':
-      return new KeyedQueue<Request>((r) => r.deadline);
-    case 'priority':
-      return new KeyedQueue<Request>((r) => r.priority);
-  }
+/** What a discipline's queue is built from, besides its options. */
+export interface DisciplineContext {
+  /** Mean service time of a request alone (batch 1) on the stage's current model: SJF's key, and what abandonment allows for. */
+  expectedService(request: Request): number;
+}
+
+export interface DisciplineDefinition<Options extends OptionsSchema = OptionsSchema> extends PluginDefinition<'discipline'> {
+  readonly options: Options;
+  /**
+   * Whether its queue serves in order of joining, so that its head is the oldest waiting request:
+   * the stage then needs no separate record of the oldest (for the batch timeout), and drop-oldest
+   * overflow is possible.
+   */
+  readonly fifo: boolean;
+  create(options: OptionsOf<Options>, context: DisciplineContext): RequestQueue;
+}
+
+/** Define a queue discipline a scenario can name under `pipeline.stages[].queue.discipline`. */
+export function defineDiscipline<Options extends OptionsSchema = OptionsSchema>(definition: {
+  kind: string;
+  description?: string;
+  options?: Options;
+  fifo?: boolean;
+  create(options: OptionsOf<Options>, context: DisciplineContext): RequestQueue;
+}): DisciplineDefinition<Options> {
+  return {
+    ...definition,
+    family: 'discipline',
+    description: definition.description ?? '',
+    fifo: definition.fifo ?? false,
+    options: optionsSchema(definition.options, `discipline ${definition.kind}`) as Options,
+  };
 }

@@ -4,6 +4,8 @@ export class Request {
   enqueuedAt: number;
   /** Index of the stage it is in (or last was in). */
   stage = 0;
+  /** Whether it is in the queue of stage `stage` (not in service, not gone). */
+  waiting = false;
 
   constructor(
     /** Arrival order, from 0. */

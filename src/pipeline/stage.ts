@@ -1,10 +1,12 @@
+import { InputError } from '../errors.js';
 import type { ScheduledEvent, Simulation } from '../engine/simulation.js';
-import { createQueue, type Discipline, type RequestQueue } from './discipline.js';
+import type { DisciplineDefinition, RequestQueue } from './discipline.js';
+import { Fifo } from './fifo.js';
+import { NO_BATCH, Replica, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
 import type { DropReason, Request } from './request.js';
+import type { Router } from './router.js';
 import type { ServiceTime } from './service.js';
 
-export const ROUTINGS = ['round-robin', 'least-loaded'] as const;
-export type Routing = (typeof ROUTINGS)[number];
 export const OVERFLOWS = ['drop-newest', 'drop-oldest'] as const;
 export type Overflow = (typeof OVERFLOWS)[number];
 
@@ -18,32 +20,14 @@ export interface StageConfig {
   overflow: Overflow;
   /** Drop requests whose deadline has passed when a batch is formed. */
   dropExpired: boolean;
-  /** The order in which waiting requests are taken (drop-oldest overflow needs fcfs). */
-  discipline: Discipline;
+  /** The order in which waiting requests are taken (drop-oldest overflow needs a fifo discipline), and its options. */
+  discipline: { definition: DisciplineDefinition; options: unknown };
   /** Drop a request taken from the queue when now + its expected service passes its deadline. */
   abandon: boolean;
-  routing: Routing;
+  /** Which idle replica gets the next batch: a router made for this stage alone. */
+  router: Router;
   /** Seconds a removed replica keeps taking batches before it goes. */
   drain: number;
-}
-
-/**
- * What one replica runs: a model variant on a number of cores. Objects are shared: two
- * replicas run the same model exactly when they hold the same ReplicaModel object.
- */
-export interface ReplicaModel {
-  variant: string;
-  cores: number;
-  /** Seconds from starting a replica until it can serve (loading the model). */
-  loadTime: number;
-  service: ServiceTime;
-  /** Per-tenant service times (by tenant index) where tenants differ; others use `service`. */
-  tenantServices?: readonly (ServiceTime | undefined)[];
-}
-
-/** The service time of a tenant's requests on `model`. */
-function serviceOf(model: ReplicaModel, tenant: number): ServiceTime {
-  return model.tenantServices?.[tenant] ?? model.service;
 }
 
 /** What an adapter sets on a stage: the model of its replicas, how many, and the largest batch. */
@@ -65,44 +49,15 @@ export interface StageObserver {
 }
 
 /**
- * Life of a replica: `starting` (loading its model, not serving, but paid for), `active`,
- * `draining` (removed, still taking batches until its drain time is up), then `retired`:
- * it takes no more batches and leaves the stage as soon as it is not mid-batch.
- */
-export type ReplicaState = 'starting' | 'active' | 'draining' | 'retired';
-
-const NO_BATCH: readonly Request[] = [];
-
-export class Replica {
-  busy = false;
-  /** Total seconds spent serving batches. */
-  busyTime = 0;
-  /** When it started serving (0 for the initial replicas). */
-  servingSince = 0;
-  batchStart = 0;
-  batch: readonly Request[] = NO_BATCH;
-  /** The pending start-up or drain timer. */
-  timer: ScheduledEvent<Replica> | undefined;
-  constructor(
-    /** Unique within the stage, in order of creation. */
-    readonly id: number,
-    readonly model: ReplicaModel,
-    public state: ReplicaState,
-  ) {}
-
-  /** Takes new batches: active, or draining and not yet retired. */
-  get serving(): boolean {
-    return this.state === 'active' || this.state === 'draining';
-  }
-}
-
-/**
- * One pipeline stage: a FCFS queue, a batcher and a set of replicas.
+ * One pipeline stage: a queue in its discipline's order, a batcher and a set of replicas.
  *
  * Batching rule: a batch is formed when a replica is idle and either the
- * queue holds `maxBatch` requests, or the oldest queued request has waited
- * `batchTimeout`; the batch takes up to `maxBatch` requests from the head.
- * With a zero timeout a batch leaves as soon as a replica is free.
+ * queue holds `maxBatch` requests, or the oldest waiting request (by time of
+ * joining, whatever the discipline) has waited `batchTimeout`; the batch takes
+ * up to `maxBatch` requests from the head in the discipline's order. With a
+ * zero timeout a batch leaves as soon as a replica is free. Requests arriving
+ * at the same instant join one at a time, so a free replica with timeout 0
+ * takes the first alone.
  *
  * Requests that reach `expiresAt` (the pipeline's drop limit) are dropped when a batch is
  * formed and when a batch finishes: IPA's check before and after each stage.
@@ -113,6 +68,11 @@ export class Replica {
  */
 export class Stage {
   readonly queue: RequestQueue;
+  /**
+   * Under a discipline that is not first-come-first-served, the requests in order of joining,
+   * those no longer waiting here skipped lazily: the batch timeout runs from the oldest.
+   */
+  private readonly joined: Fifo<Request> | undefined;
   /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
   readonly replicas: Replica[] = [];
   /** The model new replicas get. */
@@ -120,7 +80,6 @@ export class Stage {
   maxBatch: number;
   /** Serving replicas that are not busy. */
   private idle = 0;
-  private nextRoundRobin = 0;
   private nextReplicaId = 0;
   private timerArmed = false;
   private cores = 0;
@@ -161,7 +120,9 @@ export class Stage {
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
-    this.queue = createQueue(config.discipline, (r) => this.expectedService(r));
+    const { definition, options } = config.discipline;
+    this.queue = definition.create(options, { expectedService: (r) => this.expectedService(r) });
+    this.joined = definition.fifo ? undefined : new Fifo<Request>();
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
     this.idle = initial.replicas;
@@ -202,8 +163,8 @@ export class Stage {
    * Asking for the current target changes nothing.
    */
   reconfigure(target: StageTarget): void {
-    if (!Number.isInteger(target.replicas) || target.replicas < 1) throw new RangeError(`stage ${this.name}: replicas must be a positive integer, got ${target.replicas}`);
-    if (!Number.isInteger(target.maxBatch) || target.maxBatch < 1) throw new RangeError(`stage ${this.name}: batch must be a positive integer, got ${target.maxBatch}`);
+    if (!Number.isInteger(target.replicas) || target.replicas < 1) throw new InputError(`stage ${this.name}: replicas must be a positive integer, got ${target.replicas}`);
+    if (!Number.isInteger(target.maxBatch) || target.maxBatch < 1) throw new InputError(`stage ${this.name}: batch must be a positive integer, got ${target.maxBatch}`);
     this.maxBatch = target.maxBatch;
     if (target.model !== this.model) {
       this.model = target.model;
@@ -233,9 +194,11 @@ export class Stage {
         this.observer.dropped(request, 'capacity');
         return;
       }
-      this.observer.dropped(queue.shift() as Request, 'capacity');
+      this.observer.dropped(this.shiftWaiting() as Request, 'capacity');
     }
+    request.waiting = true;
     queue.push(request);
+    this.joined?.push(request);
     if (this.idle > 0) this.dispatch();
   }
 
@@ -264,7 +227,7 @@ export class Stage {
   private leave(replica: Replica): void {
     const i = this.replicas.indexOf(replica);
     this.replicas.splice(i, 1);
-    if (this.nextRoundRobin > i) this.nextRoundRobin--;
+    this.config.router.left?.(i);
     this.cores -= replica.model.cores;
   }
 
@@ -273,7 +236,7 @@ export class Stage {
     const queue = this.queue;
     const { batchTimeout } = this.config;
     while (this.idle > 0 && queue.size > 0) {
-      const due = (queue.peek() as Request).enqueuedAt + batchTimeout;
+      const due = this.oldestWaitingSince() + batchTimeout;
       if (queue.size < this.maxBatch && this.sim.now < due) {
         if (!this.timerArmed) {
           this.timerArmed = true;
@@ -291,7 +254,7 @@ export class Stage {
     const now = this.sim.now;
     const batch: Request[] = [];
     while (batch.length < maxBatch && queue.size > 0) {
-      const request = queue.shift() as Request;
+      const request = this.shiftWaiting() as Request;
       if (now >= request.expiresAt) this.observer.dropped(request, 'age');
       else if (this.config.dropExpired && now > request.deadline) this.observer.dropped(request, 'deadline');
       else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.observer.dropped(request, 'abandoned');
@@ -300,29 +263,26 @@ export class Stage {
     return batch;
   }
 
+  /** The next request in the discipline's order, no longer waiting. */
+  private shiftWaiting(): Request | undefined {
+    const request = this.queue.shift();
+    if (request !== undefined) request.waiting = false;
+    return request;
+  }
+
+  /** When the request waiting longest here joined the queue (the queue is not empty). */
+  private oldestWaitingSince(): number {
+    const joined = this.joined;
+    if (joined === undefined) return (this.queue.peek() as Request).enqueuedAt;
+    for (;;) {
+      const r = joined.peek() as Request;
+      if (r.waiting && r.stage === this.index) return r.enqueuedAt;
+      joined.shift();
+    }
+  }
+
   private pickReplica(): Replica {
-    const replicas = this.replicas;
-    const n = replicas.length;
-    if (this.config.routing === 'least-loaded') {
-      // The least utilised since it started serving (busy / age, compared cross-multiplied), so a
-      // replica added later is not flooded until its lifetime busy time catches up.
-      const now = this.sim.now;
-      let best: Replica | undefined;
-      for (const r of replicas) {
-        if (!r.serving || r.busy) continue;
-        if (best === undefined || r.busyTime * (now - best.servingSince) < best.busyTime * (now - r.servingSince)) best = r;
-      }
-      return best as Replica;
-    }
-    for (let k = 0; k < n; k++) {
-      const i = (this.nextRoundRobin + k) % n;
-      const r = replicas[i];
-      if (r.serving && !r.busy) {
-        this.nextRoundRobin = (i + 1) % n;
-        return r;
-      }
-    }
-    throw new Error(`stage ${this.name}: no idle replica although ${this.idle} counted idle`);
+    return this.config.router.pick(this.replicas, this.sim.now);
   }
 
   private start(replica: Replica, batch: Request[]): void {

@@ -1,4 +1,7 @@
-import { maxOf, type LoadPredictor } from './predictor.js';
+import { z } from 'zod';
+import { positiveDuration } from '../config/units.js';
+import { InputError } from '../errors.js';
+import { definePredictor, maxOf, type LoadPredictor } from './predictor.js';
 
 /** The rate of the last second: the "reactive" predictor IPA compares against. */
 export function lastValue(): LoadPredictor {
@@ -49,3 +52,37 @@ export function seasonalNaive(period: number, horizon: number): LoadPredictor {
 export function oracle(trace: ArrayLike<number>, horizon: number): LoadPredictor {
   return { name: 'oracle', forecast: (h) => maxOf(trace, h.length, h.length + horizon) };
 }
+
+/** The built-in baselines as a scenario names them (`adaptation.predictor.kind`). */
+export const lastValuePredictor = definePredictor({
+  kind: 'last-value',
+  description: 'the rate of the last second (IPA\'s "reactive" predictor)',
+  options: z.strictObject({}),
+  create: () => lastValue(),
+});
+
+export const movingMaxPredictor = definePredictor({
+  kind: 'moving-max',
+  description: 'the peak rate of the last window',
+  options: z.strictObject({ window: positiveDuration('window').prefault(20) }),
+  create: (o) => movingMax(Math.max(1, Math.round(o.window))),
+});
+
+export const ewmaPredictor = definePredictor({
+  kind: 'ewma',
+  description: 'exponentially weighted moving average',
+  options: z.strictObject({ alpha: z.number().gt(0).max(1).default(0.1).describe('weight of the newest second') }),
+  create: (o) => ewma(o.alpha),
+});
+
+export const oraclePredictor = definePredictor({
+  kind: 'oracle',
+  description: 'the true peak of the coming horizon, read from the trace (an upper bound for experiments; count traces only)',
+  options: z.strictObject({ horizon: positiveDuration('seconds ahead').prefault(20) }),
+  create: (o, context) => {
+    if (context.counts === undefined || context.bin !== 1) {
+      throw new InputError('adaptation.predictor: the oracle reads the future from per-second counts: use a per-second count trace or a synthetic workload');
+    }
+    return oracle(context.counts, Math.max(1, Math.round(o.horizon)));
+  },
+});

@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type * as TF from '@tensorflow/tfjs';
 import { RandomStream } from '../engine/random.js';
 import { InputError } from '../errors.js';
 import { PIPESIM_VERSION } from '../version.js';
-import { maxOf, type LoadPredictor } from './predictor.js';
+import { definePredictor, maxOf, type LoadPredictor } from './predictor.js';
 import { inputAt, lookback, type WindowSpec, type Windows } from './windows.js';
 import { loadTf, quietly, type Tf, type TfBackend } from './tf.js';
 
@@ -217,3 +219,31 @@ export async function loadLstm(dir: string, backend: TfBackend = 'auto'): Promis
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData }));
   return new LstmPredictor(tf, model, metadata);
 }
+
+/** The LSTM trained on IPA's Twitter trace that ships with pipesim (models/ipa-lstm). */
+export const SHIPPED_LSTM = fileURLToPath(new URL('../../models/ipa-lstm', import.meta.url));
+
+/** Models by folder: each is loaded once per process. */
+const loadedModels = new Map<string, Promise<LstmPredictor>>();
+
+export const lstmPredictor = definePredictor({
+  kind: 'lstm',
+  description: 'IPA\'s LSTM: the peak rate of the next 20 s from the last 2 minutes',
+  options: z.strictObject({
+    model: z.string().min(1).optional().describe('folder of a model saved by `pipesim predictor train`, relative to the scenario (default: the shipped models/ipa-lstm)'),
+  }),
+  load(o) {
+    const dir = o.model ?? SHIPPED_LSTM;
+    let loading = loadedModels.get(dir);
+    if (loading === undefined) {
+      loading = loadLstm(dir);
+      loadedModels.set(dir, loading);
+      loading.catch(() => loadedModels.delete(dir));
+    }
+    return loading;
+  },
+  create: (_o, context) => {
+    if (!(context.loaded instanceof LstmPredictor)) throw new Error('the LSTM was not loaded before the run (prepare the run first)');
+    return context.loaded;
+  },
+});

@@ -1,3 +1,6 @@
+import { optionsSchema, type OptionsOf, type OptionsSchema } from '../plugins/options.js';
+import type { PluginDefinition } from '../plugins/registry.js';
+
 /**
  * Load forecasting, as IPA's adapter uses it: from the per-second request rates
  * seen so far, predict the highest rate of the coming `horizon` seconds, so the
@@ -26,5 +29,42 @@ export function withMargin(predictor: LoadPredictor, marginPercent: number): Loa
   return {
     name: `${predictor.name}+${marginPercent}%`,
     forecast: (history) => predictor.forecast(history) * factor,
+  };
+}
+
+/** What a predictor is built from in a run, besides its options. */
+export interface PredictorContext {
+  /** The workload's per-second counts, where it has them (count traces, synthetic workloads): for predictors that read the future. */
+  readonly counts: ArrayLike<number> | undefined;
+  /** Seconds each of those counts covers. */
+  readonly bin: number;
+  /** What the definition's `load` gave for these options (a trained model), else undefined. */
+  readonly loaded: unknown;
+}
+
+/**
+ * A load predictor a scenario can name under `adaptation.predictor`: built per run from its
+ * options by `create`. `load`, when given, does asynchronous work once per process and options
+ * (reading a trained model) before the synchronous simulation starts.
+ */
+export interface PredictorDefinition<Options extends OptionsSchema = OptionsSchema> extends PluginDefinition<'predictor'> {
+  readonly options: Options;
+  load?(options: OptionsOf<Options>): Promise<unknown>;
+  create(options: OptionsOf<Options>, context: PredictorContext): LoadPredictor;
+}
+
+/** Define a load predictor; its options type is inferred from the schema. */
+export function definePredictor<Options extends OptionsSchema = OptionsSchema>(definition: {
+  kind: string;
+  description?: string;
+  options?: Options;
+  load?(options: OptionsOf<Options>): Promise<unknown>;
+  create(options: OptionsOf<Options>, context: PredictorContext): LoadPredictor;
+}): PredictorDefinition<Options> {
+  return {
+    ...definition,
+    family: 'predictor',
+    description: definition.description ?? '',
+    options: optionsSchema(definition.options, `predictor ${definition.kind}`) as Options,
   };
 }

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { StageProfile } from './pipeline-profile.js';
 
 /**
@@ -60,7 +61,7 @@ export function configurationAccuracy(
   let pas = 1;
   stages.forEach((stage, s) => {
     const i = stage.variants.findIndex((v) => v.name === variants[s]);
-    if (i < 0) throw new RangeError(`stage ${stage.name} has no variant ${variants[s]}`);
+    if (i < 0) throw new InputError(`stage ${stage.name} has no variant ${variants[s]}`);
     objective.push(stageAccuracies(stage, normalize)[i]);
     raw += stage.variants[i].accuracy;
     pas *= stage.variants[i].accuracy / 100;

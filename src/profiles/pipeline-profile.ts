@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { readTextFile } from '../io/read.js';
-import { formatIssues, readYamlFile } from '../scenario/load.js';
+import { parseWith, readYamlFile } from '../config/yaml.js';
 
 /**
  * Model-variant profiles of a pipeline: for each stage, the variants it can
@@ -79,9 +79,7 @@ function checkProfile(p: PipelineProfile, source: string): PipelineProfile {
 }
 
 export function parsePipelineProfile(data: unknown, source: string, baseDir = '.'): PipelineProfile {
-  const result = PipelineProfileSchema.safeParse(data);
-  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data));
-  const { table, stages, ...rest } = result.data;
+  const { table, stages, ...rest } = parseWith(PipelineProfileSchema, data, source);
   if ((table === undefined) === (stages === undefined)) throw new InputError(`${source}: give exactly one of stages or table`);
   const resolved = stages ?? readProfileCsv(resolve(baseDir, table as string));
   return checkProfile({ ...rest, stages: resolved }, source);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { formatIssues, readYamlFile } from '../scenario/load.js';
+import { parseWith, readYamlFile } from '../config/yaml.js';
 
 /**
  * Serverless inference functions as HarmonyBatch models them: a CPU function (vCPU, memory,
@@ -189,9 +189,7 @@ export class ServerlessModel {
 const SHIPPED = fileURLToPath(new URL('../../profiles/serverless/harmonybatch.yaml', import.meta.url));
 
 export function parseServerlessCatalog(data: unknown, source: string): ServerlessCatalog {
-  const result = CatalogSchema.safeParse(data);
-  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data));
-  return result.data;
+  return parseWith(CatalogSchema, data, source);
 }
 
 /** A model of the shipped catalog (HarmonyBatch's VGG19, Bert, GPT-2, VideoMAE) or of a catalog file. */

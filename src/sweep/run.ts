@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -130,27 +131,27 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
 export function shardFromEnvironment(flag: string | undefined, env: NodeJS.ProcessEnv, k8sCount?: number): Shard | undefined {
   const make = (index: number, count: number, from: string): Shard => {
     if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) {
-      throw new RangeError(`${from}: expected a shard index in 0..count-1 and a count >= 1, got ${index} of ${count}`);
+      throw new InputError(`${from}: expected a shard index in 0..count-1 and a count >= 1, got ${index} of ${count}`);
     }
     return { index, count };
   };
   if (flag !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(flag);
-    if (!m) throw new RangeError(`--shard: expected i/N such as 0/4, got "${flag}"`);
+    if (!m) throw new InputError(`--shard: expected i/N such as 0/4, got "${flag}"`);
     return make(Number(m[1]), Number(m[2]), '--shard');
   }
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
-    if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new RangeError('SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give --shard i/N');
+    if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new InputError('SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give --shard i/N');
     // Array indices may start anywhere and step (--array=0-14:2): the shard is the task's position.
     const step = Number(env.SLURM_ARRAY_TASK_STEP ?? 1);
     const offset = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
-    if (!(step >= 1) || offset % step !== 0) throw new RangeError(`SLURM_ARRAY_TASK_ID: ${env.SLURM_ARRAY_TASK_ID} is not on the array's steps (min ${env.SLURM_ARRAY_TASK_MIN ?? 0}, step ${step})`);
+    if (!(step >= 1) || offset % step !== 0) throw new InputError(`SLURM_ARRAY_TASK_ID: ${env.SLURM_ARRAY_TASK_ID} is not on the array's steps (min ${env.SLURM_ARRAY_TASK_MIN ?? 0}, step ${step})`);
     return make(offset / step, Number(env.SLURM_ARRAY_TASK_COUNT), 'SLURM_ARRAY_TASK_ID');
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (k8sCount === undefined) throw new RangeError('JOB_COMPLETION_INDEX is set: give the number of completions with --shard-count');
+    if (k8sCount === undefined) throw new InputError('JOB_COMPLETION_INDEX is set: give the number of completions with --shard-count');
     return make(Number(env.JOB_COMPLETION_INDEX), k8sCount, 'JOB_COMPLETION_INDEX');
   }
-  if (k8sCount !== undefined) throw new RangeError('--shard-count is given but JOB_COMPLETION_INDEX is not set: outside a Kubernetes Indexed Job, give --shard i/N');
+  if (k8sCount !== undefined) throw new InputError('--shard-count is given but JOB_COMPLETION_INDEX is not set: outside a Kubernetes Indexed Job, give --shard i/N');
   return undefined;
 }

@@ -3,8 +3,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { formatIssues, loadAnyScenario, readYamlFile, rebasePaths, type AnyScenario, type Override } from '../scenario/load.js';
-import { parsePath } from '../scenario/paths.js';
+import { parsePath } from '../config/paths.js';
+import { formatIssues, readYamlFile } from '../config/yaml.js';
+import { importScenarioModules, readScenario, rebasePaths } from '../kinds/load.js';
+import type { AnyScenario } from '../kinds/registry.js';
+import type { Override } from '../scenario/overrides.js';
 
 /**
  * Sweep files: a base scenario, a `grid` (cartesian product) and a `zip` (parallel lists) over
@@ -91,7 +94,7 @@ function contentDigest(path: string): string {
 const digests = new Map<string, string>();
 
 /** Read a sweep file and expand it into runs; every run's scenario is validated before anything runs. */
-export function planSweep(file: string): SweepPlan {
+export async function planSweep(file: string): Promise<SweepPlan> {
   const data = readYamlFile(file);
   if (data !== null && typeof data === 'object' && !('scenario' in data) && ('pipeline' in data || 'serverless' in data || 'accelerator' in data)) {
     throw new InputError(`${file}: a scenario, not a sweep file (a sweep file names its scenario with scenario:): run it with pipesim run`);
@@ -136,7 +139,8 @@ export function planSweep(file: string): SweepPlan {
     for (const seed of seeds) {
       let run: AnyScenario;
       try {
-        run = loadAnyScenario(scenarioFile, overrides, seed, base);
+        await importScenarioModules(scenarioFile, overrides);
+        run = readScenario(scenarioFile, { set: overrides, seed, base });
       } catch (err) {
         const where = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
         throw err instanceof InputError ? new InputError(`${file}: run with ${where || 'no swept values'}, seed ${seed}:\n${err.message}`) : err;

@@ -1,10 +1,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runAcceleratorToFolder } from '../accelerator/run-folder.js';
-import { loadRunResources } from '../runner/predictor.js';
-import { runToFolder } from '../runner/run-folder.js';
-import { rebasePaths, type AnyScenario } from '../scenario/load.js';
-import { runServerlessToFolder } from '../serverless/run-folder.js';
+import { prepareRun, rebasePaths, runScenarioToFolder } from '../kinds/load.js';
+import type { AnyScenario } from '../kinds/registry.js';
 
 /** One sweep run, as the pool hands it to a worker thread. */
 export interface SweepTask {
@@ -25,21 +22,11 @@ export default async function runTask(task: SweepTask): Promise<{ seconds: numbe
   const any = task.run;
   rebasePaths(any, (p) => resolve(task.base, p));
   rmSync(task.tmp, { recursive: true, force: true });
-  switch (any.kind) {
-    case 'pipeline':
-      // No fsync per table: it serialises the workers on the disk (a fifth of a short run's time
-      // with two workers). A killed process still never leaves a folder that looks complete; an
-      // operating-system crash may leave the last seconds' folders with truncated files. A folder
-      // whose summary.json does not parse is run again (store.ts); other files are not checked.
-      runToFolder(any.scenario, task.tmp, { resources: await loadRunResources(any.scenario), durable: false });
-      break;
-    case 'serverless':
-      runServerlessToFolder(any.scenario, task.tmp);
-      break;
-    case 'accelerator':
-      runAcceleratorToFolder(any.scenario, task.tmp);
-      break;
-  }
+  // No fsync per table: it serialises the workers on the disk (a fifth of a short run's time
+  // with two workers). A killed process still never leaves a folder that looks complete; an
+  // operating-system crash may leave the last seconds' folders with truncated files. A folder
+  // whose summary.json does not parse is run again (store.ts); other files are not checked.
+  runScenarioToFolder(any, task.tmp, { resources: await prepareRun(any), durable: false });
   renameSync(task.tmp, task.dir);
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }

@@ -19,6 +19,7 @@ type ServerlessAdapter<O extends z.ZodObject> = AdapterDefinition<O, ServerlessA
 
 function planner(algorithm: PlanAlgorithm, options: z.ZodObject, description: string, keep: boolean) {
   const adapter: ServerlessAdapter<typeof options> = {
+    family: 'adapter',
     kind: keep ? 'static' : algorithm,
     description,
     options,

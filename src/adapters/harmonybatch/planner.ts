@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import type { FunctionInstance, ServerlessModel } from '../../profiles/serverless.js';
 
 /**
@@ -104,9 +105,9 @@ export class HarmonyPlanner {
   }
 
   plan(apps: readonly Application[]): Plan {
-    if (apps.length === 0) throw new RangeError('no applications to plan for');
+    if (apps.length === 0) throw new InputError('no applications to plan for');
     for (const a of apps) {
-      if (!(a.slo > 0) || !(a.rate > 0)) throw new RangeError(`application ${a.name}: SLO and rate must be > 0 (got slo ${a.slo}, rate ${a.rate})`);
+      if (!(a.slo > 0) || !(a.rate > 0)) throw new InputError(`application ${a.name}: SLO and rate must be > 0 (got slo ${a.slo}, rate ${a.rate})`);
     }
     return this.options.algorithm === 'batch' ? this.planBatch(apps) : this.planHarmony(apps);
   }
@@ -227,7 +228,7 @@ export class HarmonyPlanner {
     while (hi - lo > 0.001) {
       const rate = (hi + lo) / 2;
       const config = this.configureGroup([{ name: 'probe', slo, rate }]);
-      if (config === undefined) throw new RangeError(`no function meets an SLO of ${slo} s for this model`);
+      if (config === undefined) throw new InputError(`no function meets an SLO of ${slo} s for this model`);
       if (config.function.kind === 'gpu') hi = rate;
       else lo = rate;
     }
@@ -248,7 +249,7 @@ export class HarmonyPlanner {
     };
     let groups: Group[] = order.map((i) => {
       const g = make([i], true, input[i].rate / total);
-      if (g === undefined) throw new RangeError(`no function meets application ${input[i].name}'s SLO of ${input[i].slo} s`);
+      if (g === undefined) throw new InputError(`no function meets application ${input[i].name}'s SLO of ${input[i].slo} s`);
       return g;
     });
     for (const i of order) this.threshold(input[i].slo);

@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import { combineAccuracy, stageAccuracies, type AccuracyMethod, type AccuracyNormalization } from '../../profiles/accuracy.js';
 import type { PipelineProfile } from '../../profiles/pipeline-profile.js';
 
@@ -102,7 +103,7 @@ interface Option {
 /** Check options and report the first problem in terms of the user's flags. */
 export function validatePlanOptions(profile: PipelineProfile, o: PlanOptions): void {
   const bad = (what: string) => {
-    throw new RangeError(what);
+    throw new InputError(what);
   };
   if (!(o.rate >= 0) || !Number.isFinite(o.rate)) bad(`rate must be a number >= 0, got ${o.rate}`);
   if (!(o.sla > 0)) bad(`sla must be > 0 seconds, got ${o.sla}`);

@@ -1,0 +1,54 @@
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { readTextFile } from '../io/read.js';
+import { formatPath, getPath } from './paths.js';
+
+/** Read a YAML file into plain data, with the file and line in any syntax error. */
+export function readYamlFile(file: string): unknown {
+  const text = readTextFile(file, 'file');
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0];
+    throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+/** A validation problem: where (keys from the document's root), and what. zod's issues and Standard Schema issues both fit. */
+export interface Issue {
+  code?: string;
+  path?: readonly PropertyKey[] | readonly ({ key: PropertyKey } | PropertyKey)[];
+  message: string;
+  keys?: readonly string[];
+}
+
+/** Path keys of an issue, whether given as keys or as Standard Schema path segments ({key}). */
+export function issuePath(issue: Issue): PropertyKey[] {
+  return (issue.path ?? []).map((k) => (typeof k === 'object' && k !== null ? k.key : k));
+}
+
+/** Turn validation issues into one line each: `file: path.to.key: what was expected, got what`. */
+export function formatIssues(source: string, issues: readonly (Issue | z.core.$ZodIssue)[], input: unknown): string {
+  const lines = issues.map((raw) => {
+    const issue = raw as Issue;
+    const at = issuePath(issue);
+    if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
+      return issue.keys.map((k) => `${source}: ${formatPath([...at, k])}: unknown key`).join('\n');
+    }
+    const path = formatPath(at) || '(top level)';
+    const value = getPath(input, at);
+    const got = value === undefined ? 'nothing' : JSON.stringify(value);
+    const message = issue.code === 'invalid_union' && value === undefined ? 'required' : issue.message;
+    return `${source}: ${path}: ${message}, got ${got}`;
+  });
+  return lines.join('\n');
+}
+
+/** Validate `data` with a zod schema; an InputError listing every problem, each with its path, if it does not fit. */
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data));
+  return result.data;
+}

@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { InputError } from '../../errors.js';
+import { formatPath } from '../../config/paths.js';
+import { formatDuration } from '../../config/units.js';
+import { importPluginModule } from '../../plugins/modules.js';
+import { MODULE_KIND, type PluginDefinition } from '../../plugins/registry.js';
+import { resolvePipelineProfile } from '../../profiles/catalog.js';
+import { uniqueNames, type ScenarioKind } from '../../scenario/kind.js';
+import { findPeak } from './peak.js';
+import { isProfilePath, pipelinePaths } from './paths.js';
+import { checkPluginOptions, pluginSlots, resolvePlugin, withPlugins } from './plugins.js';
+import { RUN_FILES, runToFolder, type SummaryFile } from './run-folder.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+import type { PipelineResources } from './simulate.js';
+
+/**
+ * Import the plug-in modules a pipeline scenario names and load what its predictor needs (a trained
+ * model), so that the synchronous simulation finds them. Paths are as in the scenario (relative
+ * to the working directory, or absolute).
+ */
+export async function preparePipelineRun(scenario: Scenario, extra: readonly PluginDefinition[] = []): Promise<PipelineResources> {
+  const plugins = withPlugins(extra);
+  for (const slot of pluginSlots(scenario)) {
+    const value = slot.value as { kind?: unknown; path?: unknown };
+    if (typeof value === 'object' && value.kind === MODULE_KIND) await importPluginModule(resolve(value.path as string));
+  }
+  const spec = scenario.adaptation?.predictor;
+  if (spec === undefined) return { plugins };
+  const predictor = resolvePlugin(plugins.predictors, spec);
+  return { plugins, predictorData: await predictor.definition.load?.(predictor.options) };
+}
+
+export const pipelineKind: ScenarioKind<'pipeline', Scenario, SummaryFile> = {
+  key: 'pipeline',
+  title: 'pipeline scenario',
+  description: 'requests through a chain of stages, each a queue, a batcher and replicas of a model; optionally reconfigured as it runs',
+  schema: (plugins) => scenarioSchema(withPlugins(plugins)),
+  complete(scenario, { file, folderOf, plugins }) {
+    const pipeline = scenario.pipeline;
+    const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(folderOf(['pipeline', 'profile']), pipeline.profile) : pipeline.profile;
+    let profileStages: string[] | undefined;
+    try {
+      profileStages = profile === undefined ? undefined : resolvePipelineProfile(profile).stages.map((s) => s.name);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`${file}: pipeline.profile: ${err.message}`);
+      throw err;
+    }
+    pipeline.stages.forEach((stage, i) => {
+      stage.name ??= profileStages?.[i] ?? `stage${i + 1}`;
+    });
+    uniqueNames(pipeline.stages.map((s) => s.name as string), `${file}: pipeline.stages`, 'stage');
+    const registries = withPlugins(plugins);
+    checkPluginOptions(scenario, registries, file);
+    // What the schema checks for built-ins, checked here for plug-ins from modules.
+    for (const slot of pluginSlots(scenario)) {
+      if (slot.family === 'adapter' && pipeline.profile === undefined && resolvePlugin(registries.adapters, slot.value).definition.needsProfile) {
+        throw new InputError(`${file}: ${formatPath(slot.at)}: this adapter chooses among model variants: set pipeline.profile`);
+      }
+      if (slot.family === 'discipline') {
+        const stage = pipeline.stages[slot.at[2] as number];
+        if (stage.queue.overflow === 'drop-oldest' && !resolvePlugin(registries.disciplines, slot.value).definition.fifo) {
+          throw new InputError(`${file}: ${formatPath([...slot.at.slice(0, -1), 'overflow'])}: drop-oldest needs a first-come-first-served discipline`);
+        }
+      }
+    }
+  },
+  paths: pipelinePaths,
+  prepare: preparePipelineRun,
+  runToFolder: (scenario, dir, options) => runToFolder(scenario, dir, { ...options, resources: options.resources as PipelineResources | undefined }),
+  reportText,
+  warnings: (summary) => summary.warnings,
+  peak(scenario, options) {
+    if (scenario.duration === undefined && scenario.workload.requests === undefined && scenario.workload.arrivals.kind !== 'trace') {
+      throw new InputError(`${scenario.name}: give duration or workload.requests, so every probe ends`);
+    }
+    return findPeak(scenario, options);
+  },
+};
+
+function reportText(s: SummaryFile, dir: string, wall: number): string {
+  const ms = (x: number | null) => (x === null ? '-' : formatDuration(x));
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+  const r = s.requests;
+  const lines = [
+    `${s.scenario} (seed ${s.seed}): ${formatDuration(s.simulated.end)} simulated in ${wall.toFixed(2)}s wall, ${s.events.toLocaleString('en-US')} events (${Math.round(s.events / wall).toLocaleString('en-US')}/s)`,
+    `requests  arrived ${r.arrived}  completed ${r.completed}  dropped ${r.dropped}  in flight ${r.inFlight}  late ${r.late}`,
+    `latency   mean ${ms(s.latency.mean)}  p50 ${ms(s.latency.p50)}  p95 ${ms(s.latency.p95)}  p99 ${ms(s.latency.p99)}  max ${ms(s.latency.max)}`,
+    `SLO violations ${pct(s.sloViolationRatio)}   throughput ${s.throughput?.toFixed(2) ?? '-'}/s   goodput ${s.goodput?.toFixed(2) ?? '-'}/s   cost ${s.cost.meanCores?.toFixed(2) ?? '-'} cores`,
+    ...(s.adaptation
+      ? [
+          `adaptation ${s.adaptation.adapter} with ${s.adaptation.predictor}: ${s.adaptation.steps} steps, ${s.adaptation.reconfigurations} reconfigurations, ` +
+            `${s.adaptation.notedSteps} with a note in ${RUN_FILES.adaptation}; planned cost ${s.adaptation.meanPlannedCores.toFixed(2)} cores` +
+            (s.adaptation.meanAccuracy ? `; accuracy ${s.adaptation.meanAccuracy.objective.toFixed(3)} (mean ${s.adaptation.meanAccuracy.raw.toFixed(2)}%, PAS ${s.adaptation.meanAccuracy.pas.toFixed(3)})` : ''),
+        ]
+      : []),
+    ...s.stages.map(
+      (st) =>
+        `stage ${st.name.padEnd(Math.max(10, ...s.stages.map((x) => x.name.length)))} replicas ${st.replicas} (mean ${st.meanReplicas?.toFixed(2) ?? '-'})  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,
+    ),
+    `results in ${dir}/`,
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { duration, positiveDuration } from '../config/units.js';
+
+/** What a run measures and writes, as a scenario's `metrics` says. */
+const MetricsFields = z.strictObject({
+  warmup: duration('requests arriving before this are left out of the summary').prefault(0),
+  interval: positiveDuration('length of one time-series row').prefault(1),
+  sketchAccuracy: z.number().gt(0).lt(0.5).default(0.01).describe('relative accuracy of latency quantiles (DDSketch)'),
+  requests: z.boolean().default(false).describe('also write every request to requests.csv'),
+});
+
+export const MetricsSchema = MetricsFields.prefault({});
+/** Serverless runs report per plan interval, so they have no time-series interval of their own. */
+export const ServerlessMetricsSchema = MetricsFields.omit({ interval: true }).prefault({});
