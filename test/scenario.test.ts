@@ -80,7 +80,7 @@ describe('scenario validation', () => {
     const message = errorOf(data);
     expect(message).toContain('scenarios/x.yaml: pipline: unknown key');
     expect(message).toContain('scenarios/x.yaml: metrics.warmup: expected a duration such as 250ms, 10s, 2m or 1h, or a number of seconds, got "10 parsecs"');
-    expect(message).toContain('pipeline.stages[0].routing: expected one of round-robin, least-loaded, got "random"');
+    expect(message).toContain('pipeline.stages[0].routing: expected one of round-robin, least-loaded, or {kind: module, path: ...}, got "random"');
     expect(message).toContain('pipeline.stages[0].service.cv: lognormal needs cv');
     expect(errorOf({ ...minimal, workload: { arrivals: { kind: 'magic' } } })).toContain('workload.arrivals.kind');
     expect(errorOf({ ...minimal, duration: undefined })).toContain('duration: poisson arrivals never end: set duration or workload.requests');

@@ -43,11 +43,13 @@ export function scenarioReference(): string {
     '',
     'Generated from the schemas of the scenario kinds (`src/kinds/*/schema.ts`) by `npm run schema`; do not edit by hand.',
     'Durations accept a number of seconds or a string with a unit (`us`, `ms`, `s`, `m`, `h`, `d`). Unknown keys are errors.',
-    `${others.map((k) => `A file with a \`${k.key}\` key is a ${k.title}`).join(', ')}; any other is a ${first.title}.`,
+    `${others.map((k, i) => `${i === 0 ? 'A file with' : 'one with'} ${article(k.key)} \`${k.key}\` key ${i === 0 ? 'is ' : ''}${article(k.title)} ${k.title}`).join(', ')}; any other is ${article(first.title)} ${first.title}.`,
     '',
     ...SCENARIO_KINDS.flatMap((k, i) => [`## ${k.title[0].toUpperCase()}${k.title.slice(1)}s`, '', k.description[0].toUpperCase() + k.description.slice(1) + '.', '', ...referenceTable(parts[i]), '']),
   ].join('\n');
 }
+
+const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 function referenceTable(root: JsonSchema): string[] {
   const rows: string[] = [];
@@ -55,6 +57,12 @@ function referenceTable(root: JsonSchema): string[] {
     const variants = node.anyOf ?? node.oneOf;
     const objectVariants = variants?.filter((v) => v.properties !== undefined);
     if (node.properties === undefined && objectVariants && objectVariants.length > 0) {
+      // Plain alternatives beside the objects (a kind by name, or a module): one row for them.
+      const plain = variants?.filter((v) => v.properties === undefined) ?? [];
+      if (plain.length > 0) {
+        const def = node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``;
+        rows.push(`| \`${path}\` | ${[...new Set(plain.map(typeOf))].join(' \\| ')} | ${def} | ${node.description ?? ''} |`);
+      }
       for (const v of objectVariants) {
         const kind = v.properties?.kind?.const;
         rows.push(`| \`${path}\` | ${kind !== undefined ? `kind \`${String(kind)}\`` : 'object'} | | ${v.description ?? ''} |`);

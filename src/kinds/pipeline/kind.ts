@@ -50,15 +50,17 @@ export const pipelineKind: ScenarioKind<'pipeline', Scenario, SummaryFile> = {
     });
     uniqueNames(pipeline.stages.map((s) => s.name as string), `${file}: pipeline.stages`, 'stage');
     const registries = withPlugins(plugins);
-    checkPluginOptions(scenario, registries, file);
+    checkPluginOptions(scenario, registries, file, folderOf);
     // What the schema checks for built-ins, checked here for plug-ins from modules.
     for (const slot of pluginSlots(scenario)) {
-      if (slot.family === 'adapter' && pipeline.profile === undefined && resolvePlugin(registries.adapters, slot.value).definition.needsProfile) {
+      const value = slot.value as { kind?: string; path?: string };
+      const at = typeof value === 'object' && value.kind === MODULE_KIND ? { ...value, path: resolve(folderOf([...slot.at, 'path']), value.path as string) } : slot.value;
+      if (slot.family === 'adapter' && pipeline.profile === undefined && resolvePlugin(registries.adapters, at).definition.needsProfile) {
         throw new InputError(`${file}: ${formatPath(slot.at)}: this adapter chooses among model variants: set pipeline.profile`);
       }
       if (slot.family === 'discipline') {
         const stage = pipeline.stages[slot.at[2] as number];
-        if (stage.queue.overflow === 'drop-oldest' && !resolvePlugin(registries.disciplines, slot.value).definition.fifo) {
+        if (stage.queue.overflow === 'drop-oldest' && !resolvePlugin(registries.disciplines, at).definition.fifo) {
           throw new InputError(`${file}: ${formatPath([...slot.at.slice(0, -1), 'overflow'])}: drop-oldest needs a first-come-first-served discipline`);
         }
       }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { formatPath, type PathKey } from '../../config/paths.js';
 import { InputError } from '../../errors.js';
 import { ADAPTERS } from '../../adapters/registry.js';
@@ -89,13 +90,20 @@ function registryOf(plugins: PipelinePlugins, family: PluginFamily): Registry<Pl
  * plug-ins whose schema is not pipesim's zod, checked by their own schemas (defaults filled in
  * place), with errors named by path in `source`. Modules must have been imported.
  */
-export function checkPluginOptions(scenario: Parameters<typeof pluginSlots>[0], plugins: PipelinePlugins, source: string): void {
+export function checkPluginOptions(
+  scenario: Parameters<typeof pluginSlots>[0],
+  plugins: PipelinePlugins,
+  source: string,
+  /** The folder a module's relative path at a field is relative to. */
+  folderOf: (field: readonly PathKey[]) => string,
+): void {
   for (const slot of pluginSlots(scenario)) {
     if (typeof slot.value === 'string') continue;
-    const value = slot.value as { kind: string; options?: unknown };
+    const value = slot.value as { kind: string; path?: string; options?: unknown };
+    const located = value.kind === MODULE_KIND ? { ...value, path: resolve(folderOf([...slot.at, 'path']), value.path as string) } : value;
     let definition: PluginDefinition;
     try {
-      definition = resolvePlugin(registryOf(plugins, slot.family), value).definition;
+      definition = resolvePlugin(registryOf(plugins, slot.family), located).definition;
     } catch (err) {
       if (err instanceof InputError) throw new InputError(`${source}: ${formatPath(slot.at)}: ${err.message}`);
       throw err;

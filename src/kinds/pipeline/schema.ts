@@ -132,7 +132,7 @@ const adaptationSchema = (plugins: PipelinePlugins) =>
     predictor: kindUnion(
       plugins.predictors,
       (p) => (isMergeable(p.options) ? z.strictObject({ kind: z.literal(p.kind), ...p.options.shape, margin }) : z.looseObject({ kind: z.literal(p.kind), margin })).describe(p.description),
-      ModuleRefSchema.extend({ margin }),
+      ModuleRefSchema.extend({ margin }).describe(ModuleRefSchema.description as string),
     )
       .default({ kind: 'last-value', margin: 0 })
       .describe('load forecaster the adapter plans for'),
