@@ -55,7 +55,7 @@ export type ScenarioOf<K extends AnyScenario['kind']> = Extract<AnyScenario, { k
 export async function importScenarioModules(file: string, overrides: readonly Override[] = []): Promise<void> {
   const data = readScenarioData(file, overrides, undefined);
   const folder = folderOf(file, overrides);
-  for (const ref of findModuleRefs(data)) await importPluginModule(resolve(folder(ref.at), ref.path));
+  for (const ref of findModuleRefs(data)) await importPluginModule(resolve(folder([...ref.at, 'path']), ref.path));
 }
 
 /** Read a scenario file after importing the plug-in modules it names. */

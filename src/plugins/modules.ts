@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { PathKey } from '../config/paths.js';
 import { InputError } from '../errors.js';
@@ -27,12 +28,31 @@ export type ModuleRef = z.output<typeof ModuleRefSchema>;
 const imported = new Map<string, Record<string, unknown>>();
 const importing = new Map<string, Promise<void>>();
 
+/** The library entry point of the running pipesim (dist/index.js beside this file's folder). */
+const LIBRARY = new URL('../index.js', import.meta.url);
+let resolverRegistered = false;
+
+/**
+ * Let plug-ins `import ... from 'pipesim'` wherever their file sits: the name resolves to the
+ * running pipesim, so a plug-in written beside a scenario needs no install of its own, and its
+ * definitions come from the same modules as the simulator's.
+ */
+function resolvePipesimForPlugins(): void {
+  if (resolverRegistered || !existsSync(fileURLToPath(LIBRARY))) return;
+  resolverRegistered = true;
+  const hooks = `export async function resolve(specifier, context, next) {
+    return specifier === 'pipesim' ? { url: ${JSON.stringify(LIBRARY.href)}, shortCircuit: true } : next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
 /** Import the module at `file` (absolute, or relative to the working directory), once per process. */
 export function importPluginModule(file: string): Promise<void> {
   const path = resolve(file);
   let loading = importing.get(path);
   if (loading === undefined) {
     if (!existsSync(path)) return Promise.reject(new InputError(`${file}: plug-in module not found`));
+    resolvePipesimForPlugins();
     loading = import(pathToFileURL(path).href).then(
       (ns: Record<string, unknown>) => {
         imported.set(path, ns);
@@ -54,12 +74,13 @@ export function pluginFromModule<F extends PluginFamily>(ref: Pick<ModuleRef, 'p
   const ns = imported.get(path);
   if (ns === undefined) throw new Error(`plug-in module ${ref.path} was not imported before the run (prepare the run first)`);
   const name = ref.export ?? 'default';
+  const aFamily = `${family === 'adapter' ? 'an' : 'a'} ${family}`;
   const value = ns[name] as Partial<PluginDefinition> | undefined;
   const exports = Object.keys(ns).join(', ') || 'none';
-  if (value === undefined || value === null || typeof value !== 'object') throw new InputError(`${ref.path}: no export "${name}" holding a ${family} (its exports: ${exports})`);
+  if (value === undefined || value === null || typeof value !== 'object') throw new InputError(`${ref.path}: no export "${name}" holding ${aFamily} (its exports: ${exports})`);
   if (value.family !== family) {
     const made = value.family === undefined ? 'not made with a define* function' : `a ${value.family}`;
-    throw new InputError(`${ref.path}: export "${name}" is ${made}; expected a ${family} (make it with define${family[0].toUpperCase()}${family.slice(1)} from pipesim)`);
+    throw new InputError(`${ref.path}: export "${name}" is ${made}; expected ${aFamily} (make it with define${family[0].toUpperCase()}${family.slice(1)} from pipesim)`);
   }
   return value as PluginDefinition<F>;
 }
