@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (test/unit/, one folder per src/ folder) checks each module's behaviour;
+ * `validation` (test/validation/) checks the simulator against queueing theory, brute force,
+ * reference code and published results, and simulates millions of customers. `npm test` runs both;
+ * `npm run test:unit` is the quick loop while editing.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The queueing-theory validations simulate millions of customers per test.
     testTimeout: 120_000,
     // CLI tests run the compiled command; build it once before any test.
     globalSetup: ['test/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'validation', include: ['test/validation/**/*.test.ts'] } },
+    ],
   },
 });

@@ -19,7 +19,7 @@ export function syntheticProfile(stages = 3, variants = 6) {
           cores: 1 + Math.floor(v / 2),
           batches: sizes.map((size) => {
             const mean = base + perItem * size;
-            return { size, latency: mean * 1.3, latencyMean: mean, throughput: size / mean, source: 'derived' };
+            return { size, latency: mean * 1.3, latencyMean: mean, throughput: size / mean, source: /** @type {const} */ ('derived') };
           }),
         };
       }),
@@ -33,7 +33,7 @@ export function benchOptimizer(reps = 200) {
   let feasible = 0;
   for (let i = 0; i < reps; i++) {
     const rate = 5 + ((i * 37) % 400);
-    for (const accuracyMethod of ['sum', 'product']) {
+    for (const accuracyMethod of /** @type {const} */ (['sum', 'product'])) {
       const start = process.hrtime.bigint();
       const plan = planIpa(profile, { rate, sla: profile.sla, mode: 'ipa', alpha: 2, beta: 1, gamma: 1e-6, accuracyMethod, normalize: 'rank', batchCap: 64, replicaCap: 100 });
       times.push(Number(process.hrtime.bigint() - start) / 1e6);

@@ -828,7 +828,7 @@ try {
   const video = results.find((r) => r.p.name === 'video');
   const profile = { pipeline: 'video', sla: video.sla, stages: video.stages.map((st) => ({ name: st.name, variants: st.variants.map((v) => ({ name: v.name, accuracy: v.accuracy, cores: v.cores, batches: v.cells.map((c, i) => ({ size: BATCHES[i], latency: sig(c.p99), latencyMean: sig(c.mean), throughput: sig(c.throughput), source: c.source })) })) })) };
   const d = video.cfg;
-  const base = { alpha: d.alpha, beta: d.beta, gamma: d.gamma, batchCap: d.batching_cap, replicaCap: d.scaling_cap, accuracyMethod: 'sum', normalize: 'rank', sla: video.sla };
+  const base = { alpha: d.alpha, beta: d.beta, gamma: d.gamma, batchCap: d.batching_cap, replicaCap: d.scaling_cap, accuracyMethod: /** @type {const} */ ('sum'), normalize: /** @type {const} */ ('rank'), sla: video.sla };
   planLines.push('| req/s | IPA: configuration | IPA cores | FA2-low (yolov5n + resnet18) cores | FA2-high (yolov5s + resnet101) cores |');
   planLines.push('| --- | --- | --- | --- | --- |');
   for (const rate of [5, 10, 20, 30]) {
@@ -883,13 +883,13 @@ if (failures.length > 0) {
 }
 
 mkdirSync(OUT, { recursive: true });
-for (const r of results) {
+const written = results.map((r) => {
   const file = join(OUT, `${r.p.name}.yaml`);
   writeFileSync(file, toYaml(r));
   loadPipelineProfile(file); // throws on any schema problem
-  r.file = file;
-}
-log(`Wrote and validated with loadPipelineProfile: ${results.map((r) => relative(ROOT, r.file)).join(', ')}`);
+  return relative(ROOT, file);
+});
+log(`Wrote and validated with loadPipelineProfile: ${written.join(', ')}`);
 
 // The README's generated tables (between <!-- generated:NAME --> and <!-- /generated:NAME -->), if it has them.
 const README = join(ROOT, 'profiles', 'README.md');

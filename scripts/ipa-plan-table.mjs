@@ -8,6 +8,7 @@ import { combineAccuracy, stageAccuracies } from '../dist/profiles/accuracy.js';
 
 const profile = resolvePipelineProfile('video');
 const d = profile.defaults;
+/** @type {{ name: string, mode: import('../dist/adapters/ipa/optimizer.js').PlanMode, locked?: { variant: string, replicas: number }[] }[]} */
 const policies = [
   { name: 'IPA', mode: 'ipa' },
   { name: 'FA2-low', mode: 'scale', locked: [{ variant: 'yolov5n', replicas: 1 }, { variant: 'resnet18', replicas: 1 }] },
@@ -19,7 +20,7 @@ const rows = [];
 for (const rate of [5, 10, 20, 30]) {
   for (const p of policies) {
     const plan = planIpa(profile, { ...d, rate, sla: profile.sla, mode: p.mode, locked: p.locked });
-    if (!plan.feasible) {
+    if ('reason' in plan) {
       rows.push(`| ${rate} | ${p.name} | infeasible: ${plan.reason} | | | | |`);
       continue;
     }

@@ -156,6 +156,7 @@ const rimWorkloadsSeen = new Set(videoSteps(null, 'rim').map((r) => r.workload))
 const highIpa = videoSteps('steady_high', 'ipa');
 const lightShare = highIpa.filter((r) => r.configuration.startsWith('yolov5n') && r.configuration.includes('resnet18')).length / highIpa.length;
 // (d) cost ratios
+/** @type {{ w: string, plannedIpa: number, plannedLow: number, runningIpa: number, runningLow: number }[]} */
 const ratioRows = IPA_WORKLOADS.map((w) => {
   const ipa = v(w, 'ipa');
   const low = v(w, 'fa2-low');

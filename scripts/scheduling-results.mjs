@@ -9,12 +9,12 @@ import { simulateAccelerator } from '../dist/kinds/accelerator/simulate.js';
 import { readScenarioOfKind } from '../dist/kinds/load.js';
 
 const MODELS = ['resnet50', 'resnet101', 'resnet152', 'inception_v3', 'vgg16', 'vgg19', 'bert'];
-const POLICIES = [
+const POLICIES = /** @type {const} */ ([
   { name: 'FCFS', policy: 'fcfs', abandon: false },
   { name: 'SJF', policy: 'sjf', abandon: false },
   { name: 'EDF', policy: 'edf', abandon: false },
   { name: 'Headroom+abandon', policy: 'headroom', abandon: true },
-];
+]);
 const LOAD = 50; // queries/s in all, as Abacus's runs (--load 50)
 const QUERIES = 20000; // per run (Abacus: 1000; more for stable p99s)
 const PEAK = { threshold: 0.01, seeds: 2, tolerance: 0.02, perTenant: true };

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../../../src/engine/random.js';
+import { writeCountTrace } from '../../../src/workload/trace.js';
+import { tempDir } from '../../helpers.js';
+
+function pipesim(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('pipesim predictor', () => {
+  it('trains with progress per epoch, saves metadata, and evaluates against the baselines', () => {
+    const dir = tempDir();
+    const trace = join(dir, 'trace.txt');
+    const rng = new RandomStreams(2).stream('t');
+    // Tweets per second around a 10-minute cycle; damping 8 turns them into requests/s.
+    writeCountTrace(trace, Uint32Array.from({ length: 30_000 }, (_, t) => rng.poisson(8 * (20 + 15 * Math.sin((2 * Math.PI * t) / 600)))));
+    const model = join(dir, 'model');
+    const train = pipesim('predictor', 'train', '--trace', trace, '--train-days', '0.25', '--epochs', '2', '--seed', '4', '--out', model);
+    expect(train.code).toBe(0);
+    expect(train.stderr).toMatch(/training on 2147 windows from 21600 s/);
+    expect(train.stderr).toMatch(/epoch 1\/2 {2}loss [\d.]+e-\d+/);
+    expect(train.stderr).toMatch(/epoch 2\/2/);
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({ format: 'pipesim-lstm', windows: { inputBins: 12, binSeconds: 10, horizon: 20, stride: 10 } });
+    expect(meta.training).toMatchObject({ damping: 8, dropZeros: true, trainSeconds: 21_600, epochs: 2, seed: 4 });
+    expect(meta.loss).toHaveLength(2);
+
+    const csv = join(dir, 'eval.csv');
+    const evaluation = pipesim('predictor', 'eval', '--model', model, '--trace', trace, '--csv', csv);
+    expect(evaluation.code).toBe(0);
+    expect(evaluation.stdout).toMatch(/test range: preprocessed seconds 21600\.\.30000: 839 windows/);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('predictor,windows,mape,smape,rmse,under_prediction');
+    expect(rows.map((r) => r.split(',')[0]).slice(1)).toEqual(['lstm', 'last-value', 'moving-max-20s', 'moving-max-60s', 'ewma-0.1', 'seasonal-naive-86400s', 'oracle']);
+    const oracleRow = rows.find((r) => r.startsWith('oracle,'))!.split(',');
+    expect(oracleRow.slice(2).map(Number)).toEqual([0, 0, 0, 0]);
+  }, 60_000);
+
+  it('explains a missing model', () => {
+    const r = pipesim('predictor', 'eval', '--model', '/nonexistent', '--trace', 'traces/bursty.txt');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a pipesim LSTM model/);
+  });
+});

@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers.js';
+
+function pipesim(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const RESULT_FILES = ['scenario.yaml', 'stage_timeseries.csv', 'summary.json', 'timeseries.csv'];
+
+describe('pipesim run', () => {
+  it('runs the quickstart scenario into --out with the documented summary contract', () => {
+    const out = join(tempDir(), 'run');
+    const r = pipesim('run', 'scenarios/quickstart.yaml', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`results in ${out}/`);
+    expect(readdirSync(out).sort()).toEqual(RESULT_FILES);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    for (const key of ['arrived', 'completed', 'dropped']) expect(typeof s.requests[key]).toBe('number');
+    for (const key of ['mean', 'p50', 'p95', 'p99']) expect(s.latency[key]).toBeGreaterThan(0);
+    expect(s.sloViolationRatio).toBeGreaterThanOrEqual(0);
+    expect(s.stages).toHaveLength(2);
+    for (const stage of s.stages) {
+      expect(stage.wait.mean).toBeGreaterThanOrEqual(0);
+      expect(stage.service.mean).toBeGreaterThan(0);
+      expect(stage.utilization).toBeGreaterThan(0);
+      expect(stage.utilization).toBeLessThan(1);
+    }
+    expect(s.seed).toBe(1);
+    expect(s.pipesim).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    // The time series covers the run, one row per second, and its counts add up to the run's.
+    const rows = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores');
+    const arrivedColumn = rows.slice(1).reduce((n, row) => n + Number(row.split(',')[2]), 0);
+    expect(arrivedColumn).toBe(18_406); // every request of traces/bursty.txt, warm-up included
+  });
+
+  it('same scenario and seed give byte-identical result files; another seed does not', () => {
+    const dir = tempDir();
+    for (const name of ['a', 'b']) expect(pipesim('run', 'scenarios/quickstart.yaml', '--out', join(dir, name), '-q').code).toBe(0);
+    for (const file of RESULT_FILES) {
+      expect(readFileSync(join(dir, 'b', file)).equals(readFileSync(join(dir, 'a', file)))).toBe(true);
+    }
+    // The run folder's scenario.yaml runs again as it is (its paths are relative to the folder).
+    expect(pipesim('run', join(dir, 'a', 'scenario.yaml'), '--out', join(dir, 'again'), '-q').code).toBe(0);
+    for (const file of RESULT_FILES) {
+      expect(readFileSync(join(dir, 'again', file)).equals(readFileSync(join(dir, 'a', file))), file).toBe(true);
+    }
+    expect(pipesim('run', 'scenarios/quickstart.yaml', '--out', join(dir, 'c'), '--seed', '2', '-q').code).toBe(0);
+    expect(readFileSync(join(dir, 'c', 'summary.json'), 'utf8')).not.toBe(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
+  });
+
+  it('--set overrides values and can turn on per-request records', () => {
+    const out = join(tempDir(), 'run');
+    const r = pipesim('run', 'scenarios/quickstart.yaml', '--out', out, '--json', '--set', 'metrics.requests=true', '--set', 'pipeline.stages[0].replicas=5');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.stages[0].replicas).toBe(5);
+    const records = readFileSync(join(out, 'requests.csv'), 'utf8').trim().split('\n');
+    expect(records[0]).toBe('id,tenant,arrival,end,latency,outcome,stage');
+    expect(records.length - 1).toBe(18_406);
+  });
+
+  it('bad input: path-precise message on stderr and exit code 2', () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'duration: 10s\nworkload: {arrivals: {kind: poisson, rate: 5}}\npipeline:\n  stages:\n    - {service: {mean: 8ms}}\n    - {service: {mean: 8ms}, batch: {max: -3}}\n');
+    const r = pipesim('run', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`pipesim: ${bad}: pipeline.stages[1].batch.max: expected a positive integer, got -3\n`);
+    expect(pipesim('run', join(dir, 'missing.yaml')).code).toBe(2);
+    expect(pipesim('run', 'scenarios/quickstart.yaml', '--set', 'oops').stderr).toContain('--set expects path=value');
+    expect(pipesim('frobnicate').code).toBe(2);
+    // A flag or value yargs rejects stops the command before it runs: nothing is written.
+    const notRun = join(dir, 'not-run');
+    for (const args of [
+      ['run', 'scenarios/quickstart.yaml', '--sed', '7', '--out', notRun],
+      ['trace', 'generate', '--pattern', 'foo', '--rate', '5', '--duration', '1m', '--out', notRun],
+      ['experiment', 'ipa', '--pipelines', 'foo', '--out', notRun],
+      ['plot', 'histogram', dir, '--out', join(notRun, 'x.png')],
+    ]) {
+      const r = pipesim(...args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(/^pipesim: (Unknown argument: sed|Invalid values: Argument: \w+, Given: "\w+", Choices: .*) \(see pipesim --help\)\n$/)]);
+      expect(existsSync(notRun), args.join(' ')).toBe(false);
+    }
+    // Text for a number flag, and a missing one, are named as typed; a generated trace keeps the scenario's limits.
+    for (const [args, message] of [
+      [['plan', 'video', '--rate', 'abc'], '--rate: expected a number, got abc (see pipesim --help)'],
+      [['plan', 'video'], 'missing --rate (see pipesim --help)'],
+      [['trace', 'generate', '--pattern', 'steady', '--rate', '-5', '--duration', '1m', '--out', notRun], '--rate: expected a positive number, got -5'],
+    ] as const) {
+      const r = pipesim(...args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, `pipesim: ${message}\n`]);
+    }
+    expect(existsSync(notRun)).toBe(false);
+    const out = join(dir, 'never');
+    for (const [args, message] of [
+      [['--seeds'], '--seeds: name at least one seed, e.g. --seeds 1 2 3'],
+      [['--seeds', '1', '2', '1'], '--seeds: 1 is named twice'],
+      [['--seeds', '2.5'], '--seeds: expected a non-negative integer, got 2.5'],
+      [['--seeds', 'x'], '--seeds: expected a non-negative integer, got x'],
+      [['--seed', '2', '--seeds', '1'], '--seed and --seeds: give one of them'],
+      [['--seed', '-3'], '--seed: expected a non-negative integer, got -3'],
+    ] as const) {
+      const r = pipesim('experiment', 'ipa', ...args, '--out', out);
+      expect([r.code, r.stderr]).toEqual([2, `pipesim: ${message}\n`]);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a run that fails part-way leaves no file that looks complete', () => {
+    const dir = tempDir();
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, 'workload: {arrivals: {kind: trace, path: nowhere.txt}}\npipeline: {stages: [{service: {mean: 8ms}}]}\n');
+    const out = join(dir, 'run');
+    const r = pipesim('run', scenario, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nowhere.txt: cannot read the trace (ENOENT)');
+    expect(existsSync(out)).toBe(false); // the folder it made, left empty, is removed
+    // In a folder that was there before: the streamed tables' temporary files are removed, the folder stays.
+    mkdirSync(out);
+    expect(pipesim('run', scenario, '--out', out).code).toBe(2);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('--help explains the commands and options', () => {
+    const top = pipesim('--help');
+    expect(top.code).toBe(0);
+    for (const cmd of ['run <scenario>', 'validate <scenario>', 'schema', 'trace']) expect(top.stdout).toContain(cmd);
+    const run = pipesim('run', '--help');
+    for (const opt of ['--seed', '--out', '--set', 'scenarios/quickstart.yaml']) expect(run.stdout).toContain(opt);
+  });
+});
+
+describe('pipesim trace and validate', () => {
+  it('generates a seeded trace reproducibly and reports its stats', () => {
+    const dir = tempDir();
+    const args = ['trace', 'generate', '--pattern', 'steady', '--rate', '7', '--duration', '10m', '--seed', '3'];
+    expect(pipesim(...args, '--out', join(dir, 'a.txt')).code).toBe(0);
+    expect(pipesim(...args, '--out', join(dir, 'b.txt')).code).toBe(0);
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe(readFileSync(join(dir, 'b.txt'), 'utf8'));
+    const stats = pipesim('trace', 'stats', join(dir, 'a.txt'));
+    expect(stats.stdout).toMatch(/: 600 s, \d+ requests, mean [67]\.\d\d\/s/);
+    const expanded = pipesim('trace', 'expand', join(dir, 'a.txt'), '--expand', 'even', '--out', join(dir, 'a.csv'));
+    expect(expanded.code).toBe(0);
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8').startsWith('time\n0\n')).toBe(true);
+  });
+
+  it('validate prints the resolved scenario with defaults filled in', () => {
+    const r = pipesim('validate', 'scenarios/mm4.yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('routing: round-robin');
+    expect(r.stdout).toContain('warmup: 100');
+  });
+});

@@ -1,0 +1,251 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IntervalRow } from '../../../src/metrics/monitor.js';
+import { RandomStreams } from '../../../src/engine/random.js';
+import { Simulation } from '../../../src/engine/simulation.js';
+import { Pipeline } from '../../../src/pipeline/pipeline.js';
+import { Request as PipelineRequest } from '../../../src/pipeline/request.js';
+import { lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
+import { fcfsDiscipline } from '../../../src/pipeline/disciplines/fcfs.js';
+import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
+import { LatencyTable } from '../../../src/profiles/latency-table.js';
+import { simulate } from '../../../src/kinds/pipeline/simulate.js';
+import { scenario, tempDir } from '../../helpers.js';
+
+/** Run a one-stage pipeline on a timestamp trace; return each request's outcome and end time. */
+function runTimestamps(times: number[], stage: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const dir = tempDir();
+  const path = join(dir, 'trace.csv');
+  writeFileSync(path, 'time\n' + times.join('\n') + '\n');
+  const outcomes: { id: number; outcome: string; end: number }[] = [];
+  const result = simulate(scenario({ ...extra, workload: { arrivals: { kind: 'trace', path } }, pipeline: { stages: [stage] } }), {
+    sink: { request: (r: PipelineRequest, end, outcome) => outcomes.push({ id: r.id, outcome, end }) },
+  });
+  return { outcomes, summary: result.summary };
+}
+
+describe('queue limits and drops', () => {
+  // Four requests at t=0 (ids 0..3) on one replica with 1 s service and room for 2 waiting.
+  const burst = [0, 0, 0, 0];
+
+  it('drop-newest rejects arrivals to a full queue', () => {
+    const { outcomes } = runTimestamps(burst, { queue: { capacity: 2, overflow: 'drop-newest' }, service: { mean: '1s' } });
+    // id 0 goes straight into service; 1 and 2 wait; 3 finds the queue full.
+    expect(outcomes).toEqual([
+      { id: 3, outcome: 'capacity', end: 0 },
+      { id: 0, outcome: 'completed', end: 1 },
+      { id: 1, outcome: 'completed', end: 2 },
+      { id: 2, outcome: 'completed', end: 3 },
+    ]);
+  });
+
+  it('drop-oldest evicts the longest-waiting request instead', () => {
+    const { outcomes } = runTimestamps(burst, { queue: { capacity: 2, overflow: 'drop-oldest' }, service: { mean: '1s' } });
+    expect(outcomes.map((o) => [o.id, o.outcome])).toEqual([
+      [1, 'capacity'],
+      [0, 'completed'],
+      [2, 'completed'],
+      [3, 'completed'],
+    ]);
+  });
+
+  it('dropExpired drops, when a batch is formed, exactly the requests whose deadline has passed', () => {
+    // SLO 1.5 s: ids 0..3 arrive at 0; service 1 s each. id 2 would start at 2 > 1.5: dropped then; id 3 too.
+    const { outcomes, summary } = runTimestamps(burst, { queue: { dropExpired: true }, service: { mean: '1s' } }, { slo: '1.5s' });
+    expect(outcomes.map((o) => [o.id, o.outcome, o.end])).toEqual([
+      [0, 'completed', 1],
+      [1, 'completed', 2],
+      [2, 'deadline', 2],
+      [3, 'deadline', 2],
+    ]);
+    expect(summary.requests.late).toBe(1); // id 1 finished at 2 > 1.5
+    expect(summary.sloViolationRatio).toBe(3 / 4);
+  });
+});
+
+/** A service time that serves the n-th batch in the n-th planned length. */
+class PlannedService extends ServiceTime {
+  constructor(private readonly planned: number[]) {
+    super(() => 1, 'deterministic', 0, new RandomStreams(1).stream('unused'));
+  }
+  override sample(): number {
+    return this.planned.shift() as number;
+  }
+}
+
+describe('routing', () => {
+  /** Serve `arrivals` (time, service seconds) on one stage of three replicas; return each replica's busy time. */
+  function busyTimes(routing: string, arrivals: [number, number][]): number[] {
+    const sim = new Simulation();
+    const service = new PlannedService(arrivals.map(([, s]) => s));
+    const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+    const config = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: ROUTERS.get(routing).create({}), drain: 0 };
+    const model = { variant: 'm', cores: 1, loadTime: 0, service };
+    const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 3, maxBatch: 1 } }], observer);
+    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, 0, true)), undefined));
+    sim.run();
+    return pipeline.stages[0].replicas.map((r) => r.busyTime);
+  }
+
+  it('round-robin hands batches to replicas in turn, skipping busy ones', () => {
+    // Sequential, non-overlapping requests: 0 -> r0, 1 -> r1, 2 -> r2, 3 -> r0.
+    expect(busyTimes('round-robin', [[0, 1], [10, 2], [20, 4], [30, 8]])).toEqual([9, 2, 4]);
+  });
+
+  it('least-loaded hands each batch to the least utilised idle replica (all serving since 0: least busy time; ties: lowest index)', () => {
+    // 0 -> r0 (all 0), 1 -> r1 (r0 has 5), 2 -> r2, 3 -> r2 again (busy 1 is the least), 4 -> r1 (2 < 5, 2).
+    expect(busyTimes('least-loaded', [[0, 5], [10, 2], [20, 1], [30, 1], [40, 1]])).toEqual([5, 3, 2]);
+  });
+});
+
+describe('LatencyTable', () => {
+  const table = new LatencyTable([
+    { batch: 1, cores: 1, latency: 0.1 },
+    { batch: 4, cores: 1, latency: 0.25 },
+    { batch: 8, cores: 1, latency: 0.45 },
+    { batch: 1, cores: 4, latency: 0.04 },
+    { batch: 8, cores: 4, latency: 0.15 },
+  ]);
+
+  it('returns measured points exactly and interpolates linearly in batch', () => {
+    expect(table.latency(4, 1)).toBe(0.25);
+    expect(table.latency(2, 1)).toBeCloseTo(0.15, 12);
+    expect(table.latency(6, 1)).toBeCloseTo(0.35, 12);
+    expect(table.warnings.size).toBe(0);
+  });
+
+  it('interpolates linearly in 1/cores between measured core counts', () => {
+    // At 2 cores, 1/2 lies 2/3 of the way from 1/1 to 1/4.
+    expect(table.latency(1, 2)).toBeCloseTo(0.1 + (2 / 3) * (0.04 - 0.1), 12);
+    expect(table.latency(8, 2)).toBeCloseTo(0.45 + (2 / 3) * (0.15 - 0.45), 12);
+  });
+
+  it('extrapolates beyond the measured batches with a warning, and clamps cores', () => {
+    expect(table.latency(16, 1)).toBeCloseTo(0.45 + 8 * 0.05, 12);
+    expect(table.latency(1, 8)).toBe(0.04);
+    expect([...table.warnings].join('\n')).toMatch(/batch 16 outside the measured range 1\.\.8; extrapolating[\s\S]*cores 8 outside/);
+  });
+
+  it('rejects duplicate or invalid points', () => {
+    expect(() => new LatencyTable([{ batch: 1, cores: 1, latency: 0.1 }, { batch: 1, cores: 1, latency: 0.2 }])).toThrow(/two points for batch 1/);
+    expect(() => new LatencyTable([{ batch: 1, cores: 1, latency: -1 }])).toThrow(/invalid point/);
+  });
+
+  it('drives a stage from a profile CSV', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), 'batch,cores,latency\n1,2,0.5\n2,2,0.8\n');
+    const trace = join(dir, 't.csv');
+    writeFileSync(trace, 'time\n0\n0\n');
+    const ends: number[] = [];
+    simulate(
+      scenario({
+        workload: { arrivals: { kind: 'trace', path: trace } },
+        pipeline: { stages: [{ cores: 2, batch: { max: 2, timeout: '1s' }, service: { profile: { path: join(dir, 'p.csv') } } }] },
+      }),
+      { sink: { request: (_r: PipelineRequest, end) => ends.push(end) } },
+    );
+    expect(ends).toEqual([0.8, 0.8]);
+  });
+});
+
+describe('metrics', () => {
+  it('warm-up requests are served but left out of the summary', () => {
+    const { summary } = runTimestamps([0, 1, 2, 3, 4], { service: { mean: '500ms' } }, { metrics: { warmup: '2s' } });
+    expect(summary.requests.arrived).toBe(3);
+    expect(summary.requests.completed).toBe(3);
+    expect(summary.simulated).toEqual({ end: 4.5, warmup: 2, measured: 2.5 });
+    expect(summary.stages[0].utilization).toBeCloseTo(1.5 / 2.5, 12);
+  });
+
+  it('latency quantiles are within the sketch accuracy of the exact sample quantiles', () => {
+    const latencies: number[] = [];
+    const { summary } = simulate(
+      scenario({
+        seed: 3,
+        workload: { arrivals: { kind: 'poisson', rate: 50 }, requests: 50_000 },
+        pipeline: { stages: [{ replicas: 2, service: { dist: 'lognormal', mean: '30ms', cv: 1 } }] },
+      }),
+      { sink: { request: (r: PipelineRequest, end) => latencies.push(end - r.arrival) } },
+    );
+    latencies.sort((a, b) => a - b);
+    const exact = (q: number) => latencies[Math.ceil(q * latencies.length) - 1];
+    for (const [key, q] of [['p50', 0.5], ['p90', 0.9], ['p95', 0.95], ['p99', 0.99]] as const) {
+      expect(Math.abs((summary.latency[key] as number) / exact(q) - 1)).toBeLessThan(0.0101);
+    }
+    expect(summary.latency.max).toBe(latencies[latencies.length - 1]);
+    expect(summary.latency.mean).toBeCloseTo(latencies.reduce((a, b) => a + b) / latencies.length, 12);
+  });
+
+  it('the per-interval rows add up to the run and give exact window quantiles', () => {
+    const rows: IntervalRow[] = [];
+    const latencies: number[] = [];
+    const { summary } = simulate(
+      scenario({
+        seed: 4,
+        duration: '30s',
+        metrics: { interval: '2s' },
+        workload: { arrivals: { kind: 'poisson', rate: 100 } },
+        pipeline: { stages: [{ replicas: 2, service: { dist: 'exponential', mean: '15ms' } }] },
+      }),
+      {
+        sink: {
+          interval: (row) => rows.push({ ...row }),
+          request: (r: PipelineRequest, end) => {
+            if (end >= 10 && end < 12) latencies.push(end - r.arrival);
+          },
+        },
+      },
+    );
+    expect(rows.map((r) => r.time)).toEqual(Array.from({ length: 15 }, (_, i) => 2 * i));
+    expect(rows.reduce((s, r) => s + r.arrived, 0)).toBe(summary.requests.arrived);
+    expect(rows.reduce((s, r) => s + r.completed, 0)).toBe(summary.requests.completed);
+    latencies.sort((a, b) => a - b);
+    expect(rows[5].latencyP99).toBe(latencies[Math.ceil(0.99 * latencies.length) - 1]);
+    expect(rows[5].latencyP50).toBe(latencies[Math.ceil(0.5 * latencies.length) - 1]);
+    // Time-average number in system over the rows equals the summary's.
+    expect(rows.reduce((s, r) => s + r.inSystem * (r.end - r.time), 0) / 30).toBeCloseTo(summary.inSystem.mean as number, 9);
+  });
+
+  it('a count trace lasts its whole length, trailing empty seconds included, and no row passes the end', () => {
+    const dir = tempDir();
+    const path = join(dir, 'counts.txt');
+    writeFileSync(path, '2\n0\n1\n0\n0\n');
+    const rows: IntervalRow[] = [];
+    const { summary } = simulate(
+      scenario({
+        metrics: { interval: '1s' },
+        workload: { arrivals: { kind: 'trace', path, expand: 'even' } },
+        pipeline: { stages: [{ service: { mean: '100ms' } }] },
+      }),
+      { sink: { interval: (row) => rows.push({ ...row }) } },
+    );
+    expect(summary.simulated.end).toBe(5);
+    expect(rows.map((r) => [r.time, r.end, r.arrived])).toEqual([
+      [0, 1, 2],
+      [1, 2, 0],
+      [2, 3, 1],
+      [3, 4, 0],
+      [4, 5, 0],
+    ]);
+  });
+
+  it('a run that drains past the trace ends at its last completion', () => {
+    const { summary } = runTimestamps([0, 0, 0], { service: { mean: '2s' } });
+    expect(summary.simulated.end).toBe(6);
+  });
+});
+
+describe('service time with a profiled mean and p99', () => {
+  it('the lognormal of lognormalCvForP99(ratio) has that p99 / mean ratio', () => {
+    const rng = new RandomStreams(9).stream('s');
+    for (const ratio of [1.2, 1.8, 2.5]) {
+      const service = new ServiceTime(() => 0.2, 'lognormal', () => lognormalCvForP99(ratio), rng);
+      const xs = Array.from({ length: 400_000 }, () => service.sample(1, 1)).sort((a, b) => a - b);
+      const mean = xs.reduce((a, b) => a + b) / xs.length;
+      expect(mean / 0.2).toBeCloseTo(1, 2);
+      expect(Math.abs(xs[Math.ceil(0.99 * xs.length) - 1] / mean / ratio - 1)).toBeLessThan(0.02);
+    }
+    expect(lognormalCvForP99(1)).toBe(0);
+  });
+});
