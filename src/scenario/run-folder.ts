@@ -1,9 +1,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { PIPESIM_VERSION } from '../version.js';
 import { AtomicStreamWriter, makeResultsFolder, writeFileAtomic } from '../io/atomic.js';
 
 /** The two files every run folder has: the resolved scenario, and summary.json, written last, which marks it complete. */
 export const COMMON_RUN_FILES = { summary: 'summary.json', scenario: 'scenario.yaml' } as const;
+
+/** The fields every summary.json starts with: the pipesim version, the kind (absent for pipelines, the original kind), the scenario's name and seed. */
+export function summaryHeader(scenario: { name?: string; seed: number }): { pipesim: string; scenario: string; seed: number };
+export function summaryHeader<Kind extends string>(scenario: { name?: string; seed: number }, kind: Kind): { pipesim: string; kind: Kind; scenario: string; seed: number };
+export function summaryHeader(scenario: { name?: string; seed: number }, kind?: string): { pipesim: string; kind?: string; scenario: string; seed: number } {
+  return { pipesim: PIPESIM_VERSION, ...(kind ? { kind } : {}), scenario: scenario.name as string, seed: scenario.seed };
+}
 
 /** A run folder being written: its streamed tables and whole files, committed together or not at all. */
 export class RunFolderWriter {

@@ -1,8 +1,7 @@
 import { scenarioFileText } from '../../scenario/files.js';
-import { writeRunFolder } from '../../scenario/run-folder.js';
+import { summaryHeader, writeRunFolder } from '../../scenario/run-folder.js';
 import { csvNumber, csvText } from '../../metrics/csv.js';
 import type { AcceleratorScenario } from './schema.js';
-import { PIPESIM_VERSION } from '../../version.js';
 import { acceleratorPaths } from './paths.js';
 import { simulateAccelerator, type AcceleratorSummary } from './simulate.js';
 
@@ -38,10 +37,7 @@ export function runAcceleratorToFolder(scenario: AcceleratorScenario, dir: strin
     ];
     out.file(ACCELERATOR_FILES.tenants, rows.join('\n') + '\n');
     const file: AcceleratorSummaryFile = {
-      pipesim: PIPESIM_VERSION,
-      kind: 'accelerator',
-      scenario: scenario.name as string,
-      seed: scenario.seed,
+      ...summaryHeader(scenario, 'accelerator'),
       policy: scenario.accelerator.policy,
       abandon: scenario.accelerator.abandon,
       ...summary,

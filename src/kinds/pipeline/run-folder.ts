@@ -2,8 +2,7 @@ import type { AtomicStreamWriter } from '../../io/atomic.js';
 import { CsvRowEncoder, csvNumber, csvText } from '../../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../../metrics/monitor.js';
 import { scenarioFileText } from '../../scenario/files.js';
-import { writeRunFolder } from '../../scenario/run-folder.js';
-import { PIPESIM_VERSION } from '../../version.js';
+import { summaryHeader, writeRunFolder } from '../../scenario/run-folder.js';
 import type { AdaptationRow, AdaptationSummary } from './adaptation.js';
 import { pipelinePaths } from './paths.js';
 import type { Scenario } from './schema.js';
@@ -106,9 +105,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
     });
     for (const e of encoders) e.flush();
     const summary: SummaryFile = {
-      pipesim: PIPESIM_VERSION,
-      scenario: scenario.name as string,
-      seed: scenario.seed,
+      ...summaryHeader(scenario),
       tenants: result.tenantNames,
       ...result.summary,
       ...(result.adaptation ? { adaptation: result.adaptation } : {}),

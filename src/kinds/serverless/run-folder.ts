@@ -1,9 +1,8 @@
 import type { Plan } from '../../adapters/harmonybatch/planner.js';
 import { scenarioFileText } from '../../scenario/files.js';
-import { writeRunFolder } from '../../scenario/run-folder.js';
+import { summaryHeader, writeRunFolder } from '../../scenario/run-folder.js';
 import { csvNumber, csvPrecise, csvText } from '../../metrics/csv.js';
 import type { ServerlessScenario } from './schema.js';
-import { PIPESIM_VERSION } from '../../version.js';
 import { serverlessPaths } from './paths.js';
 import { simulateServerless, type ServerlessSummary } from './simulate.js';
 
@@ -65,10 +64,7 @@ export function runServerlessToFolder(scenario: ServerlessScenario, dir: string,
     ];
     out.file(SERVERLESS_FILES.plans, plans.join('\n') + '\n');
     const file: ServerlessSummaryFile = {
-      pipesim: PIPESIM_VERSION,
-      kind: 'serverless',
-      scenario: scenario.name as string,
-      seed: scenario.seed,
+      ...summaryHeader(scenario, 'serverless'),
       model: scenario.serverless.model,
       adapter: scenario.adaptation.adapter.kind,
       ...summary,
