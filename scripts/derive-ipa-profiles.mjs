@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { fitLatencyModel, predictLatency } from '../dist/profiles/fit.js';
+import { baseAllocation } from '../dist/profiles/allocation.js';
 import { loadPipelineProfile } from '../dist/profiles/pipeline-profile.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,13 +53,18 @@ const MAX_BATCH_TIME = 1;
 /** A run saturated its replica when it completed less than this share of the offered load. */
 const SATURATED = 0.9;
 
-/** The five pipelines, their IPA config, and the facts the brief fixes (cross-checked against the configs). */
+/**
+ * The five pipelines, their IPA config, and the facts the brief fixes (cross-checked against the
+ * configs). `sla`: the end-to-end SLAs IPA ran with, as its Figure 15 notebook draws them
+ * (../shared/research/ipa.md section 6); its full profiles, from which its rule computed them, are
+ * not public.
+ */
 const PIPELINES = [
-  { name: 'video', config: 'video-1.yaml', dropLimit: 10, threshold: 4, alpha: 2, beta: 1, batchCap: 8 },
-  { name: 'audio-qa', config: 'sample-audio-qa.yaml', dropLimit: 20, threshold: 1, alpha: 10, beta: 0.5, batchCap: 1 },
-  { name: 'audio-sent', config: 'sample-audio-sent.yaml', dropLimit: 20, threshold: 1, alpha: 10, beta: 0.5, batchCap: 1 },
-  { name: 'sum-qa', config: 'sample-sum-qa.yaml', dropLimit: 5, threshold: 5, alpha: 10, beta: 0.5, batchCap: 1 },
-  { name: 'nlp', config: 'sample-nlp.yaml', dropLimit: 20, threshold: 4, alpha: 10, beta: 0.5, batchCap: 1 },
+  { name: 'video', config: 'video-1.yaml', dropLimit: 10, threshold: 4, alpha: 2, beta: 1, batchCap: 8, sla: 6.89 },
+  { name: 'audio-qa', config: 'sample-audio-qa.yaml', dropLimit: 20, threshold: 1, alpha: 10, beta: 0.5, batchCap: 1, sla: 9.23 },
+  { name: 'audio-sent', config: 'sample-audio-sent.yaml', dropLimit: 20, threshold: 1, alpha: 10, beta: 0.5, batchCap: 1, sla: 9.42 },
+  { name: 'sum-qa', config: 'sample-sum-qa.yaml', dropLimit: 5, threshold: 5, alpha: 10, beta: 0.5, batchCap: 1, sla: 3.84 },
+  { name: 'nlp', config: 'sample-nlp.yaml', dropLimit: 20, threshold: 4, alpha: 10, beta: 0.5, batchCap: 1, sla: 17.61 },
 ];
 
 /**
@@ -546,36 +552,37 @@ const results = [];
 for (const p of PIPELINES) {
   const cfg = configs[p.name];
   const stages = stagesOf(p.name);
-  // Task SLA: 5 x mean over variants of (sla_factor x p99 at batch 1 and the smallest allocation).
-  let sla = 0;
+  // IPA's SLA rule (Task.sla in its optimizer/models.py): per stage, 5 x the mean over variants of
+  // sla_factor x the batch-1 p99 at the variant's last-profiled allocation (the largest: IPA's
+  // profiles list allocations in ascending order), summed over stages.
+  let rule = 0;
   const slaParts = [];
   for (const st of stages) {
-    const cmin = STAGES[st.name].allocations[0];
-    const l1 = st.variants.map((v) => gridOf(`${st.name}/${v.name}`).get(cmin)[0].p99);
-    const task = 5 * (l1.reduce((a, b) => a + cfg.sla_factor * b, 0) / l1.length);
-    st.sla = task;
-    st.slaCores = cmin;
-    st.slaMeanP99 = l1.reduce((a, b) => a + b, 0) / l1.length;
-    sla += task;
-    slaParts.push({ stage: st.name, cores: cmin, meanP99: st.slaMeanP99, task });
+    const cmax = STAGES[st.name].allocations.at(-1);
+    const l1 = st.variants.map((v) => gridOf(`${st.name}/${v.name}`).get(cmax)[0].p99);
+    const meanP99 = l1.reduce((a, b) => a + b, 0) / l1.length;
+    st.ruleSla = 5 * cfg.sla_factor * meanP99;
+    rule += st.ruleSla;
+    slaParts.push({ stage: st.name, cores: cmax, meanP99, task: st.ruleSla });
   }
-  // Base allocation: smallest allocation with a batch size reaching the threshold within the task SLA,
-  // made non-decreasing along ascending accuracy.
+  // The SLA is IPA's own (its Figure 15); each stage's share of it is the rule's share.
+  for (const st of stages) st.sla = sig((p.sla * st.ruleSla) / rule);
+  // Base allocation by the library's rule (src/profiles/allocation.ts), on the rounded numbers the file holds.
   for (const st of stages) {
-    let floor = 0;
-    for (const v of st.variants) {
-      const grid = gridOf(`${st.name}/${v.name}`);
-      const ok = STAGES[st.name].allocations.filter((c) => grid.get(c).some((cell) => cell.throughput >= p.threshold && cell.p99 <= st.sla));
-      if (ok.length === 0) throw new Error(`${p.name}/${st.name}/${v.name}: no allocation reaches ${p.threshold} req/s within the task SLA`);
-      v.ownBase = ok[0];
-      v.cores = Math.max(ok[0], floor);
-      floor = v.cores;
-      v.cells = grid.get(v.cores);
-      v.reaching = grid.get(v.cores).find((cell) => cell.throughput >= p.threshold && cell.p99 <= st.sla);
-      v.reachingBatch = BATCHES[grid.get(v.cores).indexOf(v.reaching)];
-    }
+    const allocations = STAGES[st.name].allocations;
+    const grids = st.variants.map((v) => gridOf(`${st.name}/${v.name}`));
+    const cores = baseAllocation(
+      st.variants.map((v, i) => ({ name: v.name, accuracy: v.accuracy, allocations: allocations.map((c) => ({ cores: c, batches: grids[i].get(c).map((cell) => ({ latency: sig(cell.p99), throughput: sig(cell.throughput) })) })) })),
+      p.threshold,
+      st.sla,
+    );
+    st.variants.forEach((v, i) => {
+      v.cores = cores[i];
+      v.cells = grids[i].get(v.cores);
+      v.reachingBatch = BATCHES[v.cells.findIndex((cell) => sig(cell.throughput) >= p.threshold && sig(cell.p99) <= st.sla)];
+    });
   }
-  results.push({ p, cfg, stages, sla, slaParts });
+  results.push({ p, cfg, stages, sla: p.sla, rule, slaParts });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,21 +724,24 @@ function pipelineNotes(r) {
     `IPA's ${p.name} pipeline (${stages.map((s) => s.name).join(' -> ')}). IPA's config profiles it as series ${cfg.profiling_series.join(', ')}; ` +
       `the surviving runs used here are from series ${listOf([...new Set(stages.flatMap((st) => st.variants.flatMap((v) => seriesUsed(`${st.name}/${v.name}`))))].sort((a, b) => a - b).map(String))}.`,
     `latency is the p99 of one batch; throughput is a measured capacity where a run saturated the replica, else batch / p99 (IPA's rule for unmeasured points), never falling as the batch grows.`,
-    `sla = sum over stages of 5 x mean over variants of (sla_factor ${cfg.sla_factor} x batch-1 p99 at the smallest allocation): ` +
-      slaParts.map((s) => `${s.stage} 25 x ${fmt(s.meanP99)} s at ${s.cores} core${s.cores > 1 ? 's' : ''} = ${fmt(s.task)} s`).join('; ') +
+    `sla = ${fmt(p.sla)} s: IPA's SLA for this pipeline (the line its Figure 15 draws). Each stage's sla is the share IPA's rule gives it.`,
+    `slaRule = ${fmt(r.rule)} s: IPA's rule on these profiles, the sum over stages of 5 x mean over variants of (sla_factor ${cfg.sla_factor} x batch-1 p99 at the largest allocation): ` +
+      slaParts.map((s) => `${s.stage} 25 x ${fmt(s.meanP99)} s at ${s.cores} cores = ${fmt(s.task)} s`).join('; ') +
       '.',
-    `cores = base allocation: the smallest profiled allocation at which some batch size reaches ${p.threshold} req/s within the task SLA, made non-decreasing with accuracy.`,
+    `allocation: IPA's base allocation (src/profiles/allocation.ts) over the profiled allocations with threshold ${p.threshold} req/s and each stage's sla.`,
     `Per-variant sources, rules and limitations: profiles/README.md.`,
   ].join('\n');
 }
 
 function toYaml(r) {
-  const { p, cfg, stages, sla } = r;
+  const { p, cfg, stages, sla, rule } = r;
   const out = [];
   out.push(`# Generated by scripts/derive-ipa-profiles.mjs from IPA's data (../shared/data/ipa); do not edit by hand.`);
   out.push(`# Format, derivation and limitations: profiles/README.md.`);
   out.push(`pipeline: ${p.name}`);
   out.push(`sla: ${fmt(sla)}`);
+  out.push(`slaRule: ${fmt(rule)}`);
+  out.push(`allocation: { rule: base, threshold: ${p.threshold} }`);
   out.push(`dropLimit: ${cfg.drop_limit}`);
   out.push(`defaults:`);
   out.push(`  alpha: ${cfg.alpha}`);
@@ -746,19 +756,23 @@ function toYaml(r) {
   out.push(`stages:`);
   for (const st of stages) {
     out.push(`  - name: ${st.name}`);
+    out.push(`    sla: ${fmt(st.sla)}`);
     out.push(`    variants:`);
     for (const v of st.variants) {
       out.push(`      - name: ${q(v.name)}`);
       out.push(`        accuracy: ${v.accuracy}`);
-      out.push(`        cores: ${v.cores}`);
       out.push(`        loadTime: ${fmt(loadTime(v.name))}`);
       out.push(`        source: ${q(variantSource(st.name, v))}`);
-      out.push(`        batches:`);
-      v.cells.forEach((cell, i) => {
-        out.push(
-          `          - { size: ${BATCHES[i]}, latency: ${fmt(cell.p99)}, latencyMean: ${fmt(cell.mean)}, throughput: ${fmt(cell.throughput)}, source: ${cell.source} }`,
-        );
-      });
+      out.push(`        allocations:`);
+      for (const [cores, cells] of gridOf(`${st.name}/${v.name}`)) {
+        out.push(`          - cores: ${cores}`);
+        out.push(`            batches:`);
+        cells.forEach((cell, i) => {
+          out.push(
+            `              - { size: ${BATCHES[i]}, latency: ${fmt(cell.p99)}, latencyMean: ${fmt(cell.mean)}, throughput: ${fmt(cell.throughput)}, source: ${cell.source} }`,
+          );
+        });
+      }
     }
   }
   return out.join('\n') + '\n';
@@ -798,16 +812,18 @@ function pipelineTable(r) {
   const parts = r.slaParts.map((s) => `${s.stage} 25 x ${fmt(s.meanP99)} s = ${fmt(s.task)} s`);
   const where = r.slaParts.map((s) => `${s.stage} ${s.cores}`).join(', ');
   lines.push(
-    `SLA ${fmt(r.sla)} s = ${parts.join(' + ')}, where each product is 5 x sla_factor 5 x the stage's mean batch-1 p99 at its smallest allocation (cores: ${where}). Threshold for the base allocation: ${r.p.threshold} req/s.`,
+    `SLA ${fmt(r.sla)} s (IPA's, Figure 15); stage SLAs ${r.stages.map((st) => `${st.name} ${fmt(st.sla)} s`).join(', ')}, IPA's rule split. ` +
+      `IPA's rule on these profiles gives ${fmt(r.rule)} s = ${parts.join(' + ')}, where each product is 5 x sla_factor 5 x the stage's mean batch-1 p99 at its largest allocation (cores: ${where}); ` +
+      `rule / IPA's = ${sig(r.rule / r.sla, 3)}. Threshold for the base allocation: ${r.p.threshold} req/s.`,
   );
   lines.push('');
-  lines.push('| stage | variant | accuracy | cores | reaches threshold at | b1 p99 (s) | b1 mean (s) | b1 throughput (/s) | b1..b64 | rule |');
+  lines.push('| stage | variant | accuracy | base cores | reaches threshold at | b1 p99 (s) | b1 mean (s) | b1 throughput (/s) | b1..b64 | rule |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const st of r.stages) {
     for (const v of st.variants) {
       const c = v.cells;
       lines.push(
-        `| ${st.name} | ${v.name} | ${sig(v.accuracy, 6)} | ${v.cores}${v.cores !== v.ownBase ? ` (own ${v.ownBase})` : ''} | batch ${v.reachingBatch} | ${fmt(c[0].p99)} | ${fmt(c[0].mean)} | ${fmt(c[0].throughput)} | ${c.map((x) => x.source[0]).join('')} | ${ruleSummary(st.name, v)} |`,
+        `| ${st.name} | ${v.name} | ${sig(v.accuracy, 6)} | ${v.cores} | batch ${v.reachingBatch} | ${fmt(c[0].p99)} | ${fmt(c[0].mean)} | ${fmt(c[0].throughput)} | ${c.map((x) => x.source[0]).join('')} | ${ruleSummary(st.name, v)} |`,
       );
     }
   }
@@ -886,7 +902,13 @@ mkdirSync(OUT, { recursive: true });
 const written = results.map((r) => {
   const file = join(OUT, `${r.p.name}.yaml`);
   writeFileSync(file, toYaml(r));
-  loadPipelineProfile(file); // throws on any schema problem
+  // Throws on any schema problem; the loader's base allocation must be the one reported here.
+  const loaded = loadPipelineProfile(file);
+  r.stages.forEach((st, s) =>
+    st.variants.forEach((v, i) => {
+      if (loaded.stages[s].variants[i].cores !== v.cores) throw new Error(`${file}: ${st.name}/${v.name}: loaded at ${loaded.stages[s].variants[i].cores} cores, derived ${v.cores}`);
+    }),
+  );
   return relative(ROOT, file);
 });
 log(`Wrote and validated with loadPipelineProfile: ${written.join(', ')}`);

@@ -35,8 +35,8 @@ export function experimentCommand(yargs: Argv) {
             .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a value in every run, as for run: --set pipeline.loadTime=20s' })
             .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
             .example('$0 experiment ipa', 'the 80-run grid of IPA Figure 8 for all five pipelines')
-            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)')
-            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm last-value --seeds 1 2 3 4 5', 'the ablation on all five pipelines over five seeds'),
+            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm reactive oracle --out results/ipa-ablation', 'the predictor ablation (Figure 16)')
+            .example('$0 experiment ipa --workloads bursty --policies ipa --predictors lstm reactive --seeds 1 2 3 4 5', 'the ablation on all five pipelines over five seeds'),
         async (argv) => {
           // A list of seeds, or one seed for every cell: not both.
           if (argv.seed !== undefined && argv.seeds !== undefined) throw new InputError('--seed and --seeds: give one of them');

@@ -8,6 +8,7 @@ import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
 import { readYamlFile } from '../config/yaml.js';
 import { readScenarioOfKind } from '../kinds/load.js';
+import { scenarioProfile } from '../kinds/pipeline/models.js';
 import { parseDuration } from '../config/units.js';
 import { jsonText } from '../io/json.js';
 
@@ -30,7 +31,7 @@ function planTarget(target: string): { profile: PipelineProfile; stages?: { vari
   if (pipeline === null || typeof pipeline !== 'object') return { profile: resolvePipelineProfile(target) };
   const scenario = readScenarioOfKind('pipeline', target);
   if (scenario.pipeline.profile === undefined) throw new InputError(`${target}: the scenario has no pipeline.profile to plan with`);
-  const profile = resolvePipelineProfile(scenario.pipeline.profile);
+  const profile = scenarioProfile(scenario) as PipelineProfile;
   const variants = scenario.pipeline.stages.map((s) => s.variant);
   // An ipa, fa2 or rim adapter in the scenario gives its mode and options.
   const { kind, ...options } = (scenario.adaptation?.adapter ?? { kind: 'static' }) as { kind: string } & IpaOptionValues;

@@ -21,7 +21,7 @@ import type { Override } from '../scenario/overrides.js';
 export const IPA_PIPELINES = ['video', 'audio-qa', 'audio-sent', 'sum-qa', 'nlp'] as const;
 export const IPA_WORKLOADS = ['bursty', 'steady_low', 'steady_high', 'fluctuating'] as const;
 export const IPA_POLICIES = ['ipa', 'fa2-low', 'fa2-high', 'rim'] as const;
-export const IPA_PREDICTORS = ['lstm', 'last-value', 'oracle'] as const;
+export const IPA_PREDICTORS = ['lstm', 'reactive', 'last-value', 'oracle'] as const;
 
 export type IpaPipeline = (typeof IPA_PIPELINES)[number];
 export type IpaWorkload = (typeof IPA_WORKLOADS)[number];

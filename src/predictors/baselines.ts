@@ -2,10 +2,24 @@ import { z } from 'zod';
 import { positiveDuration } from '../config/units.js';
 import { InputError } from '../errors.js';
 import { definePredictor, maxOf, type LoadPredictor } from './predictor.js';
+import { IPA_WINDOWS, lookback, type WindowSpec } from './windows.js';
 
-/** The rate of the last second: the "reactive" predictor IPA compares against. */
+/** The rate of the last second. */
 export function lastValue(): LoadPredictor {
   return { name: 'last-value', forecast: (h) => (h.length === 0 ? 0 : h[h.length - 1]) };
+}
+
+/**
+ * IPA's "reactive" predictor, as its adapter computes it: the monitored per-second rates are
+ * reduced to the maxima of `spec.binSeconds`-second bins (the bins its LSTM reads) and the
+ * forecast is the last bin's maximum. Until the bins cover the LSTM's lookback (2 minutes),
+ * IPA's backup predictor answers instead: the maximum of all bins so far.
+ */
+export function reactive(spec: WindowSpec = IPA_WINDOWS): LoadPredictor {
+  return {
+    name: 'reactive',
+    forecast: (h) => (h.length < lookback(spec) ? maxOf(h, 0, h.length) : maxOf(h, h.length - spec.binSeconds, h.length)),
+  };
 }
 
 /** The maximum rate of the last `window` seconds. */
@@ -54,9 +68,16 @@ export function oracle(trace: ArrayLike<number>, horizon: number): LoadPredictor
 }
 
 /** The built-in baselines as a scenario names them (`adaptation.predictor.kind`). */
+export const reactivePredictor = definePredictor({
+  kind: 'reactive',
+  description: 'IPA\'s "reactive" predictor: the peak of the last 10-second bin (the maximum so far in the first 2 minutes)',
+  options: z.strictObject({}),
+  create: () => reactive(),
+});
+
 export const lastValuePredictor = definePredictor({
   kind: 'last-value',
-  description: 'the rate of the last second (IPA\'s "reactive" predictor)',
+  description: 'the rate of the last second',
   options: z.strictObject({}),
   create: () => lastValue(),
 });

@@ -74,22 +74,37 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
 
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
   const pool = new Piscina({ filename: WORKER, minThreads: workers, maxThreads: workers, idleTimeout: 1000, concurrentTasksPerWorker: 1 });
-  /** Time limits of the runs in flight: aborting one stops its worker. */
-  const inFlight = new Set<AbortController>();
+  /** The runs in flight, each with how to stop it (its worker is terminated). */
+  const inFlight = new Set<() => void>();
   let stopped = false;
   const onAbort = () => {
     stopped = true;
     report.interrupted = true;
-    for (const c of inFlight) c.abort();
+    for (const stop of inFlight) stop();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const one = async (run: SweepRun) => {
     const limit = new AbortController();
-    inFlight.add(limit);
-    const timer = setTimeout(() => limit.abort(), plan.timeout * 1000);
+    const startedAt = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+    // Terminate a worker only once its run is simulating: terminating a thread while it is still
+    // loading modules aborts the whole process (Node 20: "IsGraphAsync must be used on an
+    // instantiated module"). The time limit runs from the start of the simulation.
+    let timer: NodeJS.Timeout | undefined;
+    const stopWhenRunning = (deadline: (since: number) => number) => {
+      const since = startedAt[0];
+      const left = since === 0 ? 50 : deadline(since) - Date.now();
+      if (left > 0) timer = setTimeout(() => stopWhenRunning(deadline), left);
+      else limit.abort();
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      stopWhenRunning(() => 0);
+    };
+    inFlight.add(stop);
+    stopWhenRunning((since) => since + plan.timeout * 1000);
     const tmp = join(out, STORE.runs, `.tmp-${run.id}-${uniqueSuffix()}`);
-    const task: SweepTask = { run: run.run, base: plan.base, tmp, dir: join(out, STORE.runs, run.id) };
+    const task: SweepTask = { run: run.run, base: plan.base, tmp, dir: join(out, STORE.runs, run.id), startedAt };
     try {
       const { seconds } = (await pool.run(task, { signal: limit.signal })) as { seconds: number };
       rmSync(join(out, STORE.failed, `${run.id}.json`), { force: true });
@@ -105,7 +120,7 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
       options.onRun?.({ run, outcome: 'failed', error, done: report.done, failed: report.failed, total: todo.length });
     } finally {
       clearTimeout(timer);
-      inFlight.delete(limit);
+      inFlight.delete(stop);
     }
   };
   // One feeder per worker, so a run's time limit starts when a worker takes it, not while it queues.

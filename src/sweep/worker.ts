@@ -11,6 +11,11 @@ export interface SweepTask {
   /** Where to write while running, and where the finished folder goes (renamed in one step). */
   tmp: string;
   dir: string;
+  /**
+   * Set to Date.now() when the run's simulation starts, after its modules (plug-ins, tfjs) are
+   * loaded; shared with the main thread, which stops a run only after that (see run.ts).
+   */
+  startedAt: Float64Array;
 }
 
 /**
@@ -26,7 +31,9 @@ export default async function runTask(task: SweepTask): Promise<{ seconds: numbe
   // with two workers). A killed process still never leaves a folder that looks complete; an
   // operating-system crash may leave the last seconds' folders with truncated files. A folder
   // whose summary.json does not parse is run again (store.ts); other files are not checked.
-  runScenarioToFolder(any, task.tmp, { resources: await prepareRun(any), durable: false });
+  const resources = await prepareRun(any);
+  task.startedAt[0] = Date.now();
+  runScenarioToFolder(any, task.tmp, { resources, durable: false });
   renameSync(task.tmp, task.dir);
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }

@@ -56,12 +56,15 @@ export class ConstantArrivals implements ArrivalSource {
 /**
  * How a second's count n becomes n arrival times:
  * - `poisson`: a Poisson process of rate n started at the second: exponential gaps of mean 1/n,
- *   n of them, so the count is kept and the last few may fall just after the second ends
- *   (this is how IPA's load generator paces a second's requests);
+ *   n of them, so the count is kept and the last few may fall just after the second ends;
+ * - `ipa`: IPA's load generator (barazmoon, mode exponential): each of the n requests is sent at
+ *   an independent Exp(mean 1/n) offset from the second's start. The offsets are not cumulated, so
+ *   requests bunch near the start (half of them in the first 0.69/n s) and some may come a
+ *   second or more later when n is small;
  * - `uniform`: n independent uniform times within the second, sorted;
  * - `even`: evenly spaced at s + k/n.
  */
-export const EXPAND_MODES = ['poisson', 'uniform', 'even'] as const;
+export const EXPAND_MODES = ['poisson', 'ipa', 'uniform', 'even'] as const;
 export type ExpandMode = (typeof EXPAND_MODES)[number];
 
 /**
@@ -73,7 +76,7 @@ export class CountTraceArrivals implements ArrivalSource {
   tenant = 0;
   slo = NaN;
   priority = NaN;
-  /** Expanded times not yet returned, sorted; `poisson` can carry some past a second's end. */
+  /** Expanded times not yet returned, sorted; `poisson` and `ipa` can carry some past a second's end. */
   private pending: number[] = [];
   private head = 0;
   private nextSecond = 0;
@@ -112,6 +115,10 @@ export class CountTraceArrivals implements ArrivalSource {
         }
         break;
       }
+      case 'ipa':
+        for (let k = 0; k < n; k++) fresh[k] = origin + this.rng.exponential(bin / n);
+        fresh.sort((a, b) => a - b);
+        break;
       case 'uniform':
         for (let k = 0; k < n; k++) fresh[k] = origin + bin * this.rng.random();
         fresh.sort((a, b) => a - b);

@@ -10,7 +10,7 @@ const rate = () => positiveNumber('mean arrival rate, requests per second');
 
 const expand = oneOf(
   EXPAND_MODES,
-  'how a second\'s count becomes arrival times: poisson (exponential gaps of mean 1/n from the second\'s start, as IPA\'s load generator), uniform (independent uniform times), even (evenly spaced)',
+  'how a second\'s count becomes arrival times: poisson (a Poisson process: exponential gaps of mean 1/n from the second\'s start), ipa (IPA\'s load generator: n independent exponential offsets of mean 1/n from the second\'s start, so requests bunch at its start), uniform (independent uniform times), even (evenly spaced)',
 ).default('poisson');
 
 const PoissonArrivals = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputError } from '../../errors.js';
 import type { PipelineProfile } from '../../profiles/pipeline-profile.js';
 import { defineAdapter, type AdapterDecision, type AdapterInput } from '../adapter.js';
 import { planIpa, type PlanMode } from './optimizer.js';
@@ -12,7 +13,10 @@ import { planIpa, type PlanMode } from './optimizer.js';
  */
 
 const Weights = {
-  sla: z.number().positive().optional().describe('end-to-end latency SLA the plan must meet, seconds (default: the profile\'s)'),
+  sla: z
+    .union([z.number().positive(), z.literal('rule')])
+    .optional()
+    .describe('end-to-end latency SLA the plan must meet: seconds, or `rule` for the SLA IPA\'s rule gives on the profile (its slaRule) (default: the profile\'s sla)'),
   alpha: z.number().nonnegative().optional().describe('weight of accuracy (default: the profile\'s)'),
   beta: z.number().nonnegative().optional().describe('weight of cores (default: the profile\'s)'),
   gamma: z.number().nonnegative().optional().describe('weight of the total batch size (default: the profile\'s)'),
@@ -27,11 +31,16 @@ export type IpaOptionValues = z.output<typeof IpaOptions>;
 /** The optimizer defaults IPA ran with when a profile gives none. */
 const FALLBACK = { alpha: 1, beta: 1, gamma: 0, batchCap: 64, replicaCap: 100, accuracyMethod: 'sum', normalize: 'rank' } as const;
 
+function ruleSla(profile: PipelineProfile): number {
+  if (profile.slaRule === undefined) throw new InputError(`adapter option sla: rule: profile ${profile.pipeline} gives no slaRule`);
+  return profile.slaRule;
+}
+
 /** The optimizer settings for `profile`: each option given in `o`, else the profile's defaults, else IPA's. */
 export function ipaSettings(profile: PipelineProfile, o: IpaOptionValues) {
   const d = { ...FALLBACK, ...profile.defaults };
   return {
-    sla: o.sla ?? profile.sla,
+    sla: o.sla === 'rule' ? ruleSla(profile) : (o.sla ?? profile.sla),
     alpha: o.alpha ?? d.alpha,
     beta: o.beta ?? d.beta,
     gamma: o.gamma ?? d.gamma,

@@ -4,7 +4,8 @@ import { affineLatency, lognormalCvForP99, ServiceTime, tableLatency } from '../
 import type { ReplicaModel } from '../../pipeline/replica.js';
 import { LatencyTable } from '../../profiles/latency-table.js';
 import { readLatencyPointsCsv } from '../../profiles/load.js';
-import type { PipelineProfile, StageProfile } from '../../profiles/pipeline-profile.js';
+import { resolvePipelineProfile } from '../../profiles/catalog.js';
+import { withAllocation, type PipelineProfile, type StageProfile } from '../../profiles/pipeline-profile.js';
 import { DEFAULT_LOAD_TIME, type Scenario, type StageSpec } from './schema.js';
 
 /**
@@ -99,6 +100,14 @@ export class StageModels {
     }
     return { variant: v.name, cores: v.cores, loadTime: this.pipeline.loadTime ?? v.loadTime ?? DEFAULT_LOAD_TIME, service };
   }
+}
+
+/** The scenario's pipeline profile, if it names one, with its replica sizes chosen by the scenario's allocation setting where it gives one. */
+export function scenarioProfile(scenario: Scenario): PipelineProfile | undefined {
+  const { profile, allocation } = scenario.pipeline;
+  if (profile === undefined) return undefined;
+  const resolved = resolvePipelineProfile(profile);
+  return allocation === undefined ? resolved : withAllocation(resolved, allocation, profile);
 }
 
 /** Check that the scenario's stages are the profile's, in order, and return the stage profiles. */

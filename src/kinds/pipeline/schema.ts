@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AllocationSettingSchema } from '../../profiles/allocation.js';
 import { oneOf, positiveInt, positiveNumber } from '../../config/fields.js';
 import { duration, positiveDuration } from '../../config/units.js';
 import { MetricsSchema } from '../../metrics/schema.js';
@@ -86,6 +87,9 @@ const pipelineSchema = (plugins: PipelinePlugins) => z.strictObject({
     ['mean-p99', 'p99', 'mean'],
     'with a profile, how long a replica takes for a batch: mean-p99, a lognormal with the profiled mean and p99 of that batch size; p99 or mean, that profiled latency with the stage\'s service distribution around it',
   ).default('mean-p99'),
+  allocation: AllocationSettingSchema.optional().describe(
+    'with a profile whose variants are profiled at several replica sizes, how each variant\'s size is chosen: {rule: base, threshold} (IPA\'s base allocation) or {rule: fixed, cores} (default: the profile\'s)',
+  ),
   dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
   drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').prefault(DEFAULT_DRAIN),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),

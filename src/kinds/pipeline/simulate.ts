@@ -5,11 +5,10 @@ import { Pipeline } from '../../pipeline/pipeline.js';
 import { Request } from '../../pipeline/request.js';
 import type { StageConfig } from '../../pipeline/stage.js';
 import { withMargin } from '../../predictors/predictor.js';
-import { resolvePipelineProfile } from '../../profiles/catalog.js';
 import type { LatencyTable } from '../../profiles/latency-table.js';
 import { buildWorkload } from '../../workload/build.js';
 import { AdaptationLoop, type AdaptationRow, type AdaptationSummary } from './adaptation.js';
-import { matchProfileStages, StageModels } from './models.js';
+import { matchProfileStages, scenarioProfile, StageModels } from './models.js';
 import { BUILTIN_PLUGINS, resolvePlugin, type PipelinePlugins } from './plugins.js';
 import type { Scenario } from './schema.js';
 
@@ -45,7 +44,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const sim = new Simulation();
   const streams = new RandomStreams(scenario.seed);
   const workload = buildWorkload(scenario.workload.arrivals, streams);
-  const profile = scenario.pipeline.profile === undefined ? undefined : resolvePipelineProfile(scenario.pipeline.profile);
+  const profile = scenarioProfile(scenario);
   const stageProfiles = profile === undefined ? undefined : matchProfileStages(scenario, profile);
   const tables: LatencyTable[] = [];
   const plugins = options.resources?.plugins ?? BUILTIN_PLUGINS;

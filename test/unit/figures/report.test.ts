@@ -111,7 +111,12 @@ describe('pipesim report', () => {
         expect(v.marks).toBeGreaterThan(0);
       }
       // Hovering a mark shows its values (vega-tooltip).
-      await page.hover('#figure-2 .role-mark path');
+      // (A bar of height 0, e.g. no violations, cannot be hovered: take the first mark with an area.)
+      const marks = await page.$$('#figure-2 .role-mark path');
+      const boxes = await Promise.all(marks.map((m) => m.boundingBox()));
+      const visible = marks.find((_, i) => (boxes[i]?.width ?? 0) > 0 && (boxes[i]?.height ?? 0) > 0);
+      expect(visible).toBeDefined();
+      await visible!.hover();
       await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5_000 });
       expect(await page.textContent('#vg-tooltip-element')).toMatch(/mean/);
       expect(errors).toEqual([]);

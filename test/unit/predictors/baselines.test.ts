@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ewma, lastValue, movingMax, oracle, seasonalNaive } from '../../../src/predictors/baselines.js';
+import { ewma, lastValue, movingMax, oracle, seasonalNaive, reactive } from '../../../src/predictors/baselines.js';
 import { forecastErrors } from '../../../src/predictors/evaluate.js';
 import { withMargin } from '../../../src/predictors/predictor.js';
 import { IPA_WINDOWS, inputAt, makeWindows, targetAt } from '../../../src/predictors/windows.js';
@@ -42,6 +42,22 @@ describe('baselines', () => {
     expect(movingMax(1).forecast(h)).toBe(3);
     // alpha 0.5 from 4: 6, 6, 4, 7, 5
     expect(ewma(0.5).forecast(h)).toBeCloseTo(5, 6);
+  });
+
+  it("reactive is IPA's: the peak of the last 10-second bin, the peak so far in the first 2 minutes", () => {
+    const history = new Array<number>(130).fill(1);
+    history[110] = 50; // in the 20 s before, not in the last bin
+    history[121] = 7; // the last bin's peak
+    history[129] = 2; // the last second
+    expect(reactive().forecast(history)).toBe(7);
+    expect(lastValue().forecast(history)).toBe(2);
+    expect(movingMax(20).forecast(history)).toBe(50);
+    // Before 12 bins exist IPA's backup predictor answers: the maximum of everything so far.
+    const early = new Array<number>(119).fill(1);
+    early[3] = 9;
+    expect(reactive().forecast(early)).toBe(9);
+    expect(reactive().forecast([...early, 1])).toBe(1);
+    expect(reactive().forecast([])).toBe(0);
   });
 
   it('seasonal naive looks one period back over the horizon, else the maximum so far', () => {

@@ -151,6 +151,39 @@ describe('expanding counts into arrival times', () => {
     expect(times[times.length - 1]).toBeGreaterThan(1999.5);
   });
 
+  it("ipa: each request at an independent Exp(mean 1/n) offset from its second's start, not cumulated", () => {
+    // 10 requests every 10th second, so each second's requests can be told apart (an offset
+    // above 10 s has probability e^-100).
+    const n = 10;
+    const seconds = 5000;
+    const counts = new Uint32Array(seconds * 10);
+    for (let s = 0; s < seconds; s++) counts[s * 10] = n;
+    const offsetsOf = (mode: ExpandMode) => {
+      const { times } = collectArrivals(new CountTraceArrivals(counts, mode, new RandomStreams(4).stream('a')));
+      expect(times.length).toBe(n * seconds);
+      expect(isSorted(times)).toBe(true);
+      return Array.from(times, (t) => t - Math.floor(t / 10) * 10);
+    };
+    const offsets = offsetsOf('ipa');
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // i.i.d. offsets: the pooled offsets are Exp(rate n) (Kolmogorov-Smirnov at 1%)...
+    const sorted = [...offsets].sort((a, b) => a - b);
+    let d = 0;
+    sorted.forEach((x, i) => {
+      const cdf = 1 - Math.exp(-n * x);
+      d = Math.max(d, Math.abs(cdf - i / sorted.length), Math.abs(cdf - (i + 1) / sorted.length));
+    });
+    expect(d).toBeLessThan(1.63 / Math.sqrt(sorted.length));
+    expect(mean(offsets)).toBeCloseTo(1 / n, 2);
+    // ...and the last of a second's n comes at the maximum of n of them, mean H_n / n (0.293 s),
+    // where cumulated gaps put it at the sum, mean 1 s: the load bunches at the second's start.
+    const last = Array.from({ length: seconds }, (_, s) => offsets[s * n + n - 1]);
+    const harmonic = Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((a, b) => a + b, 0);
+    expect(mean(last) / (harmonic / n)).toBeCloseTo(1, 1);
+    const poissonLast = offsetsOf('poisson').filter((_, i) => i % n === n - 1);
+    expect(mean(poissonLast)).toBeCloseTo(1, 1);
+  });
+
   it('a Poisson process has the right rate', () => {
     const source = new PoissonArrivals(40, new RandomStreams(9).stream('a'));
     const { times } = collectArrivals(source, 400_000);
