@@ -34,7 +34,7 @@ async function runPart(sweepFile, out, part, parts) {
   const start = process.hrtime.bigint();
   for (let i = part; i < plan.runs.length; i += parts) {
     const run = plan.runs[i];
-    await runTask({ run: run.run, base: plan.base, tmp: join(out, `.tmp-${run.id}`), dir: join(out, run.id) });
+    await runTask({ run: run.run, base: plan.base, tmp: join(out, `.tmp-${run.id}`), dir: join(out, run.id), startedAt: new Float64Array(1) });
   }
   console.log(Number(process.hrtime.bigint() - start) / 1e9);
 }

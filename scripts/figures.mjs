@@ -16,18 +16,23 @@ function pipesim(...args) {
 rmSync(RESULTS, { recursive: true, force: true });
 mkdirSync(FIGURES, { recursive: true });
 
-// IPA's video pipeline: 4 workloads x 4 policies (Figures 8 and 15).
-pipesim('experiment', 'ipa', '--pipelines', 'video', '--out', `${RESULTS}/ipa-video`, '-q');
-pipesim('plot', 'timeline', `${RESULTS}/ipa-video`, '--out', `${FIGURES}/ipa-timeline.png`);
-pipesim('plot', 'timeline', `${RESULTS}/ipa-video`, '--panels', 'latency', '--out', `${FIGURES}/ipa-timeline-latency.png`);
-pipesim('plot', 'cdf', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', '--out', `${FIGURES}/ipa-cdf.png`);
-pipesim('plot', 'pareto', `${RESULTS}/ipa-video`, '--where', 'workload=bursty', '--out', `${FIGURES}/ipa-pareto.png`);
+// IPA's grid: 5 pipelines x 4 workloads x 4 policies. Figure 8 (video) and Figures 9-12 (the other
+// four pipelines): cost and accuracy over time; Figure 15: per-second p99 CDFs with IPA's SLA lines.
+pipesim('experiment', 'ipa', '--out', `${RESULTS}/ipa`, '-q');
+const FIGURE = { video: 8, 'audio-qa': 9, 'audio-sent': 10, 'sum-qa': 11, nlp: 12 };
+for (const [pipeline, n] of Object.entries(FIGURE)) {
+  const name = pipeline === 'video' ? 'ipa-timeline' : `ipa-timeline-${pipeline}`;
+  pipesim('plot', 'timeline', `${RESULTS}/ipa`, '--where', `pipeline=${pipeline}`, '--title', `${pipeline} (IPA's Figure ${n})`, '--out', `${FIGURES}/${name}.png`);
+  pipesim('plot', 'cdf', `${RESULTS}/ipa`, '--where', `pipeline=${pipeline}`, '--where', 'workload=bursty', '--title', `${pipeline}, bursty load (IPA's Figure 15)`, '--out', `${FIGURES}/ipa-cdf-${pipeline}.png`);
+}
+pipesim('plot', 'timeline', `${RESULTS}/ipa`, '--where', 'pipeline=video', '--panels', 'latency', '--out', `${FIGURES}/ipa-timeline-latency.png`);
+pipesim('plot', 'pareto', `${RESULTS}/ipa`, '--where', 'pipeline=video', '--where', 'workload=bursty', '--out', `${FIGURES}/ipa-pareto.png`);
 
 // The predictor ablation (Figure 16): video, bursty, over 5 seeds.
 pipesim('sweep', 'run', 'sweeps/ipa-predictors.yaml', '--out', `${RESULTS}/ipa-predictors`, '--collect', '-q');
 pipesim('plot', 'bars', `${RESULTS}/ipa-predictors`, '--metric', 'sloViolationRatio', '--metric', 'cost.meanCores', '--out', `${FIGURES}/ipa-predictors.png`);
 // The same ablation on all five pipelines, 5 seeds each.
-pipesim('experiment', 'ipa', '--workloads', 'bursty', '--policies', 'ipa', '--predictors', 'lstm', 'last-value', 'oracle', '--seeds', '1', '2', '3', '4', '5', '--out', `${RESULTS}/ipa-ablation`, '-q');
+pipesim('experiment', 'ipa', '--workloads', 'bursty', '--policies', 'ipa', '--predictors', 'lstm', 'reactive', 'oracle', '--seeds', '1', '2', '3', '4', '5', '--out', `${RESULTS}/ipa-ablation`, '-q');
 pipesim('plot', 'bars', `${RESULTS}/ipa-ablation`, '--x', 'pipeline', '--color', 'predictor', '--metric', 'sla_violation_ratio', '--metric', 'mean_cores', '--out', `${FIGURES}/ipa-predictors-pipelines.png`);
 
 // Scheduling on a shared GPU (QoS 20 ms and 100 ms): four policies, five loads, 10 seeds.

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { AtomicStreamWriter } from '../io/atomic.js';
 import { csvNumber } from '../metrics/csv.js';
-import { ewma, lastValue, movingMax, oracle, seasonalNaive } from '../predictors/baselines.js';
+import { ewma, lastValue, movingMax, oracle, reactive, seasonalNaive } from '../predictors/baselines.js';
 import { forecastErrors, type ForecastErrors } from '../predictors/evaluate.js';
 import type { LoadPredictor } from '../predictors/predictor.js';
 import { TF_BACKENDS, type TfBackend } from '../predictors/tf.js';
@@ -24,7 +24,7 @@ function preprocess(raw: Uint32Array, damping: number, dropZeros: boolean): { se
 
 /** The baselines every evaluation compares with, on the same windows. */
 export function baselines(series: ArrayLike<number>, spec: WindowSpec): LoadPredictor[] {
-  return [lastValue(), movingMax(spec.horizon), movingMax(60), ewma(0.1), seasonalNaive(DAY, spec.horizon), oracle(series, spec.horizon)];
+  return [reactive(spec), lastValue(), movingMax(spec.horizon), movingMax(60), ewma(0.1), seasonalNaive(DAY, spec.horizon), oracle(series, spec.horizon)];
 }
 
 export function predictorCommand(yargs: Argv) {

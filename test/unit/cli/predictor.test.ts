@@ -35,7 +35,7 @@ describe('pipesim predictor', () => {
     expect(evaluation.stdout).toMatch(/test range: preprocessed seconds 21600\.\.30000: 839 windows/);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('predictor,windows,mape,smape,rmse,under_prediction');
-    expect(rows.map((r) => r.split(',')[0]).slice(1)).toEqual(['lstm', 'last-value', 'moving-max-20s', 'moving-max-60s', 'ewma-0.1', 'seasonal-naive-86400s', 'oracle']);
+    expect(rows.map((r) => r.split(',')[0]).slice(1)).toEqual(['lstm', 'reactive', 'last-value', 'moving-max-20s', 'moving-max-60s', 'ewma-0.1', 'seasonal-naive-86400s', 'oracle']);
     const oracleRow = rows.find((r) => r.startsWith('oracle,'))!.split(',');
     expect(oracleRow.slice(2).map(Number)).toEqual([0, 0, 0, 0]);
   }, 60_000);
