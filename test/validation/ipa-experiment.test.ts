@@ -15,9 +15,21 @@ describe("IPA's experiments in simulation: the video pipeline", () => {
 
   beforeAll(async () => {
     out = tempDir();
-    results = await runIpaExperiment(ipaCells({ pipelines: ['video'], workloads: IPA_WORKLOADS, policies: ['ipa', 'fa2-low', 'rim'], predictors: ['lstm'] }), out);
+    results = await runIpaExperiment(ipaCells({ pipelines: ['video'], workloads: IPA_WORKLOADS, policies: ['ipa', 'fa2-low', 'fa2-high', 'rim'], predictors: ['lstm'] }), out);
     steps = readCsv(join(out, 'steps.csv'));
   }, 120_000);
+
+  it("cost levels against IPA's Figure 8: FA2-high within 25% on steady loads; FA2-low and RIM at half, the light variants' 1 core (docs/results/ipa.md)", () => {
+    const planned = (workload: string, policy: string) => steps.filter((s) => s.workload === workload && s.policy === policy).map((s) => Number(s.planned_cores));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    expect(median(planned('steady_low', 'fa2-high')) / 8).toBeGreaterThanOrEqual(0.75);
+    expect(median(planned('steady_low', 'fa2-high')) / 8).toBeLessThanOrEqual(1.25);
+    expect(median(planned('steady_high', 'fa2-high')) / 22).toBeGreaterThanOrEqual(0.75);
+    expect(median(planned('steady_high', 'fa2-high')) / 22).toBeLessThanOrEqual(1.25);
+    // Figure 8: FA2-low 4 cores on steady low, RIM 12 throughout; here the light variants are at 1 core.
+    expect(median(planned('steady_low', 'fa2-low'))).toBe(2);
+    expect(new Set(planned('bursty', 'rim'))).toEqual(new Set([6]));
+  });
 
   it('IPA is more accurate than FA2-low on every workload, at a planned cost within 10% of it', () => {
     for (const w of IPA_WORKLOADS) {
@@ -44,7 +56,7 @@ describe("IPA's experiments in simulation: the video pipeline", () => {
 
   it('the tidy tables hold one row per step and per run, and repeat byte for byte', async () => {
     const runs = readCsv(join(out, 'runs.csv'));
-    expect(runs).toHaveLength(12);
+    expect(runs).toHaveLength(16);
     expect(runs[0]).toMatchObject({ pipeline: 'video', workload: 'bursty', policy: 'ipa', predictor: 'lstm', requests: '14437' });
     for (const r of results) {
       const own = steps.filter((s) => s.workload === r.cell.workload && s.policy === r.cell.policy);
