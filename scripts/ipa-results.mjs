@@ -428,8 +428,9 @@ size FA2-high costs about half of IPA's Figure 8 (the 1-core column of the Figur
 
 Mean over seeds, per workload: cost ratio IPA / FA2-low (planned and running cores), accuracy gain (objective,
 0..number of stages) and PAS gain relative to FA2-low, SLA violations. IPA's paper reports "up to 21%" PAS gain
-"with a minimal cost increase" (the earlier version: normalised accuracy up to 35%, cost increase under 5%); it
-publishes no per-pipeline numbers.
+"with a minimal cost increase" (the earlier version: normalised accuracy up to 35%, cost increase under 5%). Its
+Figures 9-12 plot these four pipelines, but only Figure 8's images are available here (\`../shared/data/ipa/figures\`),
+so the other pipelines are compared with the paper's headline claim only.
 
 | pipeline | workload | planned cost ratio | running cost ratio | accuracy gain | PAS gain | violations IPA | violations FA2-low |
 | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
         throw new UsageError(`--${key}: expected a number, got ${typed === '' ? 'nothing' : typed}`);
       }
     }, true)
-    .epilogue('Exit codes: 0 ok, 1 internal error, 2 bad input. Docs: README.md, docs/SCENARIO.md, docs/RESULTS.md');
+    .epilogue('Exit codes: 0 ok, 1 internal error, 2 bad input, 3 no feasible plan (plan), 130 interrupted. Docs: README.md, docs/SCENARIO.md, docs/RESULTS.md');
   runCommand(cli);
   cli.command(
     'validate <scenario>',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { IPA_MODES, ipaSettings, type IpaOptionValues } from '../adapters/ipa/adapters.js';
 import { planIpa, type Plan, type PlanMode, type PlanOptions } from '../adapters/ipa/optimizer.js';
-import { InputError } from '../errors.js';
+import { ExitStatus, InputError } from '../errors.js';
 import { stageAccuracies } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import type { PipelineProfile } from '../profiles/pipeline-profile.js';
@@ -52,6 +52,9 @@ function lightestVariants(profile: PipelineProfile): string[] {
   });
 }
 
+/** Exit status of `pipesim plan` when no configuration meets the SLA at the rate (the plan is still printed). */
+export const NO_PLAN_EXIT = 3;
+
 export function planCommand(yargs: Argv) {
   return yargs.command(
     'plan <pipeline>',
@@ -78,7 +81,8 @@ export function planCommand(yargs: Argv) {
         .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON' })
         .example('$0 plan video --rate 20', "IPA's plan for the video pipeline at 20 requests/s")
         .example('$0 plan video --rate 20 --mode scale --variants yolov5s,resnet101', 'FA2-high')
-        .example('$0 plan video --rate 20 --mode switch --replicas 3', 'RIM with 3 replicas per stage'),
+        .example('$0 plan video --rate 20 --mode switch --replicas 3', 'RIM with 3 replicas per stage')
+        .epilogue(`Exit status ${NO_PLAN_EXIT} when no configuration meets the SLA at the rate; the output then says what would.`),
     (argv) => {
       const target = planTarget(argv.pipeline);
       const { profile, stages } = target;
@@ -113,6 +117,7 @@ export function planCommand(yargs: Argv) {
       const { locked: _locked, ...settings } = options;
       if (argv.json) process.stdout.write(jsonText({ pipeline: profile.pipeline, ...settings, ...plan }));
       else process.stdout.write(formatPlan(profile, options, plan));
+      if (!plan.feasible) throw new ExitStatus(`no plan: ${plan.reason}`, NO_PLAN_EXIT);
     },
   );
 }
@@ -126,7 +131,7 @@ function formatPlan(profile: PipelineProfile, o: PlanOptions, plan: Plan): strin
       head +
       `infeasible: ${plan.reason}\n` +
       `smallest feasible SLA at this rate: ${Number.isFinite(plan.minimumSla) ? `${plan.minimumSla.toPrecision(4)} s` : 'none (a stage cannot carry the rate)'}\n` +
-      `largest feasible rate under this SLA: ${plan.maximumRate.toPrecision(4)} requests/s\n`
+      `largest feasible rate under this SLA: ${plan.maximumRate > 0 ? `${plan.maximumRate.toPrecision(4)} requests/s` : 'none (no rate meets this SLA)'}\n`
     );
   }
   const rows = [['stage', 'variant', 'batch', 'replicas', 'cores', 'model s', 'queueing s', 'throughput/s']];

@@ -61,10 +61,16 @@ describe('pipesim plan', () => {
     const sw = JSON.parse(pipesim('plan', file, '--rate', '5', '--mode', 'switch', '--replicas', '3', '--json').stdout);
     expect(sw.stages.map((s: { replicas: number }) => s.replicas)).toEqual([3, 3]);
     const tooMuch = pipesim('plan', file, '--rate', '1000');
-    expect(tooMuch.code).toBe(0);
+    // No plan is a documented exit status of its own, so scripts can tell it from success and from bad input.
+    expect(tooMuch.code).toBe(3);
+    expect(tooMuch.stderr).toMatch(/^pipesim: no plan: at 1000 requests\/s/);
     // detect tops out at 20 replicas x 20/s (small, batch 4), classify at 20 x 25/s.
     expect(tooMuch.stdout).toMatch(/infeasible: at 1000 requests\/s stages detect, classify cannot keep up with at most 20 replicas/);
     expect(tooMuch.stdout).toMatch(/largest feasible rate under this SLA: 400\.0 requests\/s/);
+    const tooTight = pipesim('plan', file, '--rate', '5', '--sla', '1ms');
+    expect(tooTight.code).toBe(3);
+    expect(tooTight.stdout).toMatch(/largest feasible rate under this SLA: none \(no rate meets this SLA\)/);
+    expect(tooTight.stdout).not.toMatch(/0\.000 requests\/s/);
   });
 
   it('plans for a scenario with its profile; scale and switch lock the variants and replicas of its stages', () => {
