@@ -16,3 +16,4 @@ export class ExitStatus extends Error {
     super(message);
   }
 }
+

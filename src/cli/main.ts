@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
+import { fileSystemProblem } from '../io/problems.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioJsonSchema, scenarioReference } from '../kinds/json-schema.js';
 import { loadScenario, scenarioFileText } from '../kinds/load.js';
@@ -100,6 +101,12 @@ export async function main(args: string[]): Promise<number> {
     if (err instanceof ExitStatus) {
       process.stderr.write(`pipesim: ${err.message}\n`);
       return err.code;
+    }
+    // A path that cannot be made, written or read is the user's to fix, not a bug: one line, like bad input.
+    const problem = fileSystemProblem(err);
+    if (problem !== undefined) {
+      process.stderr.write(`pipesim: ${problem}\n`);
+      return 2;
     }
     throw err;
   }

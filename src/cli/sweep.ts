@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
-import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
+import { makeFolders, uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
 import { COMMON_RUN_FILES } from '../scenario/run-folder.js';
 import { movedScenarioFileText } from '../kinds/load.js';
 import { runSweep, shardFromEnvironment, type RunEvent } from '../sweep/run.js';
@@ -156,7 +156,7 @@ export function sweepCommand(yargs: Argv) {
             if (manifests[i].hash !== hash) throw new InputError(`${d} holds another sweep than ${dirs[0]} (sweep ${manifests[i].hash}, not ${hash}): refusing to mix them`);
           });
           if (existsSync(join(argv.out, STORE.manifest)) && readManifest(argv.out).hash !== hash) throw new InputError(`${argv.out} holds another sweep`);
-          for (const sub of [STORE.runs, STORE.failed, STORE.timings]) mkdirSync(join(argv.out, sub), { recursive: true });
+          for (const sub of [STORE.runs, STORE.failed, STORE.timings]) makeFolders(join(argv.out, sub));
           writeFileAtomic(join(argv.out, STORE.manifest), JSON.stringify(manifests[0], null, 2) + '\n');
           let copied = 0;
           for (const d of dirs) {

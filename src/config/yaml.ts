@@ -6,14 +6,27 @@ import { formatPath, getPath } from './paths.js';
 
 /** Read a YAML file into plain data, with the file and line in any syntax error. */
 export function readYamlFile(file: string): unknown {
-  const text = readTextFile(file, 'file');
+  return parseYamlText(readTextFile(file, 'file'), file);
+}
+
+/**
+ * YAML text into plain data. A syntax error is an InputError with `source` and the line; so is a
+ * document whose aliases expand past yaml's limit (an "alias bomb": a few lines that would expand
+ * to gigabytes), which yaml reports as a ReferenceError.
+ */
+export function parseYamlText(text: string, source: string): unknown {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0];
-    throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    throw new InputError(`${source}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new InputError(`${source}: invalid YAML: its aliases expand too far (${err.message})`);
+    throw err;
+  }
 }
 
 /** A validation problem: where (keys from the document's root), and what. zod's issues and Standard Schema issues both fit. */

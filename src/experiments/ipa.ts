@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import {  } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { AtomicStreamWriter } from '../io/atomic.js';
+import { AtomicStreamWriter, makeFolders } from '../io/atomic.js';
 import { csvNumber, csvText } from '../metrics/csv.js';
 import { importScenarioModules, readScenarioOfKind } from '../kinds/load.js';
 import type { AdaptationRow } from '../kinds/pipeline/adaptation.js';
@@ -144,7 +144,7 @@ export async function runIpaExperiment(
   const seeds = options.seeds ?? [undefined];
   for (const cell of cells) await importScenarioModules(ipaScenarioFile(cell.pipeline), [...ipaOverrides(cell), ...(options.overrides ?? [])]);
   const planned = cells.flatMap((cell) => seeds.map((seed) => ({ cell, scenario: ipaScenario(cell, seed, options.overrides) })));
-  mkdirSync(join(out, IPA_FILES.runsDir), { recursive: true });
+  makeFolders(join(out, IPA_FILES.runsDir));
   const steps = new AtomicStreamWriter(join(out, IPA_FILES.steps));
   const runs = new AtomicStreamWriter(join(out, IPA_FILES.runs));
   steps.write(`${RUN_KEY_COLUMNS},${ADAPTATION_COLUMNS}\n`);

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, writeSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -15,13 +15,20 @@ export function uniqueSuffix(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The file a temporary name of this process's atomic writers stands for (`<file>.<suffix>.tmp`), else undefined. */
+export function atomicTarget(path: string): string | undefined {
+  const host = hostname().replace(/[.*+?^$()|[\]{}\\]/g, '\\$&');
+  const tail = new RegExp(`\\.${host}-${process.pid}-[0-9a-f]{8}\\.tmp$`);
+  return tail.test(path) ? path.replace(tail, '') : undefined;
+}
+
 /**
  * Make a results folder; the function returned undoes it on failure: it removes the folders this
  * call created (the results folder and any parents) that are empty, so a run that fails leaves
  * no empty folder behind. It never throws: the failure being reported matters more.
  */
 export function makeResultsFolder(dir: string): () => void {
-  const first = mkdirSync(dir, { recursive: true });
+  const first = makeFolders(dir);
   return () => {
     if (first === undefined) return;
     try {
@@ -35,8 +42,20 @@ export function makeResultsFolder(dir: string): () => void {
   };
 }
 
+/**
+ * mkdir -p: make `dir` and any missing parents; returns the first folder made (undefined if `dir`
+ * existed). One level at a time from the deepest existing ancestor, not mkdirSync's recursive mode,
+ * which never returns when a parent exists but refuses new entries with ENOENT (Node 20 on /proc).
+ */
+export function makeFolders(dir: string): string | undefined {
+  const missing: string[] = []; // deepest first
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]);
+  return missing.at(-1);
+}
+
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolders(dirname(path));
   const temp = `${path}.${uniqueSuffix()}.tmp`;
   try {
     writeFileSync(temp, content);
@@ -64,7 +83,7 @@ export class AtomicStreamWriter {
     private readonly durable = true,
     private readonly flushAt = 1 << 16,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     this.temp = `${path}.${uniqueSuffix()}.tmp`;
     this.fd = openSync(this.temp, 'w');
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { PIPESIM_VERSION } from '../version.js';
 import { definePredictor, maxOf, type LoadPredictor } from './predictor.js';
 import { inputAt, lookback, type WindowSpec, type Windows } from './windows.js';
 import { loadTf, quietly, type Tf, type TfBackend } from './tf.js';
+import { makeFolders } from '../io/atomic.js';
 
 /**
  * IPA's load predictor: one LSTM layer of 25 units (relu, L1 kernel regularisation 1e-5)
@@ -181,7 +182,7 @@ export async function saveLstm(predictor: LstmPredictor, dir: string): Promise<v
   const { tf } = await loadTf();
   const temp = `${dir}.${process.pid}.tmp`;
   rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
+  makeFolders(temp);
   await predictor.model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       writeFileSync(join(temp, MODEL_FILES.weights), Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)));
@@ -198,7 +199,7 @@ export async function saveLstm(predictor: LstmPredictor, dir: string): Promise<v
   );
   writeFileSync(join(temp, MODEL_FILES.metadata), JSON.stringify(predictor.metadata, null, 2) + '\n');
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, '..'), { recursive: true });
+  makeFolders(join(dir, '..'));
   renameSync(temp, dir);
 }
 

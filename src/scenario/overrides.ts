@@ -1,7 +1,6 @@
 import { dirname, relative, resolve } from 'node:path';
-import YAML from 'yaml';
 import { parsePath, setPath, type PathKey } from '../config/paths.js';
-import { readYamlFile } from '../config/yaml.js';
+import { parseYamlText, readYamlFile } from '../config/yaml.js';
 import { InputError } from '../errors.js';
 
 /** One `--set path=value` override; the value is read as YAML (so 8 is a number, 10s a string, [1, 2] a list). */
@@ -20,7 +19,7 @@ export function parseOverride(text: string): Override {
   if (eq <= 0) throw new InputError(`--set expects path=value, got "${text}"`);
   const path = text.slice(0, eq).trim();
   parsePath(path);
-  return { path, value: YAML.parse(text.slice(eq + 1)), from: process.cwd() };
+  return { path, value: parseYamlText(text.slice(eq + 1), `--set ${path}`), from: process.cwd() };
 }
 
 /** A scenario file's data with the overrides and seed applied (plain data, not yet validated). */

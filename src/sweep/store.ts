@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeFolders, writeFileAtomic } from '../io/atomic.js';
 import type { SweepPlan } from './spec.js';
 
 /**
@@ -47,7 +47,7 @@ export function readManifest(out: string): Manifest {
 
 /** Create the folder for `plan`, or check that it already holds this very sweep. */
 export function openStore(out: string, plan: SweepPlan): void {
-  for (const sub of [STORE.runs, STORE.failed, STORE.timings]) mkdirSync(join(out, sub), { recursive: true });
+  for (const sub of [STORE.runs, STORE.failed, STORE.timings]) makeFolders(join(out, sub));
   const file = join(out, STORE.manifest);
   if (existsSync(file)) {
     const existing = readManifest(out);

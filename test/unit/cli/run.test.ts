@@ -65,6 +65,42 @@ describe('pipesim run', () => {
     expect(records.length - 1).toBe(18_406);
   });
 
+  it('an output path that cannot be written, and YAML that cannot be read, give one line and exit code 2 in every command', () => {
+    const dir = tempDir();
+    expect(pipesim('run', 'scenarios/quickstart.yaml', '-q', '--set', 'duration=1m', '--out', join(dir, 'qs')).code).toBe(0);
+    const sweep = join(dir, 'sweep.yaml');
+    writeFileSync(sweep, `scenario: ${join(process.cwd(), 'scenarios/quickstart.yaml')}\ngrid:\n  workload.arrivals.rate: [8]\n`);
+    // A file where a folder must be: the same failure as a read-only mount or a missing permission.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const blocked = join(file, 'out');
+    for (const args of [
+      ['run', 'scenarios/quickstart.yaml', '-q', '--out', blocked],
+      ['sweep', 'run', sweep, '-q', '--out', blocked],
+      ['plot', 'cdf', join(dir, 'qs'), '--out', join(blocked, 'f.png')],
+      ['report', join(dir, 'qs'), '--out', join(blocked, 'r.html')],
+      ['trace', 'generate', '--pattern', 'steady', '--rate', '5', '--duration', '1m', '--out', join(blocked, 't.txt')],
+      ['experiment', 'ipa', '--pipelines', 'video', '--workloads', 'steady_low', '--policies', 'ipa', '-q', '--out', blocked],
+    ]) {
+      const r = pipesim(...args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, `pipesim: cannot make the folder ${blocked}: a part of the path is a file, not a folder\n`]);
+    }
+    // A folder where the figure file should be: named as the file, not by the temporary name it was written to.
+    const folder = join(dir, 'f.png');
+    mkdirSync(folder);
+    const r = pipesim('plot', 'cdf', join(dir, 'qs'), '--out', folder);
+    expect([r.code, r.stderr]).toEqual([2, `pipesim: cannot write ${folder}: it is a folder\n`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // An alias bomb: a few lines that would expand to gigabytes; and an override that is not YAML.
+    const bomb = join(dir, 'bomb.yaml');
+    writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n') + '\n');
+    const b = pipesim('run', bomb, '--out', join(dir, 'never'));
+    expect([b.code, b.stderr]).toEqual([2, expect.stringMatching(/^pipesim: .*bomb\.yaml: invalid YAML: its aliases expand too far \(.*\)\n$/)]);
+    const s = pipesim('run', 'scenarios/quickstart.yaml', '--set', 'duration={', '--out', join(dir, 'never'));
+    expect([s.code, s.stderr]).toEqual([2, expect.stringMatching(/^pipesim: --set duration:1:2: invalid YAML: .*\n$/)]);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
   it('bad input: path-precise message on stderr and exit code 2', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.yaml');
