@@ -7,6 +7,7 @@ import { scenarioJsonSchema, scenarioReference } from '../kinds/json-schema.js';
 import { loadScenario, scenarioFileText } from '../kinds/load.js';
 import { parseOverride } from '../scenario/overrides.js';
 import { PIPESIM_VERSION } from '../version.js';
+import { cleanCommand } from './clean.js';
 import { experimentCommand } from './experiment.js';
 import { harmonyCommand } from './harmony.js';
 import { peakCommand } from './peak.js';
@@ -82,6 +83,7 @@ export async function main(args: string[]): Promise<number> {
   reportCommand(cli);
   profilesCommand(cli);
   predictorCommand(cli);
+  cleanCommand(cli);
 
   try {
     await cli.parseAsync();

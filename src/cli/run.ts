@@ -1,11 +1,68 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
-import { loadScenario, prepareRun } from '../kinds/load.js';
-import { kindByKey } from '../kinds/registry.js';
+import { ExitStatus, InputError } from '../errors.js';
+import { atomicTarget } from '../io/atomic.js';
+import { loadScenario } from '../kinds/load.js';
+import { kindByKey, type AnyScenario } from '../kinds/registry.js';
 import { parseOverride } from '../scenario/overrides.js';
 import { seedFlag } from './flags.js';
 import { Progress } from './progress.js';
+import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
+
+/** The error a run worker reported, as the main thread would have thrown it (so the CLI reports it the same way). */
+function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']): Error {
+  if (error.name === 'InputError') return new InputError(error.message);
+  const e = Object.assign(new Error(error.message), { code: error.code, path: error.path, syscall: error.syscall, dest: error.dest });
+  e.name = error.name;
+  if (error.stack !== undefined) e.stack = error.stack;
+  return e;
+}
+
+/**
+ * Run in a worker thread (src/cli/run-worker.ts) so that SIGINT and SIGTERM can stop the run:
+ * the worker is stopped once its simulation has started (stopping a thread while it loads
+ * modules aborts the process), and everything the run added to `dir` is removed (the folder too
+ * if the run made it), so an interrupted run leaves nothing behind. Exit status 130.
+ */
+async function runInWorker(run: AnyScenario, dir: string, progress: Progress): Promise<unknown> {
+  const before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
+  const worker = new Worker(new URL('./run-worker.js', import.meta.url), { workerData: { run, dir } satisfies RunWorkerData });
+  let started = false;
+  let finished = false;
+  let interrupted: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    if (started) void worker.terminate();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.on('message', (m: RunWorkerMessage) => {
+        if (m.type === 'started') {
+          started = true;
+          if (interrupted !== undefined) void worker.terminate();
+        } else if (m.type === 'progress') progress.update(m.fraction);
+        else if (m.type === 'done') {
+          finished = true;
+          resolve(m.summary);
+        } else reject(rebuild(m.error));
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => {
+        if (interrupted === undefined || finished) return;
+        if (before === undefined) rmSync(dir, { recursive: true, force: true });
+        else for (const f of readdirSync(dir)) if (!before.has(f) || atomicTarget(f) !== undefined) rmSync(join(dir, f), { recursive: true, force: true });
+        reject(new ExitStatus(`interrupted (${interrupted}): the run was stopped and nothing it wrote is left in ${dir}`, 130));
+      });
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
 export function defaultRunFolder(name: string, seed: number, root = 'results'): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -32,13 +89,12 @@ export function runCommand(yargs: Argv) {
       const loaded = await loadScenario(argv.scenario, { set: argv.set.map(parseOverride), seed: argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed') });
       const kind = kindByKey(loaded.kind);
       const scenario = loaded.scenario;
-      const resources = await prepareRun(loaded);
       const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
       const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
       const wallStart = process.hrtime.bigint();
       let summary: unknown;
       try {
-        summary = kind.runToFolder(scenario, dir, { onProgress: (f: number) => progress.update(f), resources });
+        summary = await runInWorker(loaded, dir, progress);
       } finally {
         progress.stop();
       }

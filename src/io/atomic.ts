@@ -15,10 +15,31 @@ export function uniqueSuffix(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Whether `name` is a temporary file or folder left by pipesim's atomic writers or by a sweep's run
+ * in progress (`<file>.<host>-<pid>-<hex>.tmp`, `.tmp-<id>-<host>-<pid>-<hex>`): `in use` while its
+ * process still runs on this host, `stale` when it does not, `other host` when another machine
+ * wrote it (a shared folder: whether it is still in use cannot be told from here); undefined for
+ * any other name.
+ */
+export function temporaryState(name: string): 'stale' | 'in use' | 'other host' | undefined {
+  const host = escapeRegExp(hostname());
+  const local = new RegExp(`(?:\\.${host}-(\\d+)-[0-9a-f]{8}\\.tmp|^\\.tmp-[0-9a-f]+-${host}-(\\d+)-[0-9a-f]{8})$`).exec(name);
+  if (local === null) return /(?:-\d+-[0-9a-f]{8}\.tmp|^\.tmp-[0-9a-f]+-.+-\d+-[0-9a-f]{8})$/.test(name) ? 'other host' : undefined;
+  try {
+    process.kill(Number(local[1] ?? local[2]), 0);
+    return 'in use';
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'in use' : 'stale';
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&');
+
 /** The file a temporary name of this process's atomic writers stands for (`<file>.<suffix>.tmp`), else undefined. */
 export function atomicTarget(path: string): string | undefined {
-  const host = hostname().replace(/[.*+?^$()|[\]{}\\]/g, '\\$&');
-  const tail = new RegExp(`\\.${host}-${process.pid}-[0-9a-f]{8}\\.tmp$`);
+  const tail = new RegExp(`\\.${escapeRegExp(hostname())}-${process.pid}-[0-9a-f]{8}\\.tmp$`);
   return tail.test(path) ? path.replace(tail, '') : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIPESIM_VERSION } from '../version.js';
 import { AtomicStreamWriter, makeResultsFolder, writeFileAtomic } from '../io/atomic.js';
@@ -60,7 +60,11 @@ export function writeRunFolder<Summary>(
   body: (out: RunFolderWriter) => { summary: Summary; scenarioText: string },
 ): Summary {
   const undoFolder = makeResultsFolder(dir);
-  for (const file of [...Object.values(COMMON_RUN_FILES), ...files]) rmSync(join(dir, file), { force: true });
+  // The files of an earlier run here, and the temporary files of one that was killed (kill -9 leaves them).
+  const names = [...Object.values(COMMON_RUN_FILES), ...files];
+  for (const entry of readdirSync(dir)) {
+    if (names.includes(entry) || names.some((name) => entry.startsWith(`${name}.`) && entry.endsWith('.tmp'))) rmSync(join(dir, entry), { force: true });
+  }
   const out = new RunFolderWriter(dir, options.durable ?? true);
   try {
     const { summary, scenarioText } = body(out);

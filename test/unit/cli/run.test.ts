@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,48 @@ describe('pipesim run', () => {
     expect(records[0]).toBe('id,tenant,arrival,end,latency,outcome,stage');
     expect(records.length - 1).toBe(18_406);
   });
+
+  it('Ctrl-C or SIGTERM stops a run cleanly, leaving nothing; after kill -9, the next run or pipesim clean removes the debris', async () => {
+    const dir = tempDir();
+    const long = ['run', 'scenarios/mm4.yaml', '--set', 'workload.requests=100000000', '-q'];
+    /** Start a long run into `out`, wait until it is writing, send `signal`; its exit code and stderr. */
+    const interrupt = async (out: string, signal: NodeJS.Signals) => {
+      const child = spawn(process.execPath, ['bin/pipesim.js', ...long, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      for (let i = 0; i < 300 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      return { code: await exited, stderr };
+    };
+    const fresh = join(dir, 'fresh');
+    const sigint = await interrupt(fresh, 'SIGINT');
+    expect(sigint).toEqual({ code: 130, stderr: `pipesim: interrupted (SIGINT): the run was stopped and nothing it wrote is left in ${fresh}\n` });
+    expect(existsSync(fresh)).toBe(false);
+    // Into a folder that holds other files: they stay, the run's go.
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    writeFileSync(join(shared, 'notes.txt'), 'mine');
+    expect((await interrupt(shared, 'SIGTERM')).code).toBe(130);
+    expect(readdirSync(shared)).toEqual(['notes.txt']);
+    // kill -9 cannot be caught: its temporary files stay until a run into the folder or pipesim clean removes them.
+    const killed = join(dir, 'killed');
+    expect((await interrupt(killed, 'SIGKILL')).code).toBe(null);
+    const debris = readdirSync(killed).filter((f) => f.endsWith('.tmp'));
+    expect(debris.length).toBeGreaterThan(0);
+    const dry = pipesim('clean', dir, '--dry-run');
+    expect(dry.stdout).toContain(`would remove ${debris.length} temporary file`);
+    expect(readdirSync(killed).filter((f) => f.endsWith('.tmp'))).toEqual(debris);
+    expect(pipesim('run', 'scenarios/quickstart.yaml', '-q', '--set', 'duration=1m', '--out', killed).code).toBe(0);
+    expect(readdirSync(killed).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    writeFileSync(join(killed, 'timeseries.csv.otherhost-12-0123abcd.tmp'), '');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid; // a process of this machine that has ended
+    writeFileSync(join(killed, `timeseries.csv.${hostname()}-${gone}-0123abcd.tmp`), '');
+    const clean = pipesim('clean', killed);
+    expect(clean.stdout).toMatch(/removed 1 temporary file \(0\.0 MB\)\n$/);
+    expect(clean.stdout).toContain('written from another machine; --other-hosts removes it');
+    expect(readdirSync(killed).filter((f) => f.endsWith('.tmp'))).toEqual(['timeseries.csv.otherhost-12-0123abcd.tmp']);
+  }, 60_000);
 
   it('an output path that cannot be written, and YAML that cannot be read, give one line and exit code 2 in every command', () => {
     const dir = tempDir();
