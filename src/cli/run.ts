@@ -7,6 +7,7 @@ import { atomicTarget } from '../io/atomic.js';
 import { loadScenario } from '../kinds/load.js';
 import { kindByKey, type AnyScenario } from '../kinds/registry.js';
 import { parseOverride } from '../scenario/overrides.js';
+import { checkRunSize } from '../scenario/size.js';
 import { seedFlag } from './flags.js';
 import { Progress } from './progress.js';
 import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
@@ -83,12 +84,15 @@ export function runCommand(yargs: Argv) {
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: --set pipeline.stages[0].replicas=8 (repeatable)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the short report' })
         .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors' })
+        .option('force', { type: 'boolean', default: false, describe: 'run even when the run looks absurdly large (more than 1e10 requests, 100 GB of tables, 1e7 requests in one trace bin)' })
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
     async (argv) => {
       const loaded = await loadScenario(argv.scenario, { set: argv.set.map(parseOverride), seed: argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed') });
       const kind = kindByKey(loaded.kind);
       const scenario = loaded.scenario;
+      const estimate = kind.estimate?.(scenario);
+      if (estimate !== undefined) for (const w of checkRunSize(estimate, argv.force)) process.stderr.write(`warning: ${w}\n`);
       const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
       const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
       const wallStart = process.hrtime.bigint();

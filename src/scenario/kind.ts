@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { PathKey } from '../config/paths.js';
 import type { PluginDefinition } from '../plugins/registry.js';
 import type { PeakOptions, PeakResult } from './peak.js';
+import type { RunEstimate } from './size.js';
 
 /** What every scenario has, whatever its kind. */
 export interface ScenarioBase {
@@ -53,6 +54,8 @@ export interface ScenarioKind<Key extends string = string, S extends ScenarioBas
   runToFolder(scenario: S, dir: string, options: RunOptions): Summary;
   /** The short report `pipesim run` prints. */
   reportText(summary: Summary, dir: string, wallSeconds: number): string;
+  /** The run's size before it starts, so that absurd runs are refused before they fill memory or the disk (scenario/size.ts). */
+  estimate?(scenario: S): RunEstimate;
   /** Warnings worth printing after a run (e.g. profile extrapolation). */
   warnings?(summary: Summary): readonly string[];
   /** A table with one row per application or service of a run, and its naming column, for per-entity figures. */

@@ -97,3 +97,51 @@ function windowTimestamps(trace: TimestampTrace, spec: TraceSpec): TimestampTrac
     priorities: trace.priorities ? Float64Array.from(keep, (i) => trace.priorities![i]) : undefined,
   };
 }
+
+/** What a workload will send, known before it runs: for sizing a run before it starts. */
+export interface ArrivalsEstimate {
+  /** Expected requests before `horizon` (random workloads: the mean). */
+  requests: number;
+  /** Seconds until the workload ends by itself (traces, synthetic workloads); undefined for endless ones. */
+  length?: number;
+  /** The most requests in one bin of a count trace, and where (expanding a bin holds all its times in memory). */
+  busiestBin?: { index: number; count: number };
+}
+
+/** The requests a workload sends before `horizon` seconds, without drawing them (traces are read). */
+export function expectedArrivals(spec: ArrivalsSpec, horizon: number): ArrivalsEstimate {
+  switch (spec.kind) {
+    case 'poisson':
+    case 'constant':
+      return { requests: spec.rate * horizon };
+    case 'synthetic':
+      return { requests: spec.rate * Math.min(horizon, spec.length), length: spec.length };
+    case 'mix': {
+      const parts = spec.tenants.map((t) => expectedArrivals(t.arrivals, horizon));
+      const busiest = parts.map((p) => p.busiestBin).filter((b) => b !== undefined);
+      const lengths = parts.map((p) => p.length);
+      return {
+        requests: parts.reduce((n, p) => n + p.requests, 0),
+        ...(lengths.every((l) => l !== undefined) ? { length: Math.max(...lengths) } : {}),
+        ...(busiest.length > 0 ? { busiestBin: busiest.reduce((a, b) => (b.count > a.count ? b : a)) } : {}),
+      };
+    }
+    case 'trace': {
+      const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
+      if (format === 'timestamps') {
+        const times = windowTimestamps(readTimestampTrace(spec.path), spec).times;
+        let n = 0;
+        while (n < times.length && times[n] < horizon) n++;
+        return { requests: n, length: times.length > 0 ? times[times.length - 1] : 0 };
+      }
+      const counts = transformCounts(readCountTrace(spec.path), spec);
+      let requests = 0;
+      let busiest = { index: 0, count: 0 };
+      for (let i = 0; i < counts.length && i * spec.bin < horizon; i++) {
+        requests += counts[i];
+        if (counts[i] > busiest.count) busiest = { index: i, count: counts[i] };
+      }
+      return { requests, busiestBin: busiest, length: counts.length * spec.bin };
+    }
+  }
+}

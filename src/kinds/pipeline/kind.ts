@@ -6,6 +6,9 @@ import { importPluginModule } from '../../plugins/modules.js';
 import { MODULE_KIND, type PluginDefinition } from '../../plugins/registry.js';
 import { resolvePipelineProfile } from '../../profiles/catalog.js';
 import { uniqueNames, type ScenarioKind } from '../../scenario/kind.js';
+import type { RunEstimate } from '../../scenario/size.js';
+import { expectedArrivals } from '../../workload/build.js';
+import { offeredRate } from '../../workload/rates.js';
 import { findPeak } from './peak.js';
 import { isProfilePath, pipelinePaths } from './paths.js';
 import { checkPluginOptions, pluginSlots, resolvePlugin, withPlugins } from './plugins.js';
@@ -30,11 +33,25 @@ export async function preparePipelineRun(scenario: Scenario, extra: readonly Plu
   return { plugins, predictorData: await predictor.definition.load?.(predictor.options) };
 }
 
+/** Bytes of one row of each table, rounded up from the bundled scenarios' output. */
+const ROW_BYTES = { timeseries: 80, stage: 60, request: 70 } as const;
+
+/** The size of a pipeline run: expected requests, simulated seconds and bytes of tables. */
+export function estimatePipelineRun(scenario: Scenario): RunEstimate {
+  const arrivals = expectedArrivals(scenario.workload.arrivals, scenario.duration ?? Infinity);
+  const requests = Math.min(arrivals.requests, scenario.workload.requests ?? Infinity);
+  const seconds = scenario.duration ?? arrivals.length ?? requests / (offeredRate(scenario.workload.arrivals) ?? Infinity);
+  const rows = seconds / scenario.metrics.interval;
+  const outputBytes = rows * (ROW_BYTES.timeseries + ROW_BYTES.stage * scenario.pipeline.stages.length) + (scenario.metrics.requests ? requests * ROW_BYTES.request : 0);
+  return { requests, seconds, outputBytes, ...(arrivals.busiestBin ? { busiestBin: arrivals.busiestBin } : {}) };
+}
+
 export const pipelineKind: ScenarioKind<'pipeline', Scenario, SummaryFile> = {
   key: 'pipeline',
   title: 'pipeline scenario',
   description: 'requests through a chain of stages, each a queue, a batcher and replicas of a model; optionally reconfigured as it runs',
   schema: (plugins) => scenarioSchema(withPlugins(plugins)),
+  estimate: estimatePipelineRun,
   complete(scenario, { file, folderOf, plugins }) {
     const pipeline = scenario.pipeline;
     const profile = pipeline.profile === undefined ? undefined : isProfilePath(pipeline.profile) ? resolve(folderOf(['pipeline', 'profile']), pipeline.profile) : pipeline.profile;

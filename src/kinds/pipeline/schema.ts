@@ -91,6 +91,7 @@ const pipelineSchema = (plugins: PipelinePlugins) => z.strictObject({
     'with a profile whose variants are profiled at several replica sizes, how each variant\'s size is chosen: {rule: base, threshold} (IPA\'s base allocation) or {rule: fixed, cores} (default: the profile\'s)',
   ),
   dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
+  maxWaiting: positiveInt('most requests that may wait in one stage\'s queue: past it the run stops with an error naming the stage (arrivals faster than it serves would otherwise fill memory; a queue.capacity drops instead)').default(1_000_000),
   drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').prefault(DEFAULT_DRAIN),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
   stages: z.array(stageSchema(plugins)).min(1, { error: 'expected at least one stage' }),

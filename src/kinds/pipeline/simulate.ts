@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import { RandomStreams } from '../../engine/random.js';
 import { Simulation } from '../../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../../metrics/monitor.js';
@@ -38,6 +39,22 @@ export interface SimulationResult {
 }
 
 const PROGRESS_EVERY = 1 << 14;
+
+/**
+ * Stop a run whose queue has grown past `limit`: arrivals come faster than a stage serves, and
+ * the queue would grow until memory runs out. Checked every PROGRESS_EVERY arrivals, so memory
+ * stays within the limit plus that many requests.
+ */
+function checkWaiting(pipeline: Pipeline, limit: number, now: number): void {
+  for (const stage of pipeline.stages) {
+    if (stage.queue.size > limit) {
+      throw new InputError(
+        `stage ${stage.config.name}: ${stage.queue.size.toLocaleString('en-US')} requests waiting at ${now.toPrecision(6)} s, more than pipeline.maxWaiting (${limit.toLocaleString('en-US')}): ` +
+          'requests arrive faster than the stage serves them. Lower the arrival rate, add replicas, or bound the queue (queue.capacity) to drop instead; the run was stopped.',
+      );
+    }
+  }
+}
 
 /** Run one scenario to its end and summarise it. Pure in its inputs: the same scenario gives the same result. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
@@ -120,8 +137,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const priority = source.priority === source.priority ? source.priority : 0;
     pipeline.inject(new Request(nextId, now, now + slo, now + dropLimit, source.tenant, priority, now >= warmup));
     nextId++;
-    if (onProgress !== undefined && (nextId & (PROGRESS_EVERY - 1)) === 0) {
-      onProgress(Math.min(1, Math.max(now / horizon, nextId / maxRequests)));
+    if ((nextId & (PROGRESS_EVERY - 1)) === 0) {
+      checkWaiting(pipeline, scenario.pipeline.maxWaiting, now);
+      onProgress?.(Math.min(1, Math.max(now / horizon, nextId / maxRequests)));
     }
     scheduleNextArrival();
   };

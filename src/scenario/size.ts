@@ -1,0 +1,55 @@
+import { InputError } from '../errors.js';
+
+/** The size of a run, estimated before it starts. */
+export interface RunEstimate {
+  /** Requests it will simulate (random workloads: the expected number). */
+  requests: number;
+  /** Simulated seconds. */
+  seconds: number;
+  /** Bytes of the tables it will write. */
+  outputBytes: number;
+  /** The most requests in one bin of a count trace, and its index: a bin's arrival times are all held in memory at once. */
+  busiestBin?: { index: number; count: number };
+}
+
+/**
+ * Limits on the size of one run (documented in README "Limits"). Above the `warn` sizes `pipesim
+ * run` says how big the run is and goes on; above the `refuse` sizes it stops before starting
+ * unless given --force, because such a run would take days, fill the disk or exhaust memory.
+ */
+export const RUN_LIMITS = {
+  warnRequests: 1e8,
+  refuseRequests: 1e10,
+  warnBytes: 1e9,
+  refuseBytes: 1e11,
+  /** One bin's arrival times take 8 bytes each. */
+  refuseBinRequests: 1e7,
+  /** Requests per second of simulated work on one core, roughly (see `npm run bench`): for the time estimate only. */
+  requestsPerSecond: 1e6,
+} as const;
+
+const count = (n: number) => (n >= 1e9 ? n.toExponential(2).replace('e+', 'e') : n >= 1e6 ? `${(n / 1e6).toPrecision(3)} million` : String(Math.round(n)));
+const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toPrecision(3)} GB` : `${(n / 1e6).toPrecision(3)} MB`);
+const time = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toPrecision(3)} h`);
+
+/**
+ * Warnings about a run's size, or an InputError when it is past a refuse limit and `force` is
+ * not given (what is too big, by how much, and what to change).
+ */
+export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const { requests, outputBytes, busiestBin } = estimate;
+  const eta = `about ${time(requests / RUN_LIMITS.requestsPerSecond)} of simulation`;
+  if (!Number.isFinite(requests) || requests > RUN_LIMITS.refuseRequests) {
+    problems.push(`it would simulate ${Number.isFinite(requests) ? `${count(requests)} requests (${eta})` : 'an endless stream of requests'}, more than the ${count(RUN_LIMITS.refuseRequests)} allowed: shorten duration or lower the arrival rate`);
+  } else if (requests > RUN_LIMITS.warnRequests) warnings.push(`this run simulates ${count(requests)} requests: ${eta}`);
+  if (outputBytes > RUN_LIMITS.refuseBytes) {
+    problems.push(`it would write ${bytes(outputBytes)} of tables, more than the ${bytes(RUN_LIMITS.refuseBytes)} allowed: shorten duration, raise metrics.interval or turn off metrics.requests`);
+  } else if (outputBytes > RUN_LIMITS.warnBytes) warnings.push(`this run writes about ${bytes(outputBytes)} of tables (raise metrics.interval or turn off metrics.requests for less)`);
+  if (busiestBin !== undefined && busiestBin.count > RUN_LIMITS.refuseBinRequests) {
+    problems.push(`bin ${busiestBin.index} of the trace holds ${count(busiestBin.count)} requests, more than the ${count(RUN_LIMITS.refuseBinRequests)} one bin may hold (its arrival times are all held in memory): check the trace or its scale`);
+  }
+  if (problems.length > 0 && !force) throw new InputError(`refusing to run: ${problems.join('; ')} (--force runs it anyway)`);
+  return force ? [...problems, ...warnings] : warnings;
+}
