@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +11,7 @@ import { parseOverride } from '../scenario/overrides.js';
 import { checkRunSize } from '../scenario/size.js';
 import { seedFlag } from './flags.js';
 import { Progress } from './progress.js';
-import type { RunWorkerData, RunWorkerMessage } from './run-worker.js';
+import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.js';
 
 /** The error a run worker reported, as the main thread would have thrown it (so the CLI reports it the same way). */
 function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']): Error {
@@ -27,9 +28,9 @@ function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']):
  * modules aborts the process), and everything the run added to `dir` is removed (the folder too
  * if the run made it), so an interrupted run leaves nothing behind. Exit status 130.
  */
-async function runInWorker(run: AnyScenario, dir: string, progress: Progress): Promise<unknown> {
+async function runInWorker(worker: Worker, run: AnyScenario, dir: string, progress: Progress): Promise<unknown> {
   const before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
-  const worker = new Worker(new URL('./run-worker.js', import.meta.url), { workerData: { run, dir } satisfies RunWorkerData });
+  worker.postMessage({ type: 'run', run, dir } satisfies RunWorkerRequest);
   let started = false;
   let finished = false;
   let interrupted: NodeJS.Signals | undefined;
@@ -88,17 +89,25 @@ export function runCommand(yargs: Argv) {
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
     async (argv) => {
-      const loaded = await loadScenario(argv.scenario, { set: argv.set.map(parseOverride), seed: argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed') });
+      // Started first: it loads its modules on the other core while this thread reads the scenario.
+      const worker = new Worker(new URL('./run-worker.js', import.meta.url));
+      let loaded: AnyScenario;
+      let dir: string;
+      try {
+        ({ loaded, dir } = await prepare(argv));
+      } catch (err) {
+        // Told to stop rather than terminated: stopping a thread while it loads modules aborts the process.
+        worker.postMessage({ type: 'cancel' } satisfies RunWorkerRequest);
+        await once(worker, 'exit');
+        throw err;
+      }
       const kind = kindByKey(loaded.kind);
       const scenario = loaded.scenario;
-      const estimate = kind.estimate?.(scenario);
-      if (estimate !== undefined) for (const w of checkRunSize(estimate, argv.force)) process.stderr.write(`warning: ${w}\n`);
-      const dir = argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed);
       const progress = new Progress(`${scenario.name}`, !argv.quiet && process.stderr.isTTY === true);
       const wallStart = process.hrtime.bigint();
       let summary: unknown;
       try {
-        summary = await runInWorker(loaded, dir, progress);
+        summary = await runInWorker(worker, loaded, dir, progress);
       } finally {
         progress.stop();
       }
@@ -108,4 +117,13 @@ export function runCommand(yargs: Argv) {
       else if (!argv.quiet) process.stdout.write(kind.reportText(summary, dir, wall));
     },
   );
+}
+
+/** The scenario of a run, checked and sized, and its folder. */
+async function prepare(argv: { scenario: string; set: string[]; seed?: string; out?: string; force: boolean }): Promise<{ loaded: AnyScenario; dir: string }> {
+  const loaded = await loadScenario(argv.scenario, { set: argv.set.map(parseOverride), seed: argv.seed === undefined ? undefined : seedFlag(argv.seed, '--seed') });
+  const scenario = loaded.scenario;
+  const estimate = kindByKey(loaded.kind).estimate?.(scenario);
+  if (estimate !== undefined) for (const w of checkRunSize(estimate, argv.force)) process.stderr.write(`warning: ${w}\n`);
+  return { loaded, dir: argv.out ?? defaultRunFolder(scenario.name as string, scenario.seed) };
 }
