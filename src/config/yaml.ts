@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
@@ -42,13 +43,52 @@ export function issuePath(issue: Issue): PropertyKey[] {
   return (issue.path ?? []).map((k) => (typeof k === 'object' && k !== null ? k.key : k));
 }
 
+/**
+ * The keys an object at `path` of data valid for `schema` may have (through optional, default,
+ * array and union wrappers); empty where the schema cannot tell. For "did you mean" hints.
+ */
+export function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  switch (def.type) {
+    case 'object': {
+      const shape = def.shape as Record<string, z.core.$ZodType>;
+      if (path.length === 0) return Object.keys(shape);
+      const next = shape[String(path[0])];
+      return next === undefined ? [] : keysAt(next, path.slice(1));
+    }
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+    case 'readonly':
+    case 'catch':
+      return keysAt(def.innerType as z.core.$ZodType, path);
+    case 'pipe':
+      return keysAt(def.in as z.core.$ZodType, path);
+    case 'array':
+      return path.length === 0 ? [] : keysAt(def.element as z.core.$ZodType, path.slice(1));
+    case 'union':
+      return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => keysAt(o, path)))];
+    default:
+      return [];
+  }
+}
+
+/** ", did you mean X?" when a known key is within a few edits of `key`, else nothing. */
+function suggestion(key: string, known: readonly string[]): string {
+  if (known.length === 0) return '';
+  const best = closest(key, [...known]);
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean ${best}?)` : '';
+}
+
 /** Turn validation issues into one line each: `file: path.to.key: what was expected, got what`. */
-export function formatIssues(source: string, issues: readonly (Issue | z.core.$ZodIssue)[], input: unknown): string {
+export function formatIssues(source: string, issues: readonly (Issue | z.core.$ZodIssue)[], input: unknown, schema?: z.core.$ZodType): string {
   const lines = issues.map((raw) => {
     const issue = raw as Issue;
     const at = issuePath(issue);
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
-      return issue.keys.map((k) => `${source}: ${formatPath([...at, k])}: unknown key`).join('\n');
+      const known = schema === undefined ? [] : keysAt(schema, at);
+      return issue.keys.map((k) => `${source}: ${formatPath([...at, k])}: unknown key${suggestion(k, known)}`).join('\n');
     }
     const path = formatPath(at) || '(top level)';
     const value = getPath(input, at);
@@ -62,6 +102,6 @@ export function formatIssues(source: string, issues: readonly (Issue | z.core.$Z
 /** Validate `data` with a zod schema; an InputError listing every problem, each with its path, if it does not fit. */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data));
+  if (!result.success) throw new InputError(formatIssues(source, result.error.issues, data, schema));
   return result.data;
 }

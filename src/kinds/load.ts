@@ -32,8 +32,9 @@ export function readScenario(file: string, options: ReadOptions = {}): AnyScenar
   const data = readScenarioData(file, overrides, options.seed);
   const kind = kindOfData(data);
   const plugins = options.plugins ?? [];
-  const result = kind.schema(plugins).safeParse(data);
-  if (!result.success) throw new InputError(formatIssues(file, result.error.issues, data));
+  const schema = kind.schema(plugins);
+  const result = schema.safeParse(data);
+  if (!result.success) throw new InputError(formatIssues(file, result.error.issues, data, schema));
   const scenario = result.data as { name?: string };
   scenario.name ??= basename(file, extname(file));
   kind.complete(scenario, { file, folderOf: folderOf(file, overrides), plugins });

@@ -100,7 +100,7 @@ export async function planSweep(file: string): Promise<SweepPlan> {
     throw new InputError(`${file}: a scenario, not a sweep file (a sweep file names its scenario with scenario:): run it with pipesim run`);
   }
   const parsed = SweepSchema.safeParse(data);
-  if (!parsed.success) throw new InputError(formatIssues(file, parsed.error.issues, data));
+  if (!parsed.success) throw new InputError(formatIssues(file, parsed.error.issues, data, SweepSchema));
   const sweep = parsed.data;
   const base = dirname(resolve(file));
   const scenarioFile = resolve(base, sweep.scenario);

@@ -78,7 +78,11 @@ describe('scenario validation', () => {
     data.pipeline.stages[0].routing = 'random';
     data.pipeline.stages[0].service = { dist: 'lognormal', mean: '8ms' };
     const message = errorOf(data);
-    expect(message).toContain('scenarios/x.yaml: pipline: unknown key');
+    // A key a few edits from a known one gets a suggestion, at any depth (through arrays and unions).
+    expect(message).toContain('scenarios/x.yaml: pipline: unknown key (did you mean pipeline?)');
+    expect(errorOf({ ...minimal, pipeline: { stages: [{ service: { mean: '8ms' }, replica: 2 }] } })).toContain('pipeline.stages[0].replica: unknown key (did you mean replicas?)');
+    expect(errorOf({ ...minimal, workload: { arrivals: { kind: 'poisson', rate: 5, expnd: 'ipa' } } })).toContain('workload.arrivals.expnd: unknown key (did you mean expand?)');
+    expect(errorOf({ ...minimal, zzzqqq: 1 })).toMatch(/zzzqqq: unknown key$/m);
     expect(message).toContain('scenarios/x.yaml: metrics.warmup: expected a duration such as 250ms, 10s, 2m or 1h, or a number of seconds, got "10 parsecs"');
     expect(message).toContain('pipeline.stages[0].routing: expected one of round-robin, least-loaded, or {kind: module, path: ...}, got "random"');
     expect(message).toContain('pipeline.stages[0].service.cv: lognormal needs cv');

@@ -38,6 +38,9 @@ describe('count traces', () => {
       expect(readCountTrace(path)).toEqual(counts);
     }
     expect(readFileSync(join(dir, 'single-line.txt'), 'utf8').split('\n').length).toBe(2);
+    // A UTF-8 byte-order mark (Windows editors) is not a character of the first count.
+    writeFileSync(join(dir, 'bom.txt'), '\ufeff3 1 4\n');
+    expect(Array.from(readCountTrace(join(dir, 'bom.txt')))).toEqual([3, 1, 4]);
   });
 
   it('slices, damps, scales and compresses', () => {
