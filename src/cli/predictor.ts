@@ -110,7 +110,13 @@ export function predictorCommand(yargs: Argv) {
             to = series.length;
             label = `test range: preprocessed seconds ${from}..${to}`;
           }
-          if (from < 0 || from >= series.length) throw new InputError(`--start ${from} is outside the trace (0..${series.length - 1})`);
+          if (from < 0 || from >= series.length) {
+            throw new InputError(
+              argv.start !== undefined
+                ? `--start ${from} is outside the trace (0..${series.length - 1})`
+                : `${argv.trace} has ${series.length} s after preprocessing, but the model's test range starts at second ${from} (after its ${meta.training.trainSeconds} s of training): evaluate on the trace it was trained on, or name a segment with --start`,
+            );
+          }
           // Windows whose target starts in [from, to) and ends inside the trace.
           const windows = makeWindows(series, meta.windows, from, Math.min(series.length, to + meta.windows.horizon));
           if (windows.times.length === 0) throw new InputError(`no complete windows in ${label}`);

@@ -122,7 +122,12 @@ export interface TrainOptions {
 export async function trainLstm(o: TrainOptions): Promise<LstmPredictor> {
   const { tf, backend } = await loadTf(o.backend);
   const n = o.windows.times.length;
-  if (n === 0) throw new InputError('no training windows: the training range is shorter than the input window plus the horizon');
+  if (n === 0) {
+    const needs = lookback(o.spec) + o.spec.horizon;
+    throw new InputError(
+      `no training windows: the training range holds ${o.data.trainSeconds} s of the trace after preprocessing, and one window needs ${needs} s (${lookback(o.spec)} s of history and a ${o.spec.horizon} s horizon): use a longer trace`,
+    );
+  }
   const bins = o.spec.inputBins;
   let scale = 0;
   for (const y of o.windows.targets) if (y > scale) scale = y;

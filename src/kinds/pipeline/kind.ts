@@ -112,6 +112,13 @@ function reportText(s: SummaryFile, dir: string, wall: number): string {
             (s.adaptation.meanAccuracy ? `; accuracy ${s.adaptation.meanAccuracy.objective.toFixed(3)} (mean ${s.adaptation.meanAccuracy.raw.toFixed(2)}%, PAS ${s.adaptation.meanAccuracy.pas.toFixed(3)})` : ''),
         ]
       : []),
+    // Several tenants: a line each, so that one tenant's violations do not hide in the totals.
+    ...(s.byTenant.length > 1
+      ? s.byTenant.map(
+          (t) =>
+            `tenant ${t.name.padEnd(Math.max(9, ...s.byTenant.map((x) => x.name.length)))} arrived ${t.arrived}  completed ${t.completed}  dropped ${t.dropped}  late ${t.late}  violations ${pct(t.violationRatio)}  p50 ${ms(t.latency.p50)}  p99 ${ms(t.latency.p99)}  goodput ${t.goodput?.toFixed(2) ?? '-'}/s`,
+        )
+      : []),
     ...s.stages.map(
       (st) =>
         `stage ${st.name.padEnd(Math.max(10, ...s.stages.map((x) => x.name.length)))} replicas ${st.replicas} (mean ${st.meanReplicas?.toFixed(2) ?? '-'})  util ${pct(st.utilization)}  wait mean ${ms(st.wait.mean)} p99 ${ms(st.wait.p99)}  service mean ${ms(st.service.mean)}  batch ${st.meanBatchSize?.toFixed(2) ?? '-'}`,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../src/engine/random.js';
@@ -40,9 +40,20 @@ describe('pipesim predictor', () => {
     expect(oracleRow.slice(2).map(Number)).toEqual([0, 0, 0, 0]);
   }, 60_000);
 
-  it('explains a missing model', () => {
+  it('explains a missing model, a trace too short to train on, and one shorter than the model\'s training range', () => {
     const r = pipesim('predictor', 'eval', '--model', '/nonexistent', '--trace', 'traces/bursty.txt');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a pipesim LSTM model/);
+    const dir = tempDir();
+    const short = join(dir, 'short.txt');
+    writeFileSync(short, '5 6 7 8 9 10\n');
+    const train = pipesim('predictor', 'train', '--trace', short, '--damping', '1', '--out', join(dir, 'm'));
+    expect(train.code).toBe(2);
+    expect(train.stderr).toMatch(/\npipesim: no training windows: the training range holds 6 s of the trace after preprocessing, and one window needs 140 s \(120 s of history and a 20 s horizon\): use a longer trace\n$/);
+    // Without --start, eval reads the model's test range; a short trace is named, not a flag the user never gave.
+    const evaluated = pipesim('predictor', 'eval', '--model', 'models/ipa-lstm', '--trace', short);
+    expect(evaluated.code).toBe(2);
+    expect(evaluated.stderr).toMatch(/^pipesim: .*short\.txt has 6 s after preprocessing, but the model's test range starts at second \d+/);
+    expect(evaluated.stderr).not.toContain('--start ');
   });
 });

@@ -13,6 +13,25 @@ function pipesim(...args: string[]) {
 const RESULT_FILES = ['scenario.yaml', 'stage_timeseries.csv', 'summary.json', 'timeseries.csv'];
 
 describe('pipesim run', () => {
+  it('a run with several tenants prints a line per tenant, with the numbers of its summary', () => {
+    const dir = tempDir();
+    const file = join(dir, 'tenants.yaml');
+    writeFileSync(
+      file,
+      'duration: 60s\nworkload:\n  arrivals:\n    kind: mix\n    tenants:\n' +
+        '      - {name: interactive, slo: 30ms, arrivals: {kind: poisson, rate: 30}}\n      - {name: batch, slo: 2s, arrivals: {kind: poisson, rate: 10}}\n' +
+        'pipeline:\n  stages:\n    - {replicas: 2, service: {mean: 20ms}}\n',
+    );
+    const r = pipesim('run', file, '--out', join(dir, 'out'));
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    for (const t of summary.byTenant) {
+      expect(r.stdout).toMatch(new RegExp(`^tenant ${t.name} +arrived ${t.arrived}  completed ${t.completed}  dropped ${t.dropped}  late ${t.late}  violations ${(100 * t.violationRatio).toFixed(2)}%`, 'm'));
+    }
+    expect(summary.byTenant.find((t: { name: string }) => t.name === 'interactive').late).toBeGreaterThan(0);
+    expect(pipesim('run', 'scenarios/quickstart.yaml', '--out', join(dir, 'one')).stdout).not.toMatch(/^tenant /m);
+  });
+
   it('runs the quickstart scenario into --out with the documented summary contract', () => {
     const out = join(tempDir(), 'run');
     const r = pipesim('run', 'scenarios/quickstart.yaml', '--out', out);

@@ -88,7 +88,10 @@ describe('pipesim report', () => {
     expect(sweep.html).toMatch(/<td>[\d.e-]+ ± [\d.e-]+<\/td>/);
   }, 60_000);
 
-  it.skipIf(!existsSync(CHROMIUM))(`renders in headless Chromium (${CHROMIUM}; skipped when it is not installed) with no console errors`, async () => {
+  const browser = existsSync(CHROMIUM)
+    ? `renders in headless Chromium (${CHROMIUM}) with no console errors`
+    : `renders in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install chromium, or set PIPESIM_CHROMIUM)`;
+  it.skipIf(!existsSync(CHROMIUM))(browser, async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       // No network here: without these, Chromium keeps trying to reach Google's services.
