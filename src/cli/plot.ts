@@ -27,6 +27,9 @@ export function plotCommand(yargs: Argv) {
         .option('panels', { choices: ['cost', 'latency'] as const, default: 'cost' as const, describe: 'timeline: cost and accuracy, or p99 latency and SLA violations' })
         .option('sla', { type: 'string', describe: 'cdf: the SLA line (default: the runs\' SLO or profile SLA), e.g. 500ms' })
         .option('title', { type: 'string', describe: 'a title above the figure' })
+        .option('xlabel', { type: 'string', describe: 'x-axis title, units included (default: a readable name of the column)' })
+        .option('ylabel', { type: 'string', describe: 'y-axis title of every panel, units included' })
+        .option('legend-title', { type: 'string', describe: 'title of the colour legend' })
         .example('$0 plot timeline results/ipa --where pipeline=video --out docs/figures/ipa-timeline.png', "IPA's Figure 8 for the video pipeline")
         .example('$0 plot bars results/quickstart-sweep --metric latency.p99 --metric sloViolationRatio --out qs.svg', 'two metrics per swept setting, with 95% intervals over seeds')
         .example('$0 plot sweep results/quickstart-sweep -x workload.arrivals.rate --color pipeline.stages[0].replicas --out qs-load.pdf', 'p99 latency against load, a line per replica count'),
@@ -41,7 +44,7 @@ export function plotCommand(yargs: Argv) {
         sla = parseDuration(/^\d+(\.\d+)?$/.test(argv.sla) ? Number(argv.sla) : argv.sla);
         if (!(sla > 0)) throw new InputError(`--sla: expected a duration such as 500ms or 2s, got "${argv.sla}"`);
       }
-      const options: PlotOptions = { where, metrics: argv.metric, x: argv.x, y: argv.y, color: argv.color, facet: argv.facet, panels: argv.panels, sla, title: argv.title };
+      const options: PlotOptions = { where, metrics: argv.metric, x: argv.x, y: argv.y, color: argv.color, facet: argv.facet, panels: argv.panels, sla, title: argv.title, xlabel: argv.xlabel, ylabel: argv.ylabel, legendTitle: argv['legend-title'] };
       // The renderers (vega, vega-lite, resvg, pdfkit: about 0.6 s to load) are imported only to draw.
       const { writeFigure } = await import('../figures/write.js');
       const files = await writeFigure(buildFigure(argv.kind, argv.results, options), argv.out);

@@ -34,6 +34,10 @@ export interface PlotOptions {
   /** CDF: the SLA line, in seconds (default: the runs' own SLO or SLA). */
   sla?: number;
   title?: string;
+  /** Axis and legend titles instead of the defaults (every panel's y axis takes `ylabel`). */
+  xlabel?: string;
+  ylabel?: string;
+  legendTitle?: string;
 }
 
 export const PLOT_KINDS = ['timeline', 'cdf', 'bars', 'pareto', 'sweep'] as const;
@@ -44,8 +48,60 @@ const BUILDERS: Record<PlotKind, (results: string, options: PlotOptions) => Figu
 export function buildFigure(kind: PlotKind, results: string, options: PlotOptions = {}): Figure {
   const figure = BUILDERS[kind](results, options);
   if (figure.rows.length === 0) throw new InputError(`${results}: nothing to draw (the table has no rows${options.where?.length ? ' with the --where values' : ''})`);
+  relabel(figure.spec, options);
   return figure;
 }
+
+/** Put the user's axis and legend titles on every x, y and colour channel of the spec that has a title. */
+function relabel(node: unknown, options: PlotOptions): void {
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  const encoding = o.encoding as Record<string, Record<string, unknown> | undefined> | undefined;
+  if (encoding !== undefined) {
+    for (const [channel, title] of [
+      ['x', options.xlabel],
+      ['y', options.ylabel],
+      ['color', options.legendTitle],
+    ] as const) {
+      const enc = encoding[channel];
+      if (title !== undefined && enc !== undefined && 'title' in enc) enc.title = title;
+    }
+  }
+  for (const value of Object.values(o)) relabel(value, options);
+}
+
+/**
+ * A readable title for a column of swept or varied settings (`workload.arrivals.rate` -> arrival
+ * rate (requests/s), `pipeline.stages[1].replicas` -> replicas of stage 2); others as written.
+ */
+export function columnTitle(column: string): string {
+  const known: Record<string, string> = {
+    'workload.arrivals.rate': 'arrival rate (requests/s)',
+    'workload.arrivals.scale': 'trace scale',
+    'adaptation.adapter.kind': 'adapter',
+    'adaptation.predictor.kind': 'predictor',
+    'adaptation.interval': 'adaptation interval (s)',
+    'accelerator.policy': 'policy',
+    'serverless.model': 'model',
+    'pipeline.loadTime': 'replica load time (s)',
+    'pipeline.drain': 'drain time (s)',
+    slo: 'SLO (s)',
+    seed: 'seed',
+  };
+  if (known[column] !== undefined) return known[column];
+  const stage = /^pipeline\.stages\[(\d+)\]\.(.+)$/.exec(column);
+  if (stage !== null) {
+    const field: Record<string, string> = { replicas: 'replicas', variant: 'variant', 'batch.max': 'largest batch', 'batch.timeout': 'batch timeout (s)', 'service.mean': 'mean service time (s)', 'queue.capacity': 'queue capacity' };
+    return `${field[stage[2]] ?? stage[2]} of stage ${Number(stage[1]) + 1}`;
+  }
+  const tenant = /\.(?:services|apps|tenants)\[(\d+)\]\.arrivals\.rate$/.exec(column);
+  if (tenant !== null) return `arrival rate of ${column.includes('services') ? 'service' : 'application'} ${Number(tenant[1]) + 1} (requests/s)`;
+  return column;
+}
+
+/** Integer-valued fields (counts): their axes get whole-number ticks only. */
+const COUNT_AXIS = { tickMinStep: 1, format: 'd' } as const;
+const isCount = (metric: string) => /(^|\.|_)(arrived|completed|dropped|late|violations|reconfigurations|requests)$/.test(metric);
 
 /** Axis titles for the metrics pipesim writes (sweep tables and experiment tables name them differently). */
 const METRIC_TITLES: Record<string, string> = {
@@ -82,7 +138,8 @@ const seriesOrder = (rows: readonly Row[]) => ordered(rows.map((r) => String(r.s
 
 /** The colour channel: one colour per series, legend on top in one row. */
 function colourBy(series: readonly string[], title: string | null, legend: Record<string, unknown> = {}) {
-  return { field: 'series', type: 'nominal', title, scale: colourScale(series), legend: { columns: series.length, ...legend } };
+  // One line needs no legend: a single entry ("run") says nothing.
+  return { field: 'series', type: 'nominal', title: title === null ? null : columnTitle(title), scale: colourScale(series), legend: series.length > 1 ? { columns: series.length, ...legend } : null };
 }
 
 /** A mean with its 95% interval as figure columns (null where not finite, so vega draws nothing). */
@@ -161,7 +218,7 @@ function timeline(results: string, options: PlotOptions): Figure {
       mark: { type: 'line', tooltip: true },
       encoding: {
         x: { field: 'time', type: 'quantitative', title: i === panels.length - 1 && lastRow ? 'time (s)' : null, axis: i === panels.length - 1 ? {} : { labels: false } },
-        y: { field: p.field, type: 'quantitative', title: p.title, ...(allZero(w, p.field) ? { scale: { domain: [0, 1] } } : {}) },
+        y: { field: p.field, type: 'quantitative', title: p.title, ...(isCount(p.field) ? { axis: COUNT_AXIS } : {}), ...(allZero(w, p.field) ? { scale: { domain: [0, 1] } } : {}) },
         color,
       },
     })),
@@ -238,6 +295,17 @@ function single(table: Table, by: readonly string[], columns: readonly string[],
 /** At most this many points per line: the CDF at evenly spaced fractions (exact order statistics). */
 const CDF_POINTS = 400;
 
+/**
+ * The CDF's x scale from 0, reaching past the SLA when it lies above every latency; padded in from
+ * the axis so that an SLA near 0 (below every latency) is drawn as a line inside the plot, not
+ * hidden on the axis.
+ */
+function latencyDomain(rows: readonly Row[], sla: number | undefined): Record<string, unknown> {
+  if (sla === undefined || !Number.isFinite(sla)) return {};
+  const hi = Math.max(...rows.map((r) => r.latency as number));
+  return { padding: 12, nice: false, ...(sla > hi ? { domainMax: sla * 1.05 } : {}) };
+}
+
 function cdf(results: string, options: PlotOptions): Figure {
   const kind = resultsKind(results);
   const groups: { series: string; dirs: string[] }[] = [];
@@ -287,7 +355,7 @@ function cdf(results: string, options: PlotOptions): Figure {
     {
       mark: { type: 'line', interpolate: 'step-after', tooltip: true },
       encoding: {
-        x: { field: 'latency', type: 'quantitative', title: 'p99 latency per second (s)' },
+        x: { field: 'latency', type: 'quantitative', title: 'p99 latency per second (s)', scale: latencyDomain(rows, sla) },
         y: { field: 'fraction', type: 'quantitative', title: 'CDF', scale: { domain: [0, 1] } },
         color: colourBy(series, seriesColumn ?? null),
       },
@@ -418,12 +486,12 @@ function bars(results: string, options: PlotOptions): Figure {
     width: { step },
     height: 180,
     encoding: {
-      x: { field: 'group', type: 'nominal', title: x === color ? null : x, sort: groups, axis: { labelAngle: 0 } },
+      x: { field: 'group', type: 'nominal', title: x === color ? null : columnTitle(x), sort: groups, axis: { labelAngle: 0 } },
       ...(x === color ? {} : { xOffset: { field: 'series', sort: series } }),
       color: colourBy(series, color),
     },
     layer: [
-      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), ...(allZero(metric) ? { scale: { domain: [0, 1] } } : {}) } } },
+      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), ...(isCount(metric) ? { axis: COUNT_AXIS } : {}), ...(allZero(metric) ? { scale: { domain: [0, 1] } } : {}) } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
     ],
   });
@@ -504,7 +572,7 @@ function sweepLines(results: string, options: PlotOptions): Figure {
   const series = seriesOrder(rows);
   // The legend shows the lines, not the translucent bands.
   const colour = colourBy(series, color === x ? null : color, { symbolType: 'stroke', symbolOpacity: 1 });
-  const xEnc = { field: 'x', type: 'quantitative', title: x, scale: { zero: false } };
+  const xEnc = { field: 'x', type: 'quantitative', title: columnTitle(x), scale: { zero: false } };
   return {
     spec: topLevel(options, {
       width: 360,

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { buildFigure, type PlotKind, type PlotOptions } from '../../../src/figures/kinds.js';
+import { buildFigure, columnTitle, type PlotKind, type PlotOptions } from '../../../src/figures/kinds.js';
 import { embedFonts, renderSvg, svgToPdf, svgToPng } from '../../../src/figures/render.js';
 import { sloOf } from '../../../src/figures/tables.js';
 import { figureCsv, writeFigure } from '../../../src/figures/write.js';
@@ -158,6 +158,31 @@ describe('figures', () => {
     expect(() => buildFigure('sweep', dir, { x: 'policy', color: 'rate' })).toThrow('policy = "fcfs" is not a number');
   });
 
+  it('axis and legend titles: readable names for swept settings, and --xlabel, --ylabel, --legend-title on every kind', async () => {
+    expect(columnTitle('workload.arrivals.rate')).toBe('arrival rate (requests/s)');
+    expect(columnTitle('pipeline.stages[1].replicas')).toBe('replicas of stage 2');
+    expect(columnTitle('pipeline.stages[0].batch.max')).toBe('largest batch of stage 1');
+    expect(columnTitle('accelerator.services[0].arrivals.rate')).toBe('arrival rate of service 1 (requests/s)');
+    expect(columnTitle('policy')).toBe('policy');
+    const dir = sweepFixture();
+    const labels = { xlabel: 'load (req/s)', ylabel: 'tail (s)', legendTitle: 'scheduler' };
+    for (const [kind, options] of [
+      ['sweep', { x: 'rate', color: 'policy', metrics: ['latency.p99'] }],
+      ['bars', { x: 'rate', color: 'policy', metrics: ['latency.p99'] }],
+      ['pareto', { where: [{ column: 'rate', value: '10' }] }],
+    ] as const) {
+      const svg = await svgOf(kind, dir, { ...options, ...labels });
+      expect(axisTitles(svg), kind).toEqual(['load (req/s)', 'tail (s)']);
+      expect(svg, kind).toContain('>scheduler</text>');
+    }
+    const experiment = experimentFixture();
+    const timeline = await svgOf('timeline', experiment, labels);
+    expect(axisTitles(timeline)).toEqual(expect.arrayContaining(['load (req/s)', 'tail (s)']));
+    expect(axisTitles(timeline)).not.toContain('cost (cores)');
+    // Count panels tick at whole numbers only.
+    expect(JSON.stringify(buildFigure('timeline', experiment, { panels: 'latency' }).spec)).toContain('"field":"violations","type":"quantitative","title":"SLA violations","axis":{"tickMinStep":1,"format":"d"}');
+  });
+
   it("the SLA line comes from the run's slo, else its profile, a shipped name or a file named from the run folder", () => {
     const dir = tempDir();
     const run = join(dir, 'runs', 'one');
@@ -171,6 +196,24 @@ describe('figures', () => {
     expect(slaOf('pipeline: {profile: video}\n')).toBe(6.89);
     expect(slaOf('pipeline: {profile: ../../my-video.yaml}\n')).toBe(6.89);
     expect(slaOf('pipeline: {profile: ../../missing.yaml}\n')).toBeUndefined();
+  });
+
+  it('cdf of one run: no one-entry legend, and an SLA below every point is drawn inside the plot, not on the axis', async () => {
+    const run = join(tempDir(), 'run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'summary.json'), '{}');
+    writeFileSync(join(run, 'timeseries.csv'), 'time,latency_p99\n' + Array.from({ length: 100 }, (_, i) => `${i},${0.13 + i / 1000}`).join('\n') + '\n');
+    const figure = buildFigure('cdf', run, { sla: 0.001 });
+    const layer = (figure.spec.layer as { encoding: { x: { scale?: Record<string, unknown> }; color?: { legend: unknown } } }[])[0];
+    expect(layer.encoding.color?.legend).toBeNull();
+    expect(layer.encoding.x.scale).toMatchObject({ padding: 12 });
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(svg).not.toContain('role-legend');
+    // The rule is drawn at least the padding away from the y axis (x = 0 of the plot).
+    const rule = /<g class="mark-rule role-mark[^"]*"[^>]*><line [^>]*transform="translate\(([\d.]+),/.exec(svg);
+    expect(Number(rule?.[1])).toBeGreaterThanOrEqual(10);
+    // An SLA above every point widens the axis to show it.
+    expect((buildFigure('cdf', run, { sla: 2 }).spec.layer as { encoding: { x: { scale: Record<string, unknown> } } }[])[0].encoding.x.scale).toMatchObject({ domainMax: 2.1 });
   });
 
   it('cdf: with more seconds than points, and ties, every point is the exact CDF at its latency', () => {
