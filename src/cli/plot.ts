@@ -13,7 +13,7 @@ export function plotCommand(yargs: Argv) {
           choices: PLOT_KINDS,
           demandOption: true,
           describe:
-            'timeline: cost and accuracy (or --panels latency) over time per workload and policy (IPA Fig. 8); cdf: per-second p99 latency CDF per policy with the SLA; ' +
+            'timeline: cost and accuracy (or --panels latency) over time per workload and policy (IPA Fig. 8); over-time: latency, throughput, queues and utilisation of one run; cdf: per-second p99 latency CDF per policy with the SLA; ' +
             'bars: metrics per group and policy with 95% intervals; pareto: accuracy against cost, front marked; sweep: a metric against a swept parameter with a 95% band',
         })
         .positional('results', { type: 'string', demandOption: true, describe: 'results folder: `pipesim run`, `pipesim sweep` (collected) or `pipesim experiment ipa`' })

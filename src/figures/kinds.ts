@@ -40,10 +40,10 @@ export interface PlotOptions {
   legendTitle?: string;
 }
 
-export const PLOT_KINDS = ['timeline', 'cdf', 'bars', 'pareto', 'sweep'] as const;
+export const PLOT_KINDS = ['timeline', 'over-time', 'cdf', 'bars', 'pareto', 'sweep'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
-const BUILDERS: Record<PlotKind, (results: string, options: PlotOptions) => Figure> = { timeline, cdf, bars, pareto, sweep: sweepLines };
+const BUILDERS: Record<PlotKind, (results: string, options: PlotOptions) => Figure> = { timeline, 'over-time': overTime, cdf, bars, pareto, sweep: sweepLines };
 
 export function buildFigure(kind: PlotKind, results: string, options: PlotOptions = {}): Figure {
   const figure = BUILDERS[kind](results, options);
@@ -176,7 +176,7 @@ function timeline(results: string, options: PlotOptions): Figure {
     if (!existsSync(file)) {
       const why = existsSync(join(results, SERVERLESS_FILES.plans))
         ? 'a serverless run: its plans over time are in plans.csv'
-        : 'a timeline needs a pipeline run with adaptation';
+        : 'a timeline of cost and accuracy needs a pipeline run with adaptation; `pipesim plot over-time` draws latency, throughput, queues and utilisation of any run';
       throw new InputError(`${results}: the run has no adaptation.csv (${why})`);
     }
     table = filterRows(readTable(file), options.where ?? []);
@@ -304,6 +304,63 @@ function latencyDomain(rows: readonly Row[], sla: number | undefined): Record<st
   if (sla === undefined || !Number.isFinite(sla)) return {};
   const hi = Math.max(...rows.map((r) => r.latency as number));
   return { padding: 12, nice: false, ...(sla > hi ? { domainMax: sla * 1.05 } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// over-time: any pipeline run, from its time series
+
+/**
+ * A run over time, one panel each: latency quantiles (p50, p99) and throughput from
+ * timeseries.csv, queue length and utilisation per stage from stage_timeseries.csv. Every pipeline
+ * run has these tables, adapted or not.
+ */
+function overTime(results: string, options: PlotOptions): Figure {
+  if (resultsKind(results) !== 'run') throw new InputError(`${results}: over-time draws one run (a folder of pipesim run); for a sweep or experiment, pick one with its runs/<id> folder`);
+  for (const file of [RUN_FILES.timeseries, RUN_FILES.stageTimeseries]) {
+    if (!existsSync(join(results, file))) throw new InputError(`${results}: no ${file} (serverless and accelerator runs write no time series)`);
+  }
+  const series = filterRows(readTable(join(results, RUN_FILES.timeseries)), options.where ?? []);
+  requireColumns(series, ['time', 'latency_p50', 'latency_p99', 'throughput'], 'the run over time');
+  const stages = readTable(join(results, RUN_FILES.stageTimeseries));
+  requireColumns(stages, ['time', 'stage', 'queue', 'utilization'], 'the stages over time');
+  const rows: Row[] = [];
+  for (const r of series.rows) {
+    rows.push({ panel: 'latency', series: 'p50', time: r.time, value: r.latency_p50 ?? null });
+    rows.push({ panel: 'latency', series: 'p99', time: r.time, value: r.latency_p99 ?? null });
+    rows.push({ panel: 'throughput', series: 'throughput', time: r.time, value: r.throughput ?? null });
+  }
+  for (const r of stages.rows) {
+    rows.push({ panel: 'queue', series: String(r.stage), time: r.time, value: r.queue ?? null });
+    rows.push({ panel: 'utilization', series: String(r.stage), time: r.time, value: r.utilization ?? null });
+  }
+  const panels = [
+    { panel: 'latency', title: 'latency (s)', legend: 'quantile' },
+    { panel: 'throughput', title: 'throughput (requests/s)', legend: null },
+    { panel: 'queue', title: 'queue (requests)', legend: 'stage', count: true },
+    { panel: 'utilization', title: 'utilisation', legend: 'stage' },
+  ];
+  return {
+    spec: topLevel(options, {
+      data: { values: rows },
+      vconcat: panels.map((p, i) => {
+        const names = ordered(rows.filter((r) => r.panel === p.panel).map((r) => String(r.series)), []);
+        return {
+          width: 520,
+          height: 90,
+          transform: [{ filter: { field: 'panel', equal: p.panel } }],
+          mark: { type: 'line', tooltip: true, interpolate: 'step-after' },
+          encoding: {
+            x: { field: 'time', type: 'quantitative', title: i === panels.length - 1 ? 'time (s)' : null, axis: i === panels.length - 1 ? { labelOverlap: 'greedy' } : { labels: false } },
+            y: { field: 'value', type: 'quantitative', title: p.title, ...(p.count ? { axis: COUNT_AXIS } : {}) },
+            color: { field: 'series', type: 'nominal', title: p.legend, scale: colourScale(names), legend: names.length > 1 ? { orient: 'right' } : null },
+          },
+        };
+      }),
+      resolve: { scale: { color: 'independent' } },
+    }),
+    columns: ['panel', 'series', 'time', 'value'],
+    rows,
+  };
 }
 
 function cdf(results: string, options: PlotOptions): Figure {

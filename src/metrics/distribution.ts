@@ -12,14 +12,21 @@ export interface DistributionSummary {
   max: number | null;
 }
 
+/** Values a Distribution keeps exactly (8 bytes each) before it answers from its sketch alone. */
+export const EXACT_QUANTILES_UP_TO = 250_000;
+
 /**
- * A streaming distribution: exact count, mean, min and max, and quantiles from
- * a DDSketch whose answers are within `relativeAccuracy` of a true sample
- * quantile (relative error, e.g. 0.01 = 1%), in memory that grows only with
- * the logarithm of the value range, never with the number of values.
+ * A streaming distribution: exact count, mean, min and max; exact (nearest-rank) quantiles while
+ * it holds at most EXACT_QUANTILES_UP_TO values, then quantiles from a DDSketch whose answers are
+ * within `relativeAccuracy` of a true sample quantile (relative error, e.g. 0.001 = 0.1%), in
+ * memory that grows only with the logarithm of the value range. Exact where affordable because a
+ * sketch answers with its bucket's value: two seeds' p99s in one bucket come out identical, and an
+ * interval over seeds of exactly 0 is an artefact of the sketch, not of the system.
  */
 export class Distribution {
   private readonly sketch: DDSketch;
+  private exact: Float64Array | undefined = new Float64Array(64);
+  private sorted = false;
   count = 0;
   sum = 0;
   min = Infinity;
@@ -30,6 +37,12 @@ export class Distribution {
   }
 
   add(value: number): void {
+    const exact = this.exact;
+    if (exact !== undefined) {
+      if (this.count === exact.length) this.exact = this.count >= EXACT_QUANTILES_UP_TO ? undefined : grow(exact);
+      if (this.exact !== undefined) this.exact[this.count] = value;
+      this.sorted = false;
+    }
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -41,8 +54,21 @@ export class Distribution {
     return this.count === 0 ? NaN : this.sum / this.count;
   }
 
+  /** Whether quantiles are exact (the values are all kept) rather than the sketch's. */
+  get exactQuantiles(): boolean {
+    return this.exact !== undefined;
+  }
+
   quantile(q: number): number {
     if (this.count === 0) return NaN;
+    if (this.exact !== undefined) {
+      const values = this.exact.subarray(0, this.count);
+      if (!this.sorted) {
+        values.sort();
+        this.sorted = true;
+      }
+      return values[Math.max(0, Math.ceil(q * this.count) - 1)];
+    }
     // The sketch answers within its relative accuracy; clamping to the exact extremes keeps p0/p100 exact.
     return Math.min(this.max, Math.max(this.min, this.sketch.getValueAtQuantile(q)));
   }
@@ -60,6 +86,13 @@ export class Distribution {
       max: this.max,
     };
   }
+}
+
+/** A buffer twice as long with the same values first (at most EXACT_QUANTILES_UP_TO long). */
+function grow(values: Float64Array): Float64Array {
+  const grown = new Float64Array(Math.min(values.length * 2, EXACT_QUANTILES_UP_TO));
+  grown.set(values);
+  return grown;
 }
 
 /**

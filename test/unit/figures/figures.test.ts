@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { buildFigure, columnTitle, type PlotKind, type PlotOptions } from '../../../src/figures/kinds.js';
 import { embedFonts, renderSvg, svgToPdf, svgToPng } from '../../../src/figures/render.js';
-import { sloOf } from '../../../src/figures/tables.js';
+import { readTable, sloOf } from '../../../src/figures/tables.js';
 import { figureCsv, writeFigure } from '../../../src/figures/write.js';
 import { parseCsvRecords } from '../../../src/metrics/csv.js';
 import opentype from 'opentype.js';
@@ -170,7 +171,7 @@ describe('figures', () => {
       ['sweep', { x: 'rate', color: 'policy', metrics: ['latency.p99'] }],
       ['bars', { x: 'rate', color: 'policy', metrics: ['latency.p99'] }],
       ['pareto', { where: [{ column: 'rate', value: '10' }] }],
-    ] as const) {
+    ] as [PlotKind, PlotOptions][]) {
       const svg = await svgOf(kind, dir, { ...options, ...labels });
       expect(axisTitles(svg), kind).toEqual(['load (req/s)', 'tail (s)']);
       expect(svg, kind).toContain('>scheduler</text>');
@@ -196,6 +197,23 @@ describe('figures', () => {
     expect(slaOf('pipeline: {profile: video}\n')).toBe(6.89);
     expect(slaOf('pipeline: {profile: ../../my-video.yaml}\n')).toBe(6.89);
     expect(slaOf('pipeline: {profile: ../../missing.yaml}\n')).toBeUndefined();
+  });
+
+  it('over-time: latency quantiles, throughput, queues and utilisation of any run, from its time series', async () => {
+    const dir = tempDir();
+    const run = join(dir, 'run');
+    expect(spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'scenarios/quickstart.yaml', '-q', '--set', 'duration=1m', '--out', run]).status).toBe(0);
+    const figure = buildFigure('over-time', run);
+    const seconds = readTable(join(run, 'timeseries.csv')).rows.length;
+    const stageRows = readTable(join(run, 'stage_timeseries.csv')).rows;
+    const panel = (name: string) => figure.rows.filter((r) => r.panel === name);
+    expect(panel('latency')).toHaveLength(2 * seconds);
+    expect(panel('throughput').map((r) => r.value)).toEqual(readTable(join(run, 'timeseries.csv')).rows.map((r) => r.throughput));
+    expect(panel('queue').map((r) => r.value)).toEqual(stageRows.map((r) => r.queue));
+    expect(new Set(panel('utilization').map((r) => r.series))).toEqual(new Set(['detect', 'classify']));
+    const svg = await renderSvg(figure.spec as unknown as TopLevelSpec);
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['latency (s)', 'throughput (requests/s)', 'queue (requests)', 'utilisation', 'time (s)']));
+    expect(() => buildFigure('over-time', sweepFixture())).toThrow(/over-time draws one run/);
   });
 
   it('cdf of one run: no one-entry legend, and an SLA below every point is drawn inside the plot, not on the axis', async () => {

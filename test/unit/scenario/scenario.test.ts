@@ -57,7 +57,7 @@ describe('scenario validation', () => {
       'mm4.yaml',
     );
     expect(s.duration).toBe(7200);
-    expect(s.metrics).toEqual({ warmup: 100, interval: 1, sketchAccuracy: 0.01, requests: false });
+    expect(s.metrics).toEqual({ warmup: 100, interval: 1, sketchAccuracy: 0.001, requests: false });
     const stage = s.pipeline.stages[0];
     expect(stage.service).toEqual({ dist: 'exponential', mean: 0.008, perItem: 0 });
     expect(stage.queue).toEqual({ capacity: null, overflow: 'drop-newest', dropExpired: false, discipline: 'fcfs', abandon: false });
