@@ -14,7 +14,7 @@ export function reportCommand(yargs: Argv) {
       const out = argv.out ?? `${argv.results.replace(/[\\/]+$/, '')}/report.html`;
       // The renderers (vega, vega-lite, resvg, pdfkit: about 0.6 s to load) are imported only to draw.
       const { buildReport } = await import('../figures/report.js');
-      const report = buildReport(argv.results);
+      const report = buildReport(argv.results, out);
       writeFileAtomic(out, report.html);
       process.stdout.write(`wrote ${out}: ${report.figures.length} figure${report.figures.length === 1 ? '' : 's'}${report.skipped.length > 0 ? `, ${report.skipped.length} not applicable (listed at the end of the page)` : ''}\n`);
     },

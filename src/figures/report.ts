@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { IPA_FILES } from '../experiments/ipa.js';
 import { csvNumber } from '../metrics/csv.js';
@@ -10,7 +10,7 @@ import { flattenSummary } from '../sweep/collect.js';
 import { readManifest, STORE, TABLES } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
 import { buildFigure, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
-import { FONT_FAMILY } from './style.js';
+import { displayValue, FONT_FAMILY } from './style.js';
 import { distinct, readTable, resultsKind, runFolderOf, runsTable, type Row, type Table } from './tables.js';
 
 /** The browser builds of vega, vega-lite and vega-embed, inlined so the report opens without a network. */
@@ -59,8 +59,33 @@ export interface ReportResult {
   skipped: string[];
 }
 
-/** One self-contained HTML page for a run, sweep or experiment folder: scenario, version, seeds, tables, interactive figures. */
-export function buildReport(results: string): ReportResult {
+/** A run's stages as a table (summary.json's `stages`): replicas, utilisation, waiting, service, batch. */
+function stageTable(summary: Record<string, unknown>): Table {
+  type Stage = { name: string; replicas: number; meanReplicas: number | null; utilization: number | null; wait: { mean: number | null; p99: number | null }; service: { mean: number | null }; meanBatchSize: number | null };
+  const stages = (summary.stages ?? []) as Stage[];
+  const columns = ['stage', 'replicas', 'mean replicas', 'utilisation', 'wait mean (s)', 'wait p99 (s)', 'service mean (s)', 'mean batch'];
+  return {
+    file: RUN_FILES.summary,
+    columns,
+    rows: stages.map((s) => ({
+      stage: s.name,
+      replicas: s.replicas,
+      'mean replicas': s.meanReplicas,
+      utilisation: s.utilization,
+      'wait mean (s)': s.wait.mean,
+      'wait p99 (s)': s.wait.p99,
+      'service mean (s)': s.service.mean,
+      'mean batch': s.meanBatchSize,
+    })),
+  };
+}
+
+/**
+ * One self-contained HTML page for a run, sweep or experiment folder: scenario, version, seeds,
+ * tables, interactive figures. `reportFile` is where the page goes: paths on it are relative to it.
+ */
+export function buildReport(results: string, reportFile = join(results, 'report.html')): ReportResult {
+  const shown = relative(dirname(resolve(reportFile)), resolve(results)) || '.';
   const kind = resultsKind(results);
   const sections: Section[] = [];
   const skipped: string[] = [];
@@ -75,30 +100,39 @@ export function buildReport(results: string): ReportResult {
   let facts: [string, string][];
   let tables: { title: string; table: Table; columns: string[] }[] = [];
   let scenarioText: string;
+  let scenarioTitle = 'Scenario';
+  let name = basename(results);
 
   if (kind === 'run') {
     const summary = JSON.parse(readFileSync(join(results, RUN_FILES.summary), 'utf8')) as Record<string, unknown>;
     facts = [
-      ['results', results],
+      ['results', shown],
       ['kind', 'one run'],
       ['pipesim', `${String(summary.pipesim)} (report by ${PIPESIM_VERSION})`],
       ['seed', String(summary.seed)],
     ];
     const metrics = [...flattenSummary(summary)].map(([metric, value]) => ({ metric, value }));
     tables = [{ title: 'Summary', table: { file: RUN_FILES.summary, columns: ['metric', 'value'], rows: metrics }, columns: ['metric', 'value'] }];
+    const stages = stageTable(summary);
+    if (stages.rows.length > 0) tables.unshift({ title: 'Stages', table: stages, columns: stages.columns });
     scenarioText = readOptional(join(results, RUN_FILES.scenario));
+    scenarioTitle = 'Scenario (as run)';
+    name = String(summary.scenario ?? basename(results));
     const entities = SCENARIO_KINDS.find((k) => k.key === summary.kind)?.entityTable;
     if (entities !== undefined) add(entities.title, 'bars', { metrics: [...entities.metrics] });
     if (existsSync(join(results, RUN_FILES.adaptation))) {
       add('Cost and accuracy over time', 'timeline');
       add('p99 latency and SLA violations over time', 'timeline', { panels: 'latency' });
     }
-    if (existsSync(join(results, RUN_FILES.timeseries))) add('Per-second p99 latency', 'cdf');
+    if (existsSync(join(results, RUN_FILES.timeseries))) {
+      add('Latency, throughput, queues and utilisation over time', 'over-time');
+      add('Per-second p99 latency', 'cdf');
+    }
   } else if (kind === 'sweep') {
     const manifest = readManifest(results);
     const runs = runsTable(results);
     facts = [
-      ['results', results],
+      ['results', shown],
       ['kind', `sweep "${manifest.name}" (${manifest.hash})`],
       ['pipesim', `${versionOf(join(results, STORE.runs, String(runs.rows[0]?.run_id ?? '')))} (report by ${PIPESIM_VERSION})`],
       ['runs', `${runs.rows.length} collected of ${manifest.runs.length}`],
@@ -108,7 +142,11 @@ export function buildReport(results: string): ReportResult {
     const aggregate = readTable(join(results, TABLES.aggregate));
     const metrics = KEY_METRICS.filter((m) => aggregate.columns.includes(`${m}.mean`));
     tables = [{ title: 'Mean and 95% interval over seeds (all metrics: aggregate.csv)', table: withIntervals(aggregate, metrics), columns: [...manifest.columns, 'n', ...metrics] }];
-    scenarioText = readOptional(join(results, STORE.runs, String(runs.rows[0]?.run_id ?? ''), RUN_FILES.scenario));
+    const first = runs.rows[0];
+    scenarioText = readOptional(join(results, STORE.runs, String(first?.run_id ?? ''), RUN_FILES.scenario));
+    // The runs differ in the swept values and seeds: say which one's resolved scenario this is.
+    scenarioTitle = first === undefined ? 'Scenario' : `Scenario of run ${String(first.run_id)} (${[...manifest.columns.map((c) => `${c} = ${displayValue(first[c])}`), `seed ${String(first.seed)}`].join(', ')}; the others differ in these values)`;
+    name = manifest.name;
     const metric = metrics.find((m) => m.toLowerCase().includes('violation'));
     add('Metrics per swept value', 'bars', { metrics: metrics.slice(0, 2) });
     const numeric = manifest.columns.find((c) => distinct(aggregate, c).length > 2 && aggregate.rows.every((r) => typeof r[c] === 'number'));
@@ -124,7 +162,7 @@ export function buildReport(results: string): ReportResult {
     const first = runs.rows[0];
     const firstRun = first ? runFolderOf(results, first) : results;
     facts = [
-      ['results', results],
+      ['results', shown],
       ['kind', 'IPA experiment (pipesim experiment ipa)'],
       ['pipesim', `${versionOf(firstRun)} (report by ${PIPESIM_VERSION})`],
       ['runs', String(runs.rows.length)],
@@ -134,6 +172,8 @@ export function buildReport(results: string): ReportResult {
     const seeds = distinct(runs, 'seed');
     tables = [{ title: 'Runs', table: runs, columns: ['pipeline', 'workload', 'policy', 'predictor', ...(seeds.length > 1 ? ['seed'] : []), ...metrics] }];
     scenarioText = readOptional(join(firstRun, RUN_FILES.scenario));
+    scenarioTitle = first === undefined ? 'Scenario' : `Scenario of run ${basename(firstRun)} (the others differ in pipeline, workload, policy, predictor or seed)`;
+    name = 'IPA experiment';
     for (const pipeline of distinct(runs, 'pipeline')) {
       for (const predictor of distinct(runs, 'predictor')) {
         const where = [
@@ -156,7 +196,7 @@ export function buildReport(results: string): ReportResult {
       }
     }
   }
-  return { html: page(basename(results), facts, tables, scenarioText, sections, skipped), figures: sections.map((s) => s.title), skipped };
+  return { html: page(name, facts, tables, { title: scenarioTitle, text: scenarioText }, sections, skipped), figures: sections.map((s) => s.title), skipped };
 }
 
 function readOptional(file: string): string {
@@ -203,7 +243,7 @@ function tableHtml(t: { title: string; table: Table; columns: string[] }): strin
   return `<h2>${escapeHtml(t.title)}</h2>\n<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function page(name: string, facts: [string, string][], tables: { title: string; table: Table; columns: string[] }[], scenario: string, sections: Section[], skipped: string[]): string {
+function page(name: string, facts: [string, string][], tables: { title: string; table: Table; columns: string[] }[], scenario: { title: string; text: string }, sections: Section[], skipped: string[]): string {
   const libraries = LIBRARIES.map(([name, file]) => `<script>${scriptSafe(readFileSync(join(packageFolder(name), file), 'utf8'))}</script>`).join('\n');
   // In a browser the bundled font may be missing: fall back to similar sans-serif faces.
   const font = `${FONT_FAMILY}, Verdana, Arial, sans-serif`;
@@ -240,8 +280,8 @@ ${tables.map(tableHtml).join('\n')}
 <h2>Figures</h2>
 ${figures}
 ${skipped.length > 0 ? `<details class="skipped"><summary>${skipped.length} figure(s) not drawn</summary><ul>${skipped.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul></details>` : ''}
-<h2>Scenario</h2>
-<pre>${escapeHtml(scenario)}</pre>
+<h2>${escapeHtml(scenario.title)}</h2>
+<pre>${escapeHtml(scenario.text)}</pre>
 <script>
 for (const el of document.querySelectorAll('script[id^="spec-"]')) {
   const i = el.id.slice(5);

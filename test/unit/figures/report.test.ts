@@ -55,9 +55,15 @@ describe('pipesim report', () => {
     const dir = tempDir();
     const run = join(dir, 'run');
     expect(spawnSync(process.execPath, [resolve('bin/pipesim.js'), 'run', 'scenarios/quickstart.yaml', '--out', run, '-q', '--set', 'name=q<!--x</script>']).status).toBe(0);
-    const single = buildReport(run);
-    expect(single.figures).toEqual(['Per-second p99 latency']);
+    const single = buildReport(run, join(dir, 'reports', 'run.html'));
+    expect(single.figures).toEqual(['Latency, throughput, queues and utilisation over time', 'Per-second p99 latency']);
     expect(single.html).toContain('<dt>seed</dt><dd>1</dd>');
+    // Titled by the scenario's name (escaped), its folder named relative to the report; a table per stage.
+    expect(single.html).toContain('<h1>pipesim report: q&lt;!--x&lt;/script&gt;</h1>');
+    expect(single.html).toContain('<dt>results</dt><dd>../run</dd>');
+    const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
+    expect(single.html).toContain('<h2>Stages</h2>');
+    for (const s of summary.stages) expect(single.html).toContain(`<td>${s.name}</td><td>${s.replicas}</td>`);
     // The name reaches the page only escaped: as HTML text, and inside the spec as \u003c.
     expect(single.html).not.toContain('q<!--x</script>');
     for (const m of single.html.matchAll(/<script type="application\/json" id="spec-\d+">(.*?)<\/script>/gs)) expect(() => JSON.parse(m[1])).not.toThrow();
@@ -84,6 +90,8 @@ describe('pipesim report', () => {
     expect(sweep.figures).toEqual(['Metrics per swept value', 'sloViolationRatio against pipeline.stages[0].replicas', 'Per-second p99 latency']);
     expect(sweep.skipped).toEqual([expect.stringMatching(/^Accuracy against cost: .*no metric "adaptation\.meanAccuracy\.objective"/)]);
     expect(sweep.html).toContain('<dt>seeds</dt><dd>1, 2</dd>');
+    expect(sweep.html).toContain('<h1>pipesim report: sweep</h1>');
+    expect(sweep.html).toMatch(/<h2>Scenario of run [0-9a-f]+ \(pipeline\.stages\[0\]\.replicas = 2, workload\.arrivals\.rate = 10, seed 1; the others differ in these values\)<\/h2>/);
     expect((sweep.html.match(/<tr><td>[234]<\/td>/g) ?? []).length).toBe(3); // a row per swept value, with mean ± interval
     expect(sweep.html).toMatch(/<td>[\d.e-]+ ± [\d.e-]+<\/td>/);
   }, 60_000);
