@@ -45,16 +45,27 @@ export function readManifest(out: string): Manifest {
   }
 }
 
-/** Create the folder for `plan`, or check that it already holds this very sweep. */
+/**
+ * Create the folder for `plan`, or check that it holds this sweep or one that `plan` extends: the
+ * same swept paths, and every run it planned still among `plan`'s runs (more seeds or more values;
+ * run IDs hash the scenarios and the files they read, so a run whose scenario, traces or profiles
+ * changed has another ID). An extended sweep's manifest is rewritten; its finished runs are kept.
+ */
 export function openStore(out: string, plan: SweepPlan): void {
   for (const sub of [STORE.runs, STORE.failed, STORE.timings]) makeFolders(join(out, sub));
   const file = join(out, STORE.manifest);
   if (existsSync(file)) {
     const existing = readManifest(out);
-    if (existing.hash !== plan.hash) {
-      throw new InputError(`${out} holds the results of another sweep (or of this file before it changed): use another --out`);
+    if (existing.hash === plan.hash) return;
+    const planned = new Set(plan.runs.map((r) => r.id));
+    const missing = existing.runs.filter((r) => !planned.has(r.id));
+    if (existing.columns.join('\n') !== plan.columns.join('\n') || missing.length > 0) {
+      const why =
+        existing.columns.join('\n') !== plan.columns.join('\n')
+          ? `it sweeps ${existing.columns.join(', ') || 'seeds only'}, this file ${plan.columns.join(', ') || 'seeds only'}`
+          : `${missing.length} of its ${existing.runs.length} runs are not runs of this file (a changed scenario, trace or profile, or a value or seed taken out)`;
+      throw new InputError(`${out} holds the results of another sweep: ${why}. A sweep can only be extended in place with more seeds or values: use another --out`);
     }
-    return;
   }
   writeFileAtomic(file, JSON.stringify(manifestOf(plan), null, 2) + '\n');
 }

@@ -127,6 +127,28 @@ describe('sweep files', () => {
 });
 
 describe('running sweeps', () => {
+  it('a sweep grows in place with more seeds or values, reusing its finished runs; a changed base is refused', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    expect(pipesim(['sweep', 'run', sweepFile(dir, '', 2, '[8]'), '--out', out, '-q']).status).toBe(0);
+    // One seed more and one rate more: 2 replicas x 2 rates x 3 seeds = 12 runs, 4 of them done.
+    const grown = pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', out, '--collect']);
+    expect(grown.status).toBe(0);
+    expect(grown.stdout).toContain('8 ran, 4 already done, 0 failed');
+    const fresh = join(dir, 'fresh');
+    expect(pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', fresh, '-q', '--collect']).status).toBe(0);
+    expect(tables(out)).toEqual(tables(fresh));
+    // Taking a value out, or changing what the runs read (here one count of the trace), is another sweep.
+    const fewer = pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[12]'), '--out', out, '-q']);
+    expect([fewer.status, fewer.stderr]).toEqual([2, expect.stringContaining('6 of its 12 runs are not runs of this file')]);
+    writeFileSync(join(dir, 'bursty.txt'), readFileSync('traces/bursty.txt', 'utf8').replace(/^(\d+)/, (n) => String(Number(n) + 1)));
+    writeFileSync(join(dir, 'other.yaml'), readFileSync('scenarios/quickstart.yaml', 'utf8').replace('../traces/bursty.txt', join(dir, 'bursty.txt')));
+    const other = join(dir, 'sweep.yaml');
+    writeFileSync(other, read(dir, 'sweep.yaml').replace(/^scenario: .*$/m, `scenario: ${join(dir, 'other.yaml')}`));
+    const changed = pipesim(['sweep', 'run', other, '--out', out, '-q']);
+    expect([changed.status, changed.stderr]).toEqual([2, expect.stringContaining('12 of its 12 runs are not runs of this file (a changed scenario, trace or profile')]);
+  });
+
   it('the same sweep with 1 and with 2 workers gives identical tables; the Parquet file holds the CSV rows', async () => {
     const dir = tempDir();
     const file = sweepFile(dir);
