@@ -1,4 +1,6 @@
 import { InputError } from '../errors.js';
+import { expectedArrivals } from '../workload/build.js';
+import type { ArrivalsSpec } from '../workload/schema.js';
 
 /** The size of a run, estimated before it starts. */
 export interface RunEstimate {
@@ -30,7 +32,7 @@ export const RUN_LIMITS = {
 
 const count = (n: number) => (n >= 1e9 ? n.toExponential(2).replace('e+', 'e') : n >= 1e6 ? `${(n / 1e6).toPrecision(3)} million` : String(Math.round(n)));
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toPrecision(3)} GB` : `${(n / 1e6).toPrecision(3)} MB`);
-const time = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toPrecision(3)} h`);
+const time = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${count(seconds / 3600)} h`);
 
 /**
  * Warnings about a run's size, or an InputError when it is past a refuse limit and `force` is
@@ -52,4 +54,24 @@ export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
   }
   if (problems.length > 0 && !force) throw new InputError(`refusing to run: ${problems.join('; ')} (--force runs it anyway)`);
   return force ? [...problems, ...warnings] : warnings;
+}
+
+/** Bytes of one requests.csv row, rounded up from the bundled scenarios' output. */
+const REQUEST_ROW_BYTES = 70;
+
+/**
+ * The size of a run whose parties (applications, services) each have their own arrivals: their
+ * expected requests before `duration` (at most `cap` in all), and requests.csv if it is written.
+ */
+export function estimateArrivalsRun(arrivals: readonly ArrivalsSpec[], duration: number | undefined, cap: number | undefined, requestRows: boolean): RunEstimate {
+  const parts = arrivals.map((a) => expectedArrivals(a, duration ?? Infinity));
+  const requests = Math.min(parts.reduce((n, p) => n + p.requests, 0), cap ?? Infinity);
+  const lengths = parts.map((p) => p.length ?? Infinity);
+  const busiest = parts.map((p) => p.busiestBin).filter((b) => b !== undefined);
+  return {
+    requests,
+    seconds: duration ?? Math.max(...lengths),
+    outputBytes: requestRows ? requests * REQUEST_ROW_BYTES : 0,
+    ...(busiest.length > 0 ? { busiestBin: busiest.reduce((a, b) => (b.count > a.count ? b : a)) } : {}),
+  };
 }

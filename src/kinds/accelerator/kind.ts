@@ -1,4 +1,5 @@
 import { formatDuration } from '../../config/units.js';
+import { estimateArrivalsRun } from '../../scenario/size.js';
 import { uniqueNames, type ScenarioKind } from '../../scenario/kind.js';
 import { acceleratorPaths } from './paths.js';
 import { findAcceleratorPeak } from './peak.js';
@@ -10,6 +11,7 @@ export const acceleratorKind: ScenarioKind<'accelerator', AcceleratorScenario, A
   title: 'accelerator scenario',
   description: 'DNN services sharing one device, slowing each other as they co-run, scheduled by a policy (Abacus)',
   schema: () => AcceleratorScenarioSchema,
+  estimate: (s) => estimateArrivalsRun(s.accelerator.services.map((x) => x.arrivals), s.duration, s.queries, s.metrics.requests),
   complete(scenario, { file }) {
     for (const svc of scenario.accelerator.services) svc.name ??= svc.model;
     uniqueNames(scenario.accelerator.services.map((s) => s.name as string), `${file}: accelerator.services`, 'service');

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../config/units.js';
+import { estimateArrivalsRun } from '../../scenario/size.js';
 import { uniqueNames, type ScenarioKind } from '../../scenario/kind.js';
 import { serverlessPaths } from './paths.js';
 import { runServerlessToFolder, SERVERLESS_FILES, type ServerlessSummaryFile } from './run-folder.js';
@@ -9,6 +10,7 @@ export const serverlessKind: ScenarioKind<'serverless', ServerlessScenario, Serv
   title: 'serverless scenario',
   description: 'applications with their own SLOs on serverless CPU and GPU functions, grouped and batched by a planner (HarmonyBatch)',
   schema: () => ServerlessScenarioSchema,
+  estimate: (s) => estimateArrivalsRun(s.serverless.apps.map((x) => x.arrivals), s.duration, undefined, s.metrics.requests),
   complete(scenario, { file }) {
     scenario.serverless.apps.forEach((app, i) => {
       app.name ??= `app${i}`;

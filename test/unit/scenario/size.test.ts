@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { remainingText } from '../../../src/cli/progress.js';
 import { estimatePipelineRun } from '../../../src/kinds/pipeline/kind.js';
 import { readScenarioOfKind } from '../../../src/kinds/load.js';
+import { kindByKey } from '../../../src/kinds/registry.js';
 import { checkRunSize, RUN_LIMITS } from '../../../src/scenario/size.js';
 import { tempDir } from '../../helpers.js';
 
@@ -29,6 +30,13 @@ describe('runaway runs', () => {
     expect(() => checkRunSize(absurd, false)).toThrow(/^refusing to run: it would simulate 6\.00e13 requests .* more than the 1\.00e10 allowed/);
     expect(checkRunSize(absurd, true)).toHaveLength(1);
     expect(checkRunSize({ requests: RUN_LIMITS.warnRequests * 2, seconds: 1, outputBytes: 0 }, false)).toEqual(['this run simulates 200 million requests: about 3 min of simulation']);
+    // Serverless applications and accelerator services are sized from their own arrivals (an accelerator's queries cap them).
+    const serverless = readScenarioOfKind('serverless', 'scenarios/harmonybatch/example.yaml');
+    serverless.serverless.apps[0].arrivals = { kind: 'poisson', rate: 1e12 };
+    expect(() => checkRunSize(kindByKey('serverless').estimate!(serverless), false)).toThrow(/^refusing to run: it would simulate \d\.\d\de1\d requests/);
+    const accelerator = readScenarioOfKind('accelerator', 'scenarios/abacus/pair.yaml');
+    accelerator.accelerator.services[0].arrivals = { kind: 'poisson', rate: 1e12 };
+    expect(kindByKey('accelerator').estimate!({ ...accelerator, duration: 3600 }).requests).toBe(1000);
   });
 
   it('pipesim run refuses absurd runs before starting, and stops a queue that outgrows memory naming its stage', () => {
