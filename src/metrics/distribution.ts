@@ -13,7 +13,7 @@ export interface DistributionSummary {
 }
 
 /** Values a Distribution keeps exactly (8 bytes each) before it answers from its sketch alone. */
-export const EXACT_QUANTILES_UP_TO = 250_000;
+export const EXACT_QUANTILES_UP_TO = 100_000;
 
 /**
  * A streaming distribution: exact count, mean, min and max; exact (nearest-rank) quantiles while
@@ -25,7 +25,9 @@ export const EXACT_QUANTILES_UP_TO = 250_000;
  */
 export class Distribution {
   private readonly sketch: DDSketch;
-  private exact: Float64Array | undefined = new Float64Array(64);
+  /** The values while they are kept (`keeping`); an empty array after (the field keeps one type: add() stays fast). */
+  private exact: Float64Array = new Float64Array(64);
+  private keeping = true;
   private sorted = false;
   count = 0;
   sum = 0;
@@ -37,10 +39,14 @@ export class Distribution {
   }
 
   add(value: number): void {
-    const exact = this.exact;
-    if (exact !== undefined) {
-      if (this.count === exact.length) this.exact = this.count >= EXACT_QUANTILES_UP_TO ? undefined : grow(exact);
-      if (this.exact !== undefined) this.exact[this.count] = value;
+    if (this.keeping) {
+      if (this.count === this.exact.length) {
+        if (this.count >= EXACT_QUANTILES_UP_TO) {
+          this.keeping = false;
+          this.exact = new Float64Array(0);
+        } else this.exact = grow(this.exact);
+      }
+      if (this.keeping) this.exact[this.count] = value;
       this.sorted = false;
     }
     this.count++;
@@ -56,12 +62,12 @@ export class Distribution {
 
   /** Whether quantiles are exact (the values are all kept) rather than the sketch's. */
   get exactQuantiles(): boolean {
-    return this.exact !== undefined;
+    return this.keeping;
   }
 
   quantile(q: number): number {
     if (this.count === 0) return NaN;
-    if (this.exact !== undefined) {
+    if (this.keeping) {
       const values = this.exact.subarray(0, this.count);
       if (!this.sorted) {
         values.sort();
