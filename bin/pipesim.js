@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled from src/ to dist/ by `npm run build` (run by `npm ci` through `prepare`).
-import { main } from '../dist/cli/main.js';
+import { Worker } from 'node:worker_threads';
+
+// `pipesim run` simulates in a worker thread (so Ctrl-C can clean up). Started before the CLI's own
+// imports, it loads its modules on the other core meanwhile; the CLI hands it the run, or stops it.
+const runWorker = process.argv[2] === 'run' ? new Worker(new URL('../dist/cli/run-worker.js', import.meta.url)) : undefined;
+const { main } = await import('../dist/cli/main.js');
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (err) => {
@@ -8,7 +13,7 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), { runWorker }).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(err instanceof Error ? err.stack : err); process.exitCode = 1; },
 );

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import yargs from 'yargs';
 import { ExitStatus, InputError } from '../errors.js';
 import { fileSystemProblem } from '../io/problems.js';
@@ -16,7 +17,7 @@ import { plotCommand } from './plot.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
 import { reportCommand } from './report.js';
-import { runCommand } from './run.js';
+import { provideRunWorker, releaseRunWorker, runCommand } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { traceCommand } from './trace.js';
 
@@ -24,7 +25,16 @@ import { traceCommand } from './trace.js';
 class UsageError extends Error {}
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], options: { runWorker?: Worker } = {}): Promise<number> {
+  provideRunWorker(options.runWorker);
+  try {
+    return await mainCommand(args);
+  } finally {
+    await releaseRunWorker();
+  }
+}
+
+async function mainCommand(args: string[]): Promise<number> {
   const cli = yargs(args)
     .scriptName('pipesim')
     .usage('pipesim: discrete-event simulation of ML inference-serving pipelines\n\nUsage: $0 <command> [options]')

@@ -13,6 +13,35 @@ import { seedFlag } from './flags.js';
 import { Progress } from './progress.js';
 import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.js';
 
+/** The run worker bin/pipesim.js started early for `pipesim run`, if it did and nobody took it yet. */
+let early: Worker | undefined;
+
+/** Hand a worker started early to the run command (see takeRunWorker). */
+export function provideRunWorker(worker: Worker | undefined): void {
+  early = worker;
+}
+
+/** A run worker: the one started early, else a new one. */
+function takeRunWorker(): Worker {
+  const worker = early ?? startRunWorker();
+  early = undefined;
+  return worker;
+}
+
+/** Start a run worker: it loads its modules, then waits for the run (or `cancel`). */
+export function startRunWorker(): Worker {
+  return new Worker(new URL('./run-worker.js', import.meta.url));
+}
+
+/** Let an early worker nobody took (help, bad flags) finish: told to stop, never terminated while it loads. */
+export async function releaseRunWorker(): Promise<void> {
+  const worker = early;
+  early = undefined;
+  if (worker === undefined) return;
+  worker.postMessage({ type: 'cancel' } satisfies RunWorkerRequest);
+  await once(worker, 'exit');
+}
+
 /** The error a run worker reported, as the main thread would have thrown it (so the CLI reports it the same way). */
 function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']): Error {
   if (error.name === 'InputError') return new InputError(error.message);
@@ -89,8 +118,9 @@ export function runCommand(yargs: Argv) {
         .example('$0 run scenarios/quickstart.yaml', 'run the bundled example')
         .example('$0 run scenarios/mm4.yaml --seed 7 --set workload.arrivals.rate=450 --out results/mm4-450', 'override values, choose the folder'),
     async (argv) => {
-      // Started first: it loads its modules on the other core while this thread reads the scenario.
-      const worker = new Worker(new URL('./run-worker.js', import.meta.url));
+      // Started as early as possible (bin/pipesim.js starts one before the CLI's own imports): it loads
+      // its modules on the other core while this thread loads and reads the scenario.
+      const worker = takeRunWorker();
       let loaded: AnyScenario;
       let dir: string;
       try {
