@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { expectedArrivals } from '../workload/build.js';
+import { offeredRate } from '../workload/rates.js';
 import type { ArrivalsSpec } from '../workload/schema.js';
 
 /** The size of a run, estimated before it starts. */
@@ -60,17 +61,20 @@ export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
 const REQUEST_ROW_BYTES = 70;
 
 /**
- * The size of a run whose parties (applications, services) each have their own arrivals: their
- * expected requests before `duration` (at most `cap` in all), and requests.csv if it is written.
+ * The size of a run whose parties (a pipeline's workload, applications, services) each have their
+ * own arrivals: their expected requests before `duration` (at most `cap` in all), the simulated
+ * seconds (the duration, else the workloads' end, else how long the capped requests take to
+ * arrive), and requests.csv if it is written. Kinds add the tables of their own.
  */
 export function estimateArrivalsRun(arrivals: readonly ArrivalsSpec[], duration: number | undefined, cap: number | undefined, requestRows: boolean): RunEstimate {
   const parts = arrivals.map((a) => expectedArrivals(a, duration ?? Infinity));
   const requests = Math.min(parts.reduce((n, p) => n + p.requests, 0), cap ?? Infinity);
-  const lengths = parts.map((p) => p.length ?? Infinity);
+  const end = Math.max(...parts.map((p) => p.length ?? Infinity));
+  const rate = arrivals.reduce((n, a) => n + (offeredRate(a) ?? NaN), 0);
   const busiest = parts.map((p) => p.busiestBin).filter((b) => b !== undefined);
   return {
     requests,
-    seconds: duration ?? Math.max(...lengths),
+    seconds: duration ?? (Number.isFinite(end) ? end : requests / rate),
     outputBytes: requestRows ? requests * REQUEST_ROW_BYTES : 0,
     ...(busiest.length > 0 ? { busiestBin: busiest.reduce((a, b) => (b.count > a.count ? b : a)) } : {}),
   };

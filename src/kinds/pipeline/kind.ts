@@ -6,9 +6,7 @@ import { importPluginModule } from '../../plugins/modules.js';
 import { MODULE_KIND, type PluginDefinition } from '../../plugins/registry.js';
 import { resolvePipelineProfile } from '../../profiles/catalog.js';
 import { uniqueNames, type ScenarioKind } from '../../scenario/kind.js';
-import type { RunEstimate } from '../../scenario/size.js';
-import { expectedArrivals } from '../../workload/build.js';
-import { offeredRate } from '../../workload/rates.js';
+import { estimateArrivalsRun, type RunEstimate } from '../../scenario/size.js';
 import { findPeak } from './peak.js';
 import { isProfilePath, pipelinePaths } from './paths.js';
 import { checkPluginOptions, pluginSlots, resolvePlugin, withPlugins } from './plugins.js';
@@ -34,16 +32,13 @@ export async function preparePipelineRun(scenario: Scenario, extra: readonly Plu
 }
 
 /** Bytes of one row of each table, rounded up from the bundled scenarios' output. */
-const ROW_BYTES = { timeseries: 80, stage: 60, request: 70 } as const;
+const ROW_BYTES = { timeseries: 80, stage: 60 } as const;
 
-/** The size of a pipeline run: expected requests, simulated seconds and bytes of tables. */
+/** The size of a pipeline run: its workload's (scenario/size.ts), plus the time series, a row per interval and stage. */
 export function estimatePipelineRun(scenario: Scenario): RunEstimate {
-  const arrivals = expectedArrivals(scenario.workload.arrivals, scenario.duration ?? Infinity);
-  const requests = Math.min(arrivals.requests, scenario.workload.requests ?? Infinity);
-  const seconds = scenario.duration ?? arrivals.length ?? requests / (offeredRate(scenario.workload.arrivals) ?? Infinity);
-  const rows = seconds / scenario.metrics.interval;
-  const outputBytes = rows * (ROW_BYTES.timeseries + ROW_BYTES.stage * scenario.pipeline.stages.length) + (scenario.metrics.requests ? requests * ROW_BYTES.request : 0);
-  return { requests, seconds, outputBytes, ...(arrivals.busiestBin ? { busiestBin: arrivals.busiestBin } : {}) };
+  const estimate = estimateArrivalsRun([scenario.workload.arrivals], scenario.duration, scenario.workload.requests, scenario.metrics.requests);
+  const rows = estimate.seconds / scenario.metrics.interval;
+  return { ...estimate, outputBytes: estimate.outputBytes + rows * (ROW_BYTES.timeseries + ROW_BYTES.stage * scenario.pipeline.stages.length) };
 }
 
 export const pipelineKind: ScenarioKind<'pipeline', Scenario, SummaryFile> = {
