@@ -1,6 +1,6 @@
 import { DDSketch } from '@datadog/sketches-js';
 
-/** Statistics of a latency-like quantity, in seconds. Quantiles come from the sketch, the rest is exact. */
+/** Statistics of a latency-like quantity, in seconds: count, mean, min and max exact; quantiles exact up to EXACT_QUANTILES_UP_TO values, from the sketch beyond. */
 export interface DistributionSummary {
   count: number;
   mean: number | null;

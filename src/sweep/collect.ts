@@ -7,6 +7,7 @@ import { csvNumber, csvText } from '../metrics/csv.js';
 import { canonicalJson } from './spec.js';
 import { finishedSummary, readManifest, STORE, TABLES, type Manifest } from './store.js';
 import { ci95HalfWidth } from '../metrics/interval.js';
+import { EXACT_QUANTILES_UP_TO } from '../metrics/distribution.js';
 
 /**
  * A sweep's tidy tables: `runs.csv` and `runs.parquet` (one row per finished run: its ID, swept
@@ -96,7 +97,27 @@ function writeParquet(file: string, manifest: Manifest, rows: { id: string; para
   writeFileAtomic(file, Buffer.from(buffer));
 }
 
-/** Mean, standard deviation and 95% confidence half-width (t with n - 1 degrees of freedom) per metric, grouped by the swept values. */
+/**
+ * For each metric that is a quantile of a distribution (`<d>.p50` ... `<d>.p99`), the index of
+ * that distribution's `<d>.count` column: past EXACT_QUANTILES_UP_TO values its quantiles come
+ * from the sketch, where seeds can tie on one bucket's value.
+ */
+function quantileCounts(metrics: string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  metrics.forEach((m, j) => {
+    const match = /^(.*)\.p\d+$/.exec(m);
+    const k = match === null ? -1 : metrics.indexOf(`${match[1]}.count`);
+    if (k >= 0) out.set(j, k);
+  });
+  return out;
+}
+
+/**
+ * Mean, standard deviation and 95% confidence half-width (t with n - 1 degrees of freedom) per
+ * metric, grouped by the swept values. A sketched quantile equal in every seed gets no interval
+ * (empty sd and ci95): the seeds fell in one sketch bucket, and a width of 0 would be the
+ * sketch's artefact, not the system's.
+ */
 function writeAggregate(file: string, manifest: Manifest, rows: { params: Cell[]; metrics: Map<string, number | null> }[], metrics: string[]): void {
   const keyCols = manifest.columns.map((_, i) => `p${i}`);
   const data: Record<string, Cell[]> = Object.fromEntries(keyCols.map((k, i) => [k, rows.map((r) => (r.params[i] === null ? null : String(r.params[i])))]));
@@ -105,10 +126,12 @@ function writeAggregate(file: string, manifest: Manifest, rows: { params: Cell[]
   });
   let t = aq.table(data);
   const rollup: Record<string, string> = { n: 'd => op.count()' };
+  const counts = quantileCounts(metrics);
   metrics.forEach((_, j) => {
     rollup[`mean${j}`] = `d => op.mean(d.m${j})`;
     rollup[`sd${j}`] = `d => op.stdev(d.m${j})`;
     rollup[`valid${j}`] = `d => op.valid(d.m${j})`;
+    if (counts.has(j)) rollup[`values${j}`] = `d => op.max(d.m${counts.get(j)})`;
   });
   t = keyCols.length > 0 ? t.groupby(...keyCols).rollup(rollup) : t.rollup(rollup);
   const groups = t.objects() as Record<string, unknown>[];
@@ -133,7 +156,8 @@ function writeAggregate(file: string, manifest: Manifest, rows: { params: Cell[]
     metrics.forEach((_, j) => {
       const valid = g[`valid${j}`] as number;
       const mean = valid > 0 ? (g[`mean${j}`] as number) : NaN;
-      const sd = valid > 1 ? (g[`sd${j}`] as number) : NaN;
+      const sketchedTie = counts.has(j) && (g[`values${j}`] as number) > EXACT_QUANTILES_UP_TO && g[`sd${j}`] === 0;
+      const sd = valid > 1 && !sketchedTie ? (g[`sd${j}`] as number) : NaN;
       const ci = ci95HalfWidth(sd, valid);
       cells.push(csvNumber(mean), csvNumber(sd), csvNumber(ci));
     });

@@ -179,6 +179,22 @@ describe('running sweeps', () => {
     expect(Number(agg[0]['latency.mean.ci95'])).toBeCloseTo((12.706204736174707 * sd) / Math.SQRT2, 6);
   });
 
+  it('a quantile every seed ties on from the sketch gets no interval; an exact tie keeps its interval of 0', () => {
+    const dir = tempDir();
+    // Fixed service and replicas no request waits for: every latency is 1 ms in every seed, so
+    // the seeds tie whether quantiles are exact (60,000 requests) or sketched (150,000).
+    writeFileSync(join(dir, 's.yaml'), 'workload: {arrivals: {kind: poisson, rate: 10000}}\npipeline: {stages: [{replicas: 100, service: {dist: deterministic, mean: 1ms}}]}\n');
+    writeFileSync(join(dir, 'sweep.yaml'), `scenario: s.yaml\ngrid:\n  duration: [6s, 15s]\nseeds: 2\n`);
+    expect(pipesim(['sweep', 'run', join(dir, 'sweep.yaml'), '--out', join(dir, 'out'), '-q']).status).toBe(0);
+    const [exact, sketched] = parseCsvRecords(read(join(dir, 'out'), 'aggregate.csv'));
+    expect(Number(exact['latency.count.mean'])).toBeLessThan(100_000);
+    expect(Number(sketched['latency.count.mean'])).toBeGreaterThan(100_000);
+    expect([exact['latency.p99.sd'], exact['latency.p99.ci95']]).toEqual(['0', '0']);
+    expect([sketched['latency.p99.sd'], sketched['latency.p99.ci95']]).toEqual(['', '']);
+    // The mean is exact at any size: its tie is real.
+    expect(sketched['latency.mean.ci95']).toBe('0');
+  });
+
   it('a sweep killed with SIGKILL and run again gives the uninterrupted tables byte for byte; corrupt folders are rerun', async () => {
     const dir = tempDir();
     const file = sweepFile(dir, '', 6, '[6, 8, 10, 12]');
