@@ -1,12 +1,50 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseWith } from '../src/config/yaml.js';
 import { ScenarioSchema, type Scenario } from '../src/kinds/pipeline/schema.js';
 
 /** A fresh folder inside the test run's temporary root (removed when the run ends). */
 export function tempDir(): string {
   return mkdtempSync(join(process.env.PIPESIM_TEST_TMP ?? tmpdir(), 'case-'));
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The `pipesim` command (bin/pipesim.js, compiled dist/) in a child process, as a user runs it. */
+export function pipesim(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [resolve('bin/pipesim.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The compiled CLI's main() in this process, its output captured: for the many small cases of
+ * messages and exit codes, without a process start (about half a second) each. What only a
+ * process shows (signals, the launcher) is tested with `pipesim`.
+ */
+export async function pipesimInProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = (await import(pathToFileURL(resolve('dist/cli/main.js')).href)) as typeof import('../src/cli/main.js');
+  const out = { stdout: '', stderr: '' };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array) => {
+      out[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  try {
+    return { code: await main([...args]), ...out };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+  }
 }
 
 /** A validated scenario from plain data, as a YAML file would give it. */

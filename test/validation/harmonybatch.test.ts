@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { equivalentTimeout, expectedBatch, HarmonyPlanner, type Application } fr
 import { loadServerlessModel } from '../../src/profiles/serverless.js';
 import { readScenarioOfKind } from '../../src/kinds/load.js';
 import { runServerlessToFolder } from '../../src/kinds/serverless/run-folder.js';
-import { tempDir } from '../helpers.js';
+import { pipesimInProcess, tempDir } from '../helpers.js';
 
 // Expected values below are the worked numbers of ../shared/data/harmonybatch/MODEL.md (printed by
 // HarmonyBatch's own code, or computed there by hand from its formulas).
@@ -231,10 +230,9 @@ describe('serverless simulation', () => {
 });
 
 describe('pipesim harmony plan', () => {
-  const pipesim = (...args: string[]) => spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
 
-  it('prints the documented JSON plan for applications given on the command line', () => {
-    const r = pipesim('harmony', 'plan', '--model', 'VGG19', '--app', 'slo=0.5,rps=5', '--app', 'slo=600ms,rps=5', '--app', 'slo=0.8,rps=5,name=c', '--app', 'slo=1,rps=15', '--json');
+  it('prints the documented JSON plan for applications given on the command line', async () => {
+    const r = await pipesimInProcess(['harmony', 'plan', '--model', 'VGG19', '--app', 'slo=0.5,rps=5', '--app', 'slo=600ms,rps=5', '--app', 'slo=0.8,rps=5,name=c', '--app', 'slo=1,rps=15', '--json']);
     expect(r.stderr).toBe('');
     const plan = JSON.parse(r.stdout);
     close(plan.totalCostPerRequest, 3.35259e-5, 1e-5);
@@ -242,24 +240,24 @@ describe('pipesim harmony plan', () => {
     expect(plan.groups[0]).toMatchObject({ function: 'cpu', vcpu: 1.6, gpuMemGb: null, batch: 1, timeouts: [0] });
     expect(plan.groups[2]).toMatchObject({ function: 'gpu', gpuMemGb: 2, batch: 10 });
     expect(plan.groups[2].timeouts).toHaveLength(2);
-    const batch = JSON.parse(pipesim('harmony', 'plan', 'scenarios/harmonybatch/example.yaml', '--algorithm', 'batch', '--json').stdout);
+    const batch = JSON.parse((await pipesimInProcess(['harmony', 'plan', 'scenarios/harmonybatch/example.yaml', '--algorithm', 'batch', '--json'])).stdout);
     expect(batch.groups).toHaveLength(4);
     expect(batch.totalCostPerRequest).toBeGreaterThan(plan.totalCostPerRequest);
   });
 
-  it('rejects bad applications with a clear message and exit code 2', () => {
+  it('rejects bad applications with a clear message and exit code 2', async () => {
     for (const [app, message] of [
       ['slo=0.5', 'give slo and rps'],
       ['slo=fast,rps=5', 'slo: expected seconds or a duration'],
       ['slo=0.5,rps=-1', 'rps must be a number > 0'],
       ['slo=0.5,rps=5,colour=red', 'unknown key "colour"'],
     ]) {
-      const r = pipesim('harmony', 'plan', '--model', 'VGG19', '--app', app);
-      expect(r.status).toBe(2);
+      const r = await pipesimInProcess(['harmony', 'plan', '--model', 'VGG19', '--app', app]);
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain(message);
     }
-    expect(pipesim('harmony', 'plan', '--model', 'ResNet', '--app', 'slo=1,rps=1').stderr).toContain('unknown model "ResNet" (the catalog has VGG19, Bert, GPT-2, VideoMAE)');
-    expect(pipesim('harmony', 'plan', '--model', 'VGG19', '--app', 'slo=0.003,rps=1').stderr).toContain("no function meets application app0's SLO of 0.003 s");
+    expect((await pipesimInProcess(['harmony', 'plan', '--model', 'ResNet', '--app', 'slo=1,rps=1'])).stderr).toContain('unknown model "ResNet" (the catalog has VGG19, Bert, GPT-2, VideoMAE)');
+    expect((await pipesimInProcess(['harmony', 'plan', '--model', 'VGG19', '--app', 'slo=0.003,rps=1'])).stderr).toContain("no function meets application app0's SLO of 0.003 s");
   });
 });
 

@@ -1,15 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../src/engine/random.js';
 import { writeCountTrace } from '../../../src/workload/trace.js';
-import { tempDir } from '../../helpers.js';
+import { pipesim, tempDir } from '../../helpers.js';
 
-function pipesim(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('pipesim predictor', () => {
   it('trains with progress per epoch, saves metadata, and evaluates against the baselines', () => {
@@ -19,7 +14,7 @@ describe('pipesim predictor', () => {
     // Tweets per second around a 10-minute cycle; damping 8 turns them into requests/s.
     writeCountTrace(trace, Uint32Array.from({ length: 30_000 }, (_, t) => rng.poisson(8 * (20 + 15 * Math.sin((2 * Math.PI * t) / 600)))));
     const model = join(dir, 'model');
-    const train = pipesim('predictor', 'train', '--trace', trace, '--train-days', '0.25', '--epochs', '2', '--seed', '4', '--out', model);
+    const train = pipesim(['predictor', 'train', '--trace', trace, '--train-days', '0.25', '--epochs', '2', '--seed', '4', '--out', model]);
     expect(train.code).toBe(0);
     expect(train.stderr).toMatch(/training on 2147 windows from 21600 s/);
     expect(train.stderr).toMatch(/epoch 1\/2 {2}loss [\d.]+e-\d+/);
@@ -30,7 +25,7 @@ describe('pipesim predictor', () => {
     expect(meta.loss).toHaveLength(2);
 
     const csv = join(dir, 'eval.csv');
-    const evaluation = pipesim('predictor', 'eval', '--model', model, '--trace', trace, '--csv', csv);
+    const evaluation = pipesim(['predictor', 'eval', '--model', model, '--trace', trace, '--csv', csv]);
     expect(evaluation.code).toBe(0);
     expect(evaluation.stdout).toMatch(/test range: preprocessed seconds 21600\.\.30000: 839 windows/);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
@@ -41,17 +36,17 @@ describe('pipesim predictor', () => {
   }, 60_000);
 
   it('explains a missing model, a trace too short to train on, and one shorter than the model\'s training range', () => {
-    const r = pipesim('predictor', 'eval', '--model', '/nonexistent', '--trace', 'traces/bursty.txt');
+    const r = pipesim(['predictor', 'eval', '--model', '/nonexistent', '--trace', 'traces/bursty.txt']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a pipesim LSTM model/);
     const dir = tempDir();
     const short = join(dir, 'short.txt');
     writeFileSync(short, '5 6 7 8 9 10\n');
-    const train = pipesim('predictor', 'train', '--trace', short, '--damping', '1', '--out', join(dir, 'm'));
+    const train = pipesim(['predictor', 'train', '--trace', short, '--damping', '1', '--out', join(dir, 'm')]);
     expect(train.code).toBe(2);
     expect(train.stderr).toMatch(/\npipesim: no training windows: the training range holds 6 s of the trace after preprocessing, and one window needs 140 s \(120 s of history and a 20 s horizon\): use a longer trace\n$/);
     // Without --start, eval reads the model's test range; a short trace is named, not a flag the user never gave.
-    const evaluated = pipesim('predictor', 'eval', '--model', 'models/ipa-lstm', '--trace', short);
+    const evaluated = pipesim(['predictor', 'eval', '--model', 'models/ipa-lstm', '--trace', short]);
     expect(evaluated.code).toBe(2);
     expect(evaluated.stderr).toMatch(/^pipesim: .*short\.txt has 6 s after preprocessing, but the model's test range starts at second \d+/);
     expect(evaluated.stderr).not.toContain('--start ');

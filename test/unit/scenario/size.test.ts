@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +6,8 @@ import { estimatePipelineRun } from '../../../src/kinds/pipeline/kind.js';
 import { readScenarioOfKind } from '../../../src/kinds/load.js';
 import { kindByKey } from '../../../src/kinds/registry.js';
 import { checkRunSize, RUN_LIMITS } from '../../../src/scenario/size.js';
-import { tempDir } from '../../helpers.js';
+import { pipesim, tempDir } from '../../helpers.js';
 
-const pipesim = (...args: string[]) => spawnSync(process.execPath, ['bin/pipesim.js', ...args], { encoding: 'utf8' });
 
 describe('runaway runs', () => {
   it('the estimate counts requests, simulated time and table bytes from the scenario, traces read', () => {
@@ -42,14 +40,14 @@ describe('runaway runs', () => {
   it('pipesim run refuses absurd runs before starting, and stops a queue that outgrows memory naming its stage', () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    const big = pipesim('run', 'scenarios/quickstart.yaml', '-q', '--set', 'workload.arrivals.rate=1e12', '--out', out);
-    expect([big.status, big.stderr]).toEqual([2, expect.stringMatching(/^pipesim: refusing to run: it would simulate .* \(--force runs it anyway\)\n$/)]);
+    const big = pipesim(['run', 'scenarios/quickstart.yaml', '-q', '--set', 'workload.arrivals.rate=1e12', '--out', out]);
+    expect([big.code, big.stderr]).toEqual([2, expect.stringMatching(/^pipesim: refusing to run: it would simulate .* \(--force runs it anyway\)\n$/)]);
     const trace = join(dir, 'spike.txt');
     writeFileSync(trace, '5 100000000 3\n');
-    const spike = pipesim('run', 'scenarios/quickstart.yaml', '-q', '--set', `workload.arrivals.path=${trace}`, '--out', out);
+    const spike = pipesim(['run', 'scenarios/quickstart.yaml', '-q', '--set', `workload.arrivals.path=${trace}`, '--out', out]);
     expect(spike.stderr).toMatch(/bin 1 of the trace holds 100 million requests, more than the 10\.0 million one bin may hold/);
-    const overloaded = pipesim('run', 'scenarios/mm4.yaml', '-q', '--set', 'workload.arrivals.rate=1e6', '--set', 'workload.requests=100000000', '--set', 'pipeline.maxWaiting=200000', '--out', out);
-    expect([overloaded.status, overloaded.stderr]).toEqual([2, expect.stringMatching(/^pipesim: stage \w+: [\d,]+ requests waiting at [\d.]+ s, more than pipeline\.maxWaiting \(200,000\): requests arrive faster than the stage serves them\./)]);
+    const overloaded = pipesim(['run', 'scenarios/mm4.yaml', '-q', '--set', 'workload.arrivals.rate=1e6', '--set', 'workload.requests=100000000', '--set', 'pipeline.maxWaiting=200000', '--out', out]);
+    expect([overloaded.code, overloaded.stderr]).toEqual([2, expect.stringMatching(/^pipesim: stage \w+: [\d,]+ requests waiting at [\d.]+ s, more than pipeline\.maxWaiting \(200,000\): requests arrive faster than the stage serves them\./)]);
     expect(existsSync(out)).toBe(false);
   });
 

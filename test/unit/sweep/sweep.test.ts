@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCsvRecords } from '../../../src/metrics/csv.js';
 import { shardFromEnvironment } from '../../../src/sweep/run.js';
 import { planSweep } from '../../../src/sweep/spec.js';
-import { tempDir } from '../../helpers.js';
+import { pipesim, pipesimInProcess, tempDir } from '../../helpers.js';
 
-const pipesim = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [resolve('bin/pipesim.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
 /** A sweep of small pipeline runs over the bundled quickstart scenario. */
@@ -116,37 +115,37 @@ describe('sweep files', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\ngrid:\n  pipeline.stages[0].replicas: [2, -3]\n`);
     const out = join(dir, 'out');
-    const r = pipesim(['sweep', 'run', file, '--out', out]);
-    expect(r.status).toBe(2);
+    const r = await pipesimInProcess(['sweep', 'run', file, '--out', out]);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('pipeline.stages[0].replicas=-3');
     expect(r.stderr).toContain('pipeline.stages[0].replicas: expected a positive integer, got -3');
     expect(existsSync(out)).toBe(false);
     writeFileSync(file, `scenario: ${resolve('scenarios/quickstart.yaml')}\nzip:\n  slo: [1, 2]\n  seed: [1]\n`);
-    expect(pipesim(['sweep', 'plan', file, '--probe', 'false']).stderr).toContain('zip.seed: expected 2 values like zip.slo, got 1');
+    expect((await pipesimInProcess(['sweep', 'plan', file, '--probe', 'false'])).stderr).toContain('zip.seed: expected 2 values like zip.slo, got 1');
   });
 });
 
 describe('running sweeps', () => {
-  it('a sweep grows in place with more seeds or values, reusing its finished runs; a changed base is refused', () => {
+  it('a sweep grows in place with more seeds or values, reusing its finished runs; a changed base is refused', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    expect(pipesim(['sweep', 'run', sweepFile(dir, '', 2, '[8]'), '--out', out, '-q']).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', sweepFile(dir, '', 2, '[8]'), '--out', out, '-q'])).code).toBe(0);
     // One seed more and one rate more: 2 replicas x 2 rates x 3 seeds = 12 runs, 4 of them done.
-    const grown = pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', out, '--collect']);
-    expect(grown.status).toBe(0);
+    const grown = await pipesimInProcess(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', out, '--collect']);
+    expect(grown.code).toBe(0);
     expect(grown.stdout).toContain('8 ran, 4 already done, 0 failed');
     const fresh = join(dir, 'fresh');
-    expect(pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', fresh, '-q', '--collect']).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', sweepFile(dir, '', 3, '[8, 12]'), '--out', fresh, '-q', '--collect'])).code).toBe(0);
     expect(tables(out)).toEqual(tables(fresh));
     // Taking a value out, or changing what the runs read (here one count of the trace), is another sweep.
-    const fewer = pipesim(['sweep', 'run', sweepFile(dir, '', 3, '[12]'), '--out', out, '-q']);
-    expect([fewer.status, fewer.stderr]).toEqual([2, expect.stringContaining('6 of its 12 runs are not runs of this file')]);
+    const fewer = await pipesimInProcess(['sweep', 'run', sweepFile(dir, '', 3, '[12]'), '--out', out, '-q']);
+    expect([fewer.code, fewer.stderr]).toEqual([2, expect.stringContaining('6 of its 12 runs are not runs of this file')]);
     writeFileSync(join(dir, 'bursty.txt'), readFileSync('traces/bursty.txt', 'utf8').replace(/^(\d+)/, (n) => String(Number(n) + 1)));
     writeFileSync(join(dir, 'other.yaml'), readFileSync('scenarios/quickstart.yaml', 'utf8').replace('../traces/bursty.txt', join(dir, 'bursty.txt')));
     const other = join(dir, 'sweep.yaml');
     writeFileSync(other, read(dir, 'sweep.yaml').replace(/^scenario: .*$/m, `scenario: ${join(dir, 'other.yaml')}`));
-    const changed = pipesim(['sweep', 'run', other, '--out', out, '-q']);
-    expect([changed.status, changed.stderr]).toEqual([2, expect.stringContaining('12 of its 12 runs are not runs of this file (a changed scenario, trace or profile')]);
+    const changed = await pipesimInProcess(['sweep', 'run', other, '--out', out, '-q']);
+    expect([changed.code, changed.stderr]).toEqual([2, expect.stringContaining('12 of its 12 runs are not runs of this file (a changed scenario, trace or profile')]);
   });
 
   it('the same sweep with 1 and with 2 workers gives identical tables; the Parquet file holds the CSV rows', async () => {
@@ -154,8 +153,8 @@ describe('running sweeps', () => {
     const file = sweepFile(dir);
     const one = join(dir, 'one');
     const two = join(dir, 'two');
-    expect(pipesim(['sweep', 'run', file, '--out', one, '--workers', '1', '-q']).status).toBe(0);
-    expect(pipesim(['sweep', 'run', file, '--out', two, '--workers', '2', '-q']).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', file, '--out', one, '--workers', '1', '-q'])).code).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', file, '--out', two, '--workers', '2', '-q'])).code).toBe(0);
     expect(tables(two)).toEqual(tables(one));
     const csv = parseCsvRecords(read(one, 'runs.csv'));
     expect(csv).toHaveLength(8);
@@ -179,13 +178,13 @@ describe('running sweeps', () => {
     expect(Number(agg[0]['latency.mean.ci95'])).toBeCloseTo((12.706204736174707 * sd) / Math.SQRT2, 6);
   });
 
-  it('a quantile every seed ties on from the sketch gets no interval; an exact tie keeps its interval of 0', () => {
+  it('a quantile every seed ties on from the sketch gets no interval; an exact tie keeps its interval of 0', async () => {
     const dir = tempDir();
     // Fixed service and replicas no request waits for: every latency is 1 ms in every seed, so
     // the seeds tie whether quantiles are exact (60,000 requests) or sketched (150,000).
     writeFileSync(join(dir, 's.yaml'), 'workload: {arrivals: {kind: poisson, rate: 10000}}\npipeline: {stages: [{replicas: 100, service: {dist: deterministic, mean: 1ms}}]}\n');
     writeFileSync(join(dir, 'sweep.yaml'), `scenario: s.yaml\ngrid:\n  duration: [6s, 15s]\nseeds: 2\n`);
-    expect(pipesim(['sweep', 'run', join(dir, 'sweep.yaml'), '--out', join(dir, 'out'), '-q']).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', join(dir, 'sweep.yaml'), '--out', join(dir, 'out'), '-q'])).code).toBe(0);
     const [exact, sketched] = parseCsvRecords(read(join(dir, 'out'), 'aggregate.csv'));
     expect(Number(exact['latency.count.mean'])).toBeLessThan(100_000);
     expect(Number(sketched['latency.count.mean'])).toBeGreaterThan(100_000);
@@ -199,7 +198,7 @@ describe('running sweeps', () => {
     const dir = tempDir();
     const file = sweepFile(dir, '', 6, '[6, 8, 10, 12]');
     const clean = join(dir, 'clean');
-    expect(pipesim(['sweep', 'run', file, '--out', clean, '--workers', '2', '-q']).status).toBe(0);
+    expect(pipesim(['sweep', 'run', file, '--out', clean, '--workers', '2', '-q']).code).toBe(0);
 
     const killed = join(dir, 'killed');
     const child = spawn(process.execPath, [resolve('bin/pipesim.js'), 'sweep', 'run', file, '--out', killed, '--workers', '2', '-q']);
@@ -216,7 +215,7 @@ describe('running sweeps', () => {
     const victim = readdirSync(join(killed, 'runs')).find((n) => !n.startsWith('.')) as string;
     writeFileSync(join(killed, 'runs', victim, 'summary.json'), '{"pipesim": "0.1.0", "seed"');
     const resumed = pipesim(['sweep', 'run', file, '--out', killed, '--workers', '2']);
-    expect(resumed.status).toBe(0);
+    expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain(`${finished - 1} already done`);
     expect(tables(killed)).toEqual(tables(clean));
     expect(readdirSync(join(killed, 'runs')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
@@ -249,7 +248,7 @@ describe('running sweeps', () => {
     const dir = tempDir();
     const file = sweepFile(dir, '', 3);
     const whole = join(dir, 'whole');
-    expect(pipesim(['sweep', 'run', file, '--out', whole, '-q']).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'run', file, '--out', whole, '-q'])).code).toBe(0);
     const shared = join(dir, 'shared');
     // Three shards at once into one folder, as a job array on a shared file system would.
     const outputs = await Promise.all(
@@ -269,21 +268,21 @@ describe('running sweeps', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
     expect(outputs.every((o) => / (\d+) ran, 0 already done, 0 failed/.test(o))).toBe(true);
     expect(readdirSync(join(shared, 'timings'))).toHaveLength(12); // each run done once
-    expect(pipesim(['sweep', 'collect', shared]).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'collect', shared])).code).toBe(0);
     expect(tables(shared)).toEqual(tables(whole));
     // Merging shard folders gives the same tables; another sweep's folder is refused.
     const merged = join(dir, 'deeper', 'merged');
-    expect(pipesim(['sweep', 'merge', shared, whole, '--out', merged]).status).toBe(0);
+    expect((await pipesimInProcess(['sweep', 'merge', shared, whole, '--out', merged])).code).toBe(0);
     expect(tables(merged)).toEqual(tables(whole));
     // A merged run's scenario.yaml still names its trace from the new place: it runs again the same.
     const id = readdirSync(join(merged, 'runs'))[0];
     const again = join(dir, 'again');
-    expect(pipesim(['run', join(merged, 'runs', id, 'scenario.yaml'), '--out', again, '-q']).status).toBe(0);
+    expect((await pipesimInProcess(['run', join(merged, 'runs', id, 'scenario.yaml'), '--out', again, '-q'])).code).toBe(0);
     expect(read(again, 'summary.json')).toBe(read(join(merged, 'runs', id), 'summary.json'));
     const other = join(dir, 'other');
-    expect(pipesim(['sweep', 'run', sweepFile(tempDir(), '', 1), '--out', other, '-q']).status).toBe(0);
-    const refused = pipesim(['sweep', 'merge', whole, other, '--out', join(dir, 'mixed')]);
-    expect(refused.status).toBe(2);
+    expect((await pipesimInProcess(['sweep', 'run', sweepFile(tempDir(), '', 1), '--out', other, '-q'])).code).toBe(0);
+    const refused = await pipesimInProcess(['sweep', 'merge', whole, other, '--out', join(dir, 'mixed')]);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('holds another sweep');
   }, 120_000);
 
@@ -292,36 +291,36 @@ describe('running sweeps', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(file, `scenario: ${resolve('scenarios/abacus/pair.yaml')}\ngrid:\n  accelerator.services[1].model: [bert, no-such-model, vgg19]\n`);
     const out = join(dir, 'out');
-    const r = pipesim(['sweep', 'run', file, '--out', out, '--workers', '2']);
-    expect(r.status).toBe(1);
+    const r = await pipesimInProcess(['sweep', 'run', file, '--out', out, '--workers', '2']);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('1 runs failed');
     const failed = readdirSync(join(out, 'failed'));
     expect(failed).toHaveLength(1);
     expect(JSON.parse(read(join(out, 'failed'), failed[0])).error).toContain('unknown model "no-such-model"');
     expect(parseCsvRecords(read(out, 'runs.csv'))).toHaveLength(2);
-    const again = pipesim(['sweep', 'run', file, '--out', out]);
+    const again = await pipesimInProcess(['sweep', 'run', file, '--out', out]);
     expect(again.stdout).toContain('0 ran, 2 already done, 0 failed, 1 failed before');
-    const retried = pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']);
+    const retried = await pipesimInProcess(['sweep', 'run', file, '--out', out, '--retry-failed']);
     expect(retried.stdout).toContain('0 ran, 2 already done, 1 failed');
     // Runs that never ran (an interrupted sweep) run with --retry-failed too, not counted as done.
     rmSync(join(out, 'runs', parseCsvRecords(read(out, 'runs.csv'))[0].run_id), { recursive: true });
-    expect(pipesim(['sweep', 'run', file, '--out', out, '--retry-failed']).stdout).toContain('1 ran, 1 already done, 1 failed');
+    expect((await pipesimInProcess(['sweep', 'run', file, '--out', out, '--retry-failed'])).stdout).toContain('1 ran, 1 already done, 1 failed');
     // A damaged sweep.json is bad input (exit 2), not a crash.
     writeFileSync(join(out, 'sweep.json'), '{"hash": ');
-    const damaged = pipesim(['sweep', 'run', file, '--out', out]);
-    expect(damaged.status).toBe(2);
+    const damaged = await pipesimInProcess(['sweep', 'run', file, '--out', out]);
+    expect(damaged.code).toBe(2);
     expect(damaged.stderr).toContain('sweep.json: unreadable');
     // A time limit shorter than a run: plan's probe stops too, and leaves nothing behind.
     writeFileSync(file, `scenario: ${resolve('scenarios/mm4.yaml')}\ntimeout: 0.2\nseeds: 2\n`);
     const probes = () => readdirSync(tmpdir()).filter((n) => n.startsWith('pipesim-probe-')).length;
     const before = probes();
-    const plan = pipesim(['sweep', 'plan', file]);
-    expect(plan.status).toBe(0);
+    const plan = await pipesimInProcess(['sweep', 'plan', file]);
+    expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('probe: the first run did not finish (timed out after 0.2 s); no estimate');
     expect(probes()).toBe(before);
     rmSync(out, { recursive: true, force: true });
-    const slow = pipesim(['sweep', 'run', file, '--out', out, '--workers', '2']);
-    expect(slow.status).toBe(1);
+    const slow = await pipesimInProcess(['sweep', 'run', file, '--out', out, '--workers', '2']);
+    expect(slow.code).toBe(1);
     for (const f of readdirSync(join(out, 'failed'))) expect(JSON.parse(read(join(out, 'failed'), f)).error).toBe('timed out after 0.2 s');
     expect(readdirSync(join(out, 'runs'))).toEqual([]);
   }, 60_000);
