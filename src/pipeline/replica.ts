@@ -1,4 +1,4 @@
-import type { ScheduledEvent } from '../engine/simulation.js';
+import type { Timer } from '../engine/simulation.js';
 import type { Request } from './request.js';
 import type { ServiceTime } from './service.js';
 
@@ -40,7 +40,7 @@ export class Replica {
   batchStart = 0;
   batch: readonly Request[] = NO_BATCH;
   /** The pending start-up or drain timer. */
-  timer: ScheduledEvent<Replica> | undefined;
+  timer: Timer<Replica> | undefined;
   constructor(
     /** Unique within the stage, in order of creation. */
     readonly id: number,

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { ScheduledEvent, Simulation } from '../engine/simulation.js';
+import type { Simulation, Timer } from '../engine/simulation.js';
 import type { DisciplineDefinition, RequestQueue } from './discipline.js';
 import { Fifo } from './fifo.js';
 import { NO_BATCH, Replica, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
@@ -211,16 +211,16 @@ export class Stage {
 
   private startReplica(model: ReplicaModel): void {
     const replica = this.addReplica(model, 'starting');
-    replica.timer = this.sim.schedule(model.loadTime, this.replicaReady, replica);
+    replica.timer = this.sim.timer(model.loadTime, this.replicaReady, replica);
   }
 
   private remove(replica: Replica): void {
     if (replica.state === 'starting') {
-      this.sim.cancel(replica.timer as ScheduledEvent<Replica>);
+      this.sim.cancel(replica.timer as Timer<Replica>);
       this.leave(replica);
     } else if (replica.state === 'active') {
       replica.state = 'draining';
-      replica.timer = this.sim.schedule(this.config.drain, this.drainOver, replica);
+      replica.timer = this.sim.timer(this.config.drain, this.drainOver, replica);
     }
   }
 

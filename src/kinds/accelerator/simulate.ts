@@ -1,5 +1,5 @@
 import { RandomStreams } from '../../engine/random.js';
-import { Simulation, type ScheduledEvent } from '../../engine/simulation.js';
+import { Simulation, type Timer } from '../../engine/simulation.js';
 import { TenantStats, type TenantSummary } from '../../metrics/tenant.js';
 import { KeyedQueue } from '../../pipeline/discipline.js';
 import { InputError } from '../../errors.js';
@@ -38,7 +38,7 @@ interface Running {
   /** Solo seconds done per second now. */
   rate: number;
   updated: number;
-  done: ScheduledEvent<Running> | undefined;
+  done: Timer<Running> | undefined;
 }
 
 export interface AcceleratorSummary {
@@ -103,7 +103,7 @@ export function simulateAccelerator(scenario: AcceleratorScenario, options: Acce
       r.updated = now;
       r.rate = 1 / interference.slowdown(group, i);
       if (r.done !== undefined) sim.cancel(r.done);
-      r.done = sim.schedule(r.remaining / r.rate, finish, r);
+      r.done = sim.timer(r.remaining / r.rate, finish, r);
     });
   };
   let lastCompletion = 0;

@@ -2,7 +2,7 @@ import type { ServerlessDecision } from '../../adapters/harmonybatch/adapters.js
 import { SERVERLESS_ADAPTERS } from '../../adapters/harmonybatch/adapters.js';
 import type { Application, GroupPlan, Plan } from '../../adapters/harmonybatch/planner.js';
 import { RandomStreams, type RandomStream } from '../../engine/random.js';
-import { Simulation, type ScheduledEvent } from '../../engine/simulation.js';
+import { Simulation, type Timer } from '../../engine/simulation.js';
 import type { DistributionSummary } from '../../metrics/distribution.js';
 import { TenantStats } from '../../metrics/tenant.js';
 import { lognormalCvForP99 } from '../../pipeline/service.js';
@@ -99,7 +99,7 @@ interface Instance {
 class Group {
   private queue: ServerlessRequest[] = [];
   private deadline = Infinity;
-  private timer: ScheduledEvent<undefined> | undefined;
+  private timer: Timer<undefined> | undefined;
   /** Warm idle instances of this group's function configuration (shared with later plans that keep it). */
   private readonly idle: Instance[];
   /** Timeout of each application in the group, by application index. */
@@ -126,7 +126,7 @@ class Group {
     if (due < this.deadline) {
       this.deadline = due;
       if (this.timer !== undefined) this.run.sim.cancel(this.timer);
-      this.timer = this.run.sim.scheduleAt(due, this.expire, undefined);
+      this.timer = this.run.sim.timerAt(due, this.expire, undefined);
     }
   }
 

@@ -36,8 +36,8 @@ describe('Simulation', () => {
   it('cancels pending events and ignores cancelling finished ones', () => {
     const sim = new Simulation();
     const log: number[] = [];
-    const e1 = sim.schedule(1, (x: number) => log.push(x), 1);
-    const e2 = sim.schedule(2, (x: number) => log.push(x), 2);
+    const e1 = sim.timer(1, (x: number) => log.push(x), 1);
+    const e2 = sim.timer(2, (x: number) => log.push(x), 2);
     sim.schedule(3, (x: number) => log.push(x), 3);
     expect(sim.pending).toBe(3);
     sim.cancel(e2);
