@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: `unit` (test/unit/, one folder per src/ folder) checks each module's behaviour;
  * `validation` (test/validation/) checks the simulator against queueing theory, brute force,
- * reference code and published results, and simulates millions of customers. `npm test` runs both;
+ * reference code and published results, and simulates millions of customers; `deploy` (test/deploy/)
+ * runs the shipped Slurm and Kubernetes files on a real scheduler where one can start here. `npm test` runs all;
  * `npm run test:unit` is the quick loop while editing.
  */
 export default defineConfig({
@@ -15,6 +16,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'validation', include: ['test/validation/**/*.test.ts'] } },
+      { extends: true, test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'] } },
     ],
   },
 });
