@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 
 // `pipesim run` simulates in a worker thread (so Ctrl-C can clean up). Started before the CLI's own
 // imports, it loads its modules on the other core meanwhile; the CLI hands it the run, or stops it.
-const runWorker = process.argv[2] === 'run' ? new Worker(new URL('../dist/cli/run-worker.js', import.meta.url)) : undefined;
+const { SIMULATION_THREAD_LIMITS } = await import('../dist/engine/threads.js');
+const runWorker = process.argv[2] === 'run' ? new Worker(new URL('../dist/cli/run-worker.js', import.meta.url), { resourceLimits: SIMULATION_THREAD_LIMITS }) : undefined;
 const { main } = await import('../dist/cli/main.js');
 
 // Output piped into `head` and closed early is not an error.

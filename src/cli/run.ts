@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
+import { SIMULATION_THREAD_LIMITS } from '../engine/threads.js';
 import { ExitStatus, InputError } from '../errors.js';
 import { atomicTarget } from '../io/atomic.js';
 import { loadScenario } from '../kinds/load.js';
@@ -30,7 +31,7 @@ function takeRunWorker(): Worker {
 
 /** Start a run worker: it loads its modules, then waits for the run (or `cancel`). */
 export function startRunWorker(): Worker {
-  return new Worker(new URL('./run-worker.js', import.meta.url));
+  return new Worker(new URL('./run-worker.js', import.meta.url), { resourceLimits: SIMULATION_THREAD_LIMITS });
 }
 
 /** Let an early worker nobody took (help, bad flags) finish: told to stop, never terminated while it loads. */

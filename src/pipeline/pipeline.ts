@@ -1,5 +1,5 @@
 import type { Simulation } from '../engine/simulation.js';
-import type { Request } from './request.js';
+import { RequestPool, type Request } from './request.js';
 import { Stage, type StageConfig, type StageObserver, type StageTarget } from './stage.js';
 
 /** What the pipeline reports at its ends; the monitor implements this with StageObserver. */
@@ -11,6 +11,8 @@ export interface PipelineObserver extends StageObserver {
 /** A chain of stages: a request enters the first and leaves from the last. */
 export class Pipeline {
   readonly stages: Stage[];
+  /** Where new requests come from (`requests.take`); those that leave, completed or dropped, go back. */
+  readonly requests = new RequestPool();
 
   constructor(
     sim: Simulation,
@@ -22,7 +24,12 @@ export class Pipeline {
       const next = this.stages[i + 1];
       this.stages[i].onward = (request) => next.accept(request);
     }
-    this.stages[this.stages.length - 1].onward = (request) => observer.completed(request);
+    const pool = this.requests;
+    this.stages[this.stages.length - 1].onward = (request) => {
+      observer.completed(request);
+      pool.release(request);
+    };
+    for (const stage of this.stages) stage.onDropped = (request) => pool.release(request);
   }
 
   inject(request: Request): void {

@@ -28,9 +28,6 @@ export function serviceOf(model: ReplicaModel, tenant: number): ServiceTime {
  */
 export type ReplicaState = 'starting' | 'active' | 'draining' | 'retired';
 
-/** The batch of a replica that serves none. */
-export const NO_BATCH: readonly Request[] = [];
-
 export class Replica {
   busy = false;
   /** Total seconds spent serving batches. */
@@ -38,7 +35,8 @@ export class Replica {
   /** When it started serving (0 for the initial replicas). */
   servingSince = 0;
   batchStart = 0;
-  batch: readonly Request[] = NO_BATCH;
+  /** The batch in service; empty while idle (the stage reuses the array: see Stage.forming). */
+  batch: Request[] = [];
   /** The pending start-up or drain timer. */
   timer: Timer<Replica> | undefined;
   constructor(

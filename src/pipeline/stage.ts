@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import type { Simulation, Timer } from '../engine/simulation.js';
 import type { DisciplineDefinition, RequestQueue } from './discipline.js';
 import { Fifo } from './fifo.js';
-import { NO_BATCH, Replica, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
+import { Replica, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
 import type { DropReason, Request } from './request.js';
 import type { Router } from './router.js';
 import type { ServiceTime } from './service.js';
@@ -70,9 +70,11 @@ export class Stage {
   readonly queue: RequestQueue;
   /**
    * Under a discipline that is not first-come-first-served, the requests in order of joining,
-   * those no longer waiting here skipped lazily: the batch timeout runs from the oldest.
+   * with their `visit` numbers in `joinedVisits`; those no longer waiting here (or whose object
+   * has since been reused) are skipped lazily: the batch timeout runs from the oldest.
    */
   private readonly joined: Fifo<Request> | undefined;
+  private readonly joinedVisits: Fifo<number> | undefined;
   /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
   readonly replicas: Replica[] = [];
   /** The model new replicas get. */
@@ -83,10 +85,20 @@ export class Stage {
   private nextReplicaId = 0;
   private timerArmed = false;
   private cores = 0;
+  /**
+   * The batch being formed. When it starts, it swaps arrays with the replica taking it (whose
+   * array is empty while idle): batches reuse a few arrays instead of allocating one each, which
+   * at millions of batches is garbage the collector would otherwise sweep.
+   */
+  private forming: Request[] = [];
   /** Where finished requests go: the next stage, or the pipeline's exit. */
   onward: (request: Request) => void = () => {
     throw new Error('stage is not connected');
   };
+  /** Told of each request this stage drops, after the observer: it has left the pipeline. */
+  onDropped: (request: Request) => void = () => {};
+  /** Arrivals so far: each request's `visit` here, recorded beside it in `joined`. */
+  private visits = 0;
 
   private readonly batchDone = (replica: Replica) => this.finishBatch(replica);
   private readonly timerFired = () => {
@@ -123,6 +135,7 @@ export class Stage {
     const { definition, options } = config.discipline;
     this.queue = definition.create(options, { expectedService: (r) => this.expectedService(r) });
     this.joined = definition.fifo ? undefined : new Fifo<Request>();
+    this.joinedVisits = definition.fifo ? undefined : new Fifo<number>();
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
     this.idle = initial.replicas;
@@ -191,14 +204,18 @@ export class Stage {
     const queue = this.queue;
     if (queue.size >= this.config.capacity) {
       if (this.config.overflow === 'drop-newest') {
-        this.observer.dropped(request, 'capacity');
+        this.drop(request, 'capacity');
         return;
       }
-      this.observer.dropped(this.shiftWaiting() as Request, 'capacity');
+      this.drop(this.shiftWaiting() as Request, 'capacity');
     }
     request.waiting = true;
+    request.visit = ++this.visits;
     queue.push(request);
-    this.joined?.push(request);
+    if (this.joined !== undefined) {
+      this.joined.push(request);
+      (this.joinedVisits as Fifo<number>).push(request.visit);
+    }
     if (this.idle > 0) this.dispatch();
   }
 
@@ -245,22 +262,32 @@ export class Stage {
         return;
       }
       const batch = this.takeBatch(this.maxBatch);
-      if (batch.length > 0) this.start(this.pickReplica(), batch);
+      if (batch.length > 0) {
+        const replica = this.pickReplica();
+        this.forming = replica.batch;
+        this.start(replica, batch);
+      }
     }
   }
 
+  /** Fill `forming` with up to `maxBatch` requests from the queue, dropping those past their limits. */
   private takeBatch(maxBatch: number): Request[] {
     const queue = this.queue;
     const now = this.sim.now;
-    const batch: Request[] = [];
+    const batch = this.forming;
     while (batch.length < maxBatch && queue.size > 0) {
       const request = this.shiftWaiting() as Request;
-      if (now >= request.expiresAt) this.observer.dropped(request, 'age');
-      else if (this.config.dropExpired && now > request.deadline) this.observer.dropped(request, 'deadline');
-      else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.observer.dropped(request, 'abandoned');
+      if (now >= request.expiresAt) this.drop(request, 'age');
+      else if (this.config.dropExpired && now > request.deadline) this.drop(request, 'deadline');
+      else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.drop(request, 'abandoned');
       else batch.push(request);
     }
     return batch;
+  }
+
+  private drop(request: Request, reason: DropReason): void {
+    this.observer.dropped(request, reason);
+    this.onDropped(request);
   }
 
   /** The next request in the discipline's order, no longer waiting. */
@@ -274,10 +301,12 @@ export class Stage {
   private oldestWaitingSince(): number {
     const joined = this.joined;
     if (joined === undefined) return (this.queue.peek() as Request).enqueuedAt;
+    const visits = this.joinedVisits as Fifo<number>;
     for (;;) {
       const r = joined.peek() as Request;
-      if (r.waiting && r.stage === this.index) return r.enqueuedAt;
+      if (r.waiting && r.stage === this.index && r.visit === visits.peek()) return r.enqueuedAt;
       joined.shift();
+      visits.shift();
     }
   }
 
@@ -312,7 +341,6 @@ export class Stage {
     const now = this.sim.now;
     replica.busy = false;
     replica.busyTime += now - replica.batchStart;
-    replica.batch = NO_BATCH;
     if (replica.state === 'retired') {
       this.leave(replica);
       this.observer.replicasChanged(this);
@@ -322,9 +350,10 @@ export class Stage {
     this.observer.batchFinished(this, batch);
     for (let i = 0; i < batch.length; i++) {
       const request = batch[i];
-      if (now >= request.expiresAt) this.observer.dropped(request, 'age');
+      if (now >= request.expiresAt) this.drop(request, 'age');
       else this.onward(request);
     }
+    batch.length = 0;
     this.dispatch();
   }
 }

@@ -7,6 +7,7 @@ import { uniqueSuffix, writeFileAtomic } from '../io/atomic.js';
 import type { SweepPlan, SweepRun } from './spec.js';
 import { failureOf, finishedSummary, openStore, removeStale, shardOf, STORE } from './store.js';
 import type { SweepTask } from './worker.js';
+import { SIMULATION_THREAD_LIMITS } from '../engine/threads.js';
 
 export interface Shard {
   index: number;
@@ -73,7 +74,7 @@ export async function runSweep(plan: SweepPlan, out: string, options: SweepOptio
   if (todo.length === 0) return report;
 
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
-  const pool = new Piscina({ filename: WORKER, minThreads: workers, maxThreads: workers, idleTimeout: 1000, concurrentTasksPerWorker: 1 });
+  const pool = new Piscina({ filename: WORKER, minThreads: workers, maxThreads: workers, idleTimeout: 1000, concurrentTasksPerWorker: 1, resourceLimits: SIMULATION_THREAD_LIMITS });
   /** The runs in flight, each with how to stop it (its worker is terminated). */
   const inFlight = new Set<() => void>();
   let stopped = false;

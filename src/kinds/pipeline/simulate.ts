@@ -3,7 +3,6 @@ import { RandomStreams } from '../../engine/random.js';
 import { Simulation } from '../../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../../metrics/monitor.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
-import { Request } from '../../pipeline/request.js';
 import type { StageConfig } from '../../pipeline/stage.js';
 import { withMargin } from '../../predictors/predictor.js';
 import type { LatencyTable } from '../../profiles/latency-table.js';
@@ -135,7 +134,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const slo = source.slo === source.slo ? source.slo : defaultSlo;
     adaptation?.arrived(now);
     const priority = source.priority === source.priority ? source.priority : 0;
-    pipeline.inject(new Request(nextId, now, now + slo, now + dropLimit, source.tenant, priority, now >= warmup));
+    pipeline.inject(pipeline.requests.take(nextId, now, now + slo, now + dropLimit, source.tenant, priority, now >= warmup));
     nextId++;
     if ((nextId & (PROGRESS_EVERY - 1)) === 0) {
       checkWaiting(pipeline, scenario.pipeline.maxWaiting, now);
