@@ -89,10 +89,10 @@ const holdSeconds = (implementation, size) => {
   return median(JSON.parse(r.stdout).seconds);
 };
 for (const size of [1_000, 100_000]) {
+  const engine = holdSeconds('engine', size);
   const sdsl = holdSeconds('js-sdsl', size);
-  const hand = holdSeconds('hand-written', size);
-  results[`hold${size}`] = { jsSdslMops: 2 / sdsl, handWrittenMops: 2 / hand, handOverSdsl: sdsl / hand };
-  console.log(`queue size ${fmt(size)}: js-sdsl PriorityQueue (used) ${fmt(2 / sdsl)} M ops/s, hand-written heap ${fmt(2 / hand)} M ops/s -> hand-written ${fmt(sdsl / hand)}x`);
+  results[`hold${size}`] = { engineMops: 2 / engine, jsSdslMops: 2 / sdsl, engineOverSdsl: sdsl / engine };
+  console.log(`queue size ${fmt(size)}: engine (4-ary heap in arrays, used) ${fmt(2 / engine)} M ops/s, js-sdsl PriorityQueue of event objects ${fmt(2 / sdsl)} M ops/s -> engine ${fmt(sdsl / engine)}x`);
 }
 
 // 6. IPA optimizer: one decision on 3 stages x 6 variants x 7 batch sizes, up to 100 replicas.
@@ -184,6 +184,29 @@ section('sweeps: 200 runs of the quickstart scenario (about 35 ms each), 1 worke
   console.log(`the machine's ceiling, the same runs in 1 process then split over 2 at once: ${fmt(s.machineCeiling)}x`);
   console.log(`per-run overhead: ${fmt(s.overheadMsPerRun)} ms (target < 20 ms)`);
   results.sweeps = s;
+}
+
+// 13. Replica scaling: the same requests through 2 stages of 10 to 100,000 replicas each, each
+// size in a fresh process; then a million requests per second for a simulated minute.
+section('replica scaling: 4.8 million requests, 2 batching stages at utilisation about 0.8, R replicas per stage');
+{
+  const sizes = [10, 1_000, 10_000, 100_000];
+  const rows = sizes.map((replicas) => {
+    const r = spawnSync(process.execPath, ['bench/replicas.js', String(replicas), '4800000'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout);
+  });
+  const base = rows[0].seconds / rows[0].requests;
+  for (const r of rows) {
+    const perRequest = r.seconds / r.requests;
+    console.log(`${fmt(r.replicas).padStart(7)} replicas: ${fmt(r.seconds)} s, ${fmt(perRequest * 1e9, 0)} ns/request (${fmt(perRequest / base)}x of 10 replicas; target 1.3x to 10,000, 1.5x at 100,000), utilisation ${r.utilization.map((u) => fmt(u)).join('/')}, peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB`);
+  }
+  results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ratio: r.seconds / r.requests / base }));
+  const dir = mkdtempSync(join(tmpdir(), 'pipesim-bench-'));
+  const million = wall(() => spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'bench/scenarios/million.yaml', '-q', '--out', join(dir, 'million')], { stdio: 'inherit' }));
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`1,000,000 requests/s, 10,000 replicas, 60 simulated seconds (pipesim run, whole process): ${fmt(million.seconds)} s (target < 60 s)`);
+  results.replicaScaling.push({ million: true, seconds: million.seconds });
 }
 
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2) + '\n');
