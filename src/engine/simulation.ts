@@ -31,17 +31,19 @@ function runTimer(timer: Timer<any>): void {
  * cancelled are `timer`s: a cancelled one is marked, and discarded when it reaches the front
  * (lazy deletion keeps scheduling O(log n) without tracking heap positions).
  *
- * The queue is a 4-ary min-heap on (time, sequence number) in parallel arrays: comparisons read
- * unboxed doubles from contiguous memory, and a 4-ary heap is half as deep as a binary one. That
- * keeps the cost per event nearly flat as the pending events grow with the number of busy
- * replicas (tens of thousands in a large cluster), where a heap of event objects spent its time
- * in cache misses and in the garbage collector (docs/ARCHITECTURE.md).
+ * The queue is a 4-ary min-heap on (time, sequence number): `keys` holds each event's time and
+ * sequence number side by side in a Float64Array, `entries` its handler and data side by side,
+ * so a node's four children are one 64-byte stretch of keys, and a 4-ary heap is half as deep as
+ * a binary one. The pending events grow with the number of busy replicas (tens of thousands in
+ * a large cluster); a heap of event objects spent its time there in cache misses and in the
+ * garbage collector (docs/ARCHITECTURE.md).
  */
 export class Simulation {
-  private readonly times: number[] = [];
-  private readonly seqs: number[] = [];
-  private readonly handlers: EventHandler<any>[] = [];
-  private readonly payloads: unknown[] = [];
+  /** Time and sequence number of the event at heap position i: keys[2i], keys[2i + 1]. */
+  private keys = new Float64Array(2 * 64);
+  /** Handler and data of the event at heap position i: entries[2i], entries[2i + 1]. */
+  private entries: unknown[] = [];
+  private size = 0;
   private seq = 0;
   /** Sequence numbers of boundary events: far below every ordinary one, still increasing. */
   private boundarySeq = -Number.MAX_SAFE_INTEGER;
@@ -100,8 +102,8 @@ export class Simulation {
 
   /** Time of the next pending event, or Infinity when none is left. */
   peekTime(): number {
-    while (this.handlers.length > 0 && this.isCancelled(0)) this.pop();
-    return this.handlers.length === 0 ? Infinity : this.times[0];
+    while (this.size > 0 && this.headCancelled()) this.pop();
+    return this.size === 0 ? Infinity : this.keys[0];
   }
 
   /**
@@ -111,15 +113,15 @@ export class Simulation {
    */
   run(until = Infinity): number {
     this.stopped = false;
-    const { times, handlers, payloads } = this;
     const start = this.eventsProcessed;
     let processed = start;
-    while (!this.stopped && handlers.length > 0) {
-      const time = times[0];
+    while (!this.stopped && this.size > 0) {
+      const time = this.keys[0];
       if (time > until) break;
-      const handler = handlers[0];
-      const data = payloads[0];
-      const cancelled = this.isCancelled(0);
+      const entries = this.entries;
+      const handler = entries[0] as EventHandler<unknown>;
+      const data = entries[1];
+      const cancelled = this.headCancelled();
       this.pop();
       if (cancelled) continue;
       this.live--;
@@ -137,69 +139,73 @@ export class Simulation {
     this.stopped = true;
   }
 
-  private isCancelled(i: number): boolean {
-    return this.handlers[i] === runTimer && (this.payloads[i] as Timer).state === CANCELLED;
+  private headCancelled(): boolean {
+    return this.entries[0] === runTimer && (this.entries[1] as Timer).state === CANCELLED;
   }
 
   private push(time: number, seq: number, handler: EventHandler<any>, data: unknown): void {
-    const { times, seqs, handlers, payloads } = this;
-    let i = times.length;
-    times.push(time);
-    seqs.push(seq);
-    handlers.push(handler);
-    payloads.push(data);
+    if (2 * this.size === this.keys.length) {
+      const grown = new Float64Array(2 * this.keys.length);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    const { keys, entries } = this;
+    let i = this.size++;
     // Sift up: move parents down into the hole until the new event's place is found.
     while (i > 0) {
       const parent = (i - 1) >> 2;
-      const pt = times[parent];
-      if (pt < time || (pt === time && seqs[parent] < seq)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent];
-      handlers[i] = handlers[parent];
-      payloads[i] = payloads[parent];
+      const pt = keys[2 * parent];
+      if (pt < time || (pt === time && keys[2 * parent + 1] < seq)) break;
+      keys[2 * i] = pt;
+      keys[2 * i + 1] = keys[2 * parent + 1];
+      entries[2 * i] = entries[2 * parent];
+      entries[2 * i + 1] = entries[2 * parent + 1];
       i = parent;
     }
-    times[i] = time;
-    seqs[i] = seq;
-    handlers[i] = handler;
-    payloads[i] = data;
+    keys[2 * i] = time;
+    keys[2 * i + 1] = seq;
+    entries[2 * i] = handler;
+    entries[2 * i + 1] = data;
   }
 
   /** Remove the earliest event: the last one fills the hole at the top and sifts down. */
   private pop(): void {
-    const { times, seqs, handlers, payloads } = this;
-    const time = times.pop() as number;
-    const seq = seqs.pop() as number;
-    const handler = handlers.pop() as EventHandler<any>;
-    const data = payloads.pop();
-    const n = times.length;
+    const { keys, entries } = this;
+    const n = --this.size;
+    const time = keys[2 * n];
+    const seq = keys[2 * n + 1];
+    const handler = entries[2 * n];
+    const data = entries[2 * n + 1];
+    // Let go of the last slot's references (the handler's data may be large).
+    entries[2 * n] = undefined;
+    entries[2 * n + 1] = undefined;
     if (n === 0) return;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
       if (first >= n) break;
       let child = first;
-      let ct = times[first];
-      let cs = seqs[first];
+      let ct = keys[2 * first];
+      let cs = keys[2 * first + 1];
       const end = first + 4 < n ? first + 4 : n;
       for (let k = first + 1; k < end; k++) {
-        const kt = times[k];
-        if (kt < ct || (kt === ct && seqs[k] < cs)) {
+        const kt = keys[2 * k];
+        if (kt < ct || (kt === ct && keys[2 * k + 1] < cs)) {
           child = k;
           ct = kt;
-          cs = seqs[k];
+          cs = keys[2 * k + 1];
         }
       }
       if (time < ct || (time === ct && seq < cs)) break;
-      times[i] = ct;
-      seqs[i] = cs;
-      handlers[i] = handlers[child];
-      payloads[i] = payloads[child];
+      keys[2 * i] = ct;
+      keys[2 * i + 1] = cs;
+      entries[2 * i] = entries[2 * child];
+      entries[2 * i + 1] = entries[2 * child + 1];
       i = child;
     }
-    times[i] = time;
-    seqs[i] = seq;
-    handlers[i] = handler;
-    payloads[i] = data;
+    keys[2 * i] = time;
+    keys[2 * i + 1] = seq;
+    entries[2 * i] = handler;
+    entries[2 * i + 1] = data;
   }
 }

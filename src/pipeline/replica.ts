@@ -28,23 +28,61 @@ export function serviceOf(model: ReplicaModel, tenant: number): ServiceTime {
  */
 export type ReplicaState = 'starting' | 'active' | 'draining' | 'retired';
 
+/** Doubles per replica in its row: busyTime, servingSince, batchStart. */
+export const REPLICA_FIELDS = 3;
+const BUSY_TIME = 0;
+const SERVING_SINCE = 1;
+const BATCH_START = 2;
+
+/** A replica of a stage. Its times are in a row of a shared Float64Array (FloatRows), not in boxed fields. */
 export class Replica {
   busy = false;
-  /** Total seconds spent serving batches. */
-  busyTime = 0;
-  /** When it started serving (0 for the initial replicas). */
-  servingSince = 0;
-  batchStart = 0;
   /** The batch in service; empty while idle (the stage reuses the array: see Stage.forming). */
   batch: Request[] = [];
   /** The pending start-up or drain timer. */
   timer: Timer<Replica> | undefined;
+  private readonly times: Float64Array;
+  private readonly base: number;
+
   constructor(
     /** Unique within the stage, in order of creation. */
     readonly id: number,
     readonly model: ReplicaModel,
     public state: ReplicaState,
-  ) {}
+    /** A stage's chunk of replica times and this replica's row in it; a replica made alone has its own. */
+    times: Float64Array = new Float64Array(REPLICA_FIELDS),
+    row = 0,
+  ) {
+    this.times = times;
+    this.base = row * REPLICA_FIELDS;
+  }
+
+  /** Total seconds spent serving batches. */
+  get busyTime(): number {
+    return this.times[this.base + BUSY_TIME];
+  }
+
+  set busyTime(seconds: number) {
+    this.times[this.base + BUSY_TIME] = seconds;
+  }
+
+  /** When it started serving (0 for the initial replicas). */
+  get servingSince(): number {
+    return this.times[this.base + SERVING_SINCE];
+  }
+
+  set servingSince(time: number) {
+    this.times[this.base + SERVING_SINCE] = time;
+  }
+
+  /** When its batch in service started. */
+  get batchStart(): number {
+    return this.times[this.base + BATCH_START];
+  }
+
+  set batchStart(time: number) {
+    this.times[this.base + BATCH_START] = time;
+  }
 
   /** Takes new batches: active, or draining and not yet retired. */
   get serving(): boolean {

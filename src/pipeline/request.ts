@@ -1,11 +1,11 @@
+import { FloatRows } from './rows.js';
+
 /** Doubles per request in a RequestPool chunk: arrival, deadline, expiresAt, enqueuedAt. */
 const FIELDS = 4;
 const ARRIVAL = 0;
 const DEADLINE = 1;
 const EXPIRES = 2;
 const ENQUEUED = 3;
-/** Requests per chunk of a pool's times. */
-const CHUNK = 4096;
 
 /**
  * One inference request, moved from stage to stage. Its times live in a Float64Array (`times`,
@@ -93,24 +93,21 @@ export class Request {
 
 /**
  * Request objects of one simulation, reused once they have left the pipeline, their times in
- * chunks of CHUNK rows. A large cluster keeps tens of thousands of requests in flight;
+ * rows of shared chunks. A large cluster keeps tens of thousands of requests in flight;
  * allocating an object each made every young-generation collection copy them all, a cost that
  * grew with the replica count. Reused objects settle in the old generation and cost the
  * collector nothing.
  */
 export class RequestPool {
   private readonly free: Request[] = [];
-  private chunk = new Float64Array(CHUNK * FIELDS);
-  private used = 0;
+  private readonly rows = new FloatRows(FIELDS, 4096);
 
   take(id: number, arrival: number, deadline: number, expiresAt: number, tenant: number, priority: number, measured: boolean): Request {
     const r = this.free.pop();
     if (r === undefined) {
-      if (this.used === CHUNK) {
-        this.chunk = new Float64Array(CHUNK * FIELDS);
-        this.used = 0;
-      }
-      return new Request(id, arrival, deadline, expiresAt, tenant, priority, measured, this.chunk, this.used++);
+      const rows = this.rows;
+      rows.take();
+      return new Request(id, arrival, deadline, expiresAt, tenant, priority, measured, rows.chunk, rows.row);
     }
     r.reuse(id, arrival, deadline, expiresAt, tenant, priority, measured);
     return r;
