@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseWith } from '../src/config/yaml.js';
 import { ScenarioSchema, type Scenario } from '../src/kinds/pipeline/schema.js';
+import { DISCIPLINES } from '../src/pipeline/disciplines/registry.js';
+import { ROUTERS } from '../src/pipeline/routers/registry.js';
+import type { StageConfig } from '../src/pipeline/stage.js';
 
 /** A fresh folder inside the test run's temporary root (removed when the run ends). */
 export function tempDir(): string {
@@ -45,6 +48,21 @@ export async function pipesimInProcess(args: readonly string[]): Promise<CliResu
     process.stdout.write = writes.stdout;
     process.stderr.write = writes.stderr;
   }
+}
+
+/** A stage's fixed settings for tests that build a Pipeline by hand: defaults (FCFS, round-robin, no timeout, no capacity) overridden by `settings`. */
+export function stageConfig(settings: { discipline?: string; routing?: string; batchTimeout?: number; capacity?: number } = {}): StageConfig {
+  return {
+    name: 's',
+    batchTimeout: settings.batchTimeout ?? 0,
+    capacity: settings.capacity ?? Infinity,
+    overflow: 'drop-newest',
+    dropExpired: false,
+    discipline: { definition: DISCIPLINES.get(settings.discipline ?? 'fcfs'), options: {} },
+    abandon: false,
+    router: ROUTERS.get(settings.routing ?? 'round-robin').create({}),
+    drain: 0,
+  };
 }
 
 /** A validated scenario from plain data, as a YAML file would give it. */

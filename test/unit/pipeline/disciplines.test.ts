@@ -5,8 +5,8 @@ import { Simulation } from '../../../src/engine/simulation.js';
 import { DISCIPLINES } from '../../../src/pipeline/disciplines/registry.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { Request } from '../../../src/pipeline/request.js';
-import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
+import { stageConfig } from '../../helpers.js';
 
 /**
  * One stage, one replica, batches of up to 10 with a 1 s timeout. Request A joins at 0 and is
@@ -28,17 +28,7 @@ function firstBatch(discipline: string): { at: number; ids: number[] } {
     completed() {},
     replicasChanged() {},
   };
-  const config = {
-    name: 's',
-    batchTimeout: 1,
-    capacity: Infinity,
-    overflow: 'drop-newest' as const,
-    dropExpired: false,
-    discipline: { definition: DISCIPLINES.get(discipline), options: {} },
-    abandon: false,
-    router: ROUTERS.get('round-robin').create({}),
-    drain: 0,
-  };
+  const config = stageConfig({ discipline, batchTimeout: 1 });
   const model = { variant: 'm', cores: 1, loadTime: 0, service: slow, tenantServices: [slow, fast] };
   const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 1, maxBatch: 10 } }], observer);
   // A: tenant 0 (slow), class 1, deadline 100 s; B: tenant 1 (fast), class 0, deadline 1.5 s.

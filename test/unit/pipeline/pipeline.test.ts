@@ -7,11 +7,9 @@ import { Simulation } from '../../../src/engine/simulation.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
-import { fcfsDiscipline } from '../../../src/pipeline/disciplines/fcfs.js';
-import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
 import { LatencyTable } from '../../../src/profiles/latency-table.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
-import { scenario, tempDir } from '../../helpers.js';
+import { scenario, stageConfig, tempDir } from '../../helpers.js';
 
 /** Run a one-stage pipeline on a timestamp trace; return each request's outcome and end time. */
 function runTimestamps(times: number[], stage: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -80,7 +78,7 @@ describe('routing', () => {
     const sim = new Simulation();
     const service = new PlannedService(arrivals.map(([, s]) => s));
     const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
-    const config = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest' as const, dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: ROUTERS.get(routing).create({}), drain: 0 };
+    const config = stageConfig({ routing });
     const model = { variant: 'm', cores: 1, loadTime: 0, service };
     const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 3, maxBatch: 1 } }], observer);
     arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, 0, true)), undefined));

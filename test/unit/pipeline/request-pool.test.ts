@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
-import { DISCIPLINES } from '../../../src/pipeline/disciplines/registry.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { Request } from '../../../src/pipeline/request.js';
-import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
+import { stageConfig } from '../../helpers.js';
 
 /**
  * Requests reused from the pipeline's pool must behave exactly as fresh objects: the same
@@ -28,17 +27,7 @@ function run(discipline: string, pooled: boolean): { log: string[]; objects: num
     completed: (r: Request) => log.push(`${sim.now} done ${r.id} ${r.arrival} ${r.deadline}`),
     replicasChanged() {},
   };
-  const config = {
-    name: 's',
-    batchTimeout: 0.005,
-    capacity: 40,
-    overflow: 'drop-newest' as const,
-    dropExpired: false,
-    discipline: { definition: DISCIPLINES.get(discipline), options: {} },
-    abandon: false,
-    router: ROUTERS.get('round-robin').create({}),
-    drain: 0,
-  };
+  const config = stageConfig({ discipline, batchTimeout: 0.005, capacity: 40 });
   const model = { variant: 'm', cores: 1, loadTime: 0, service };
   const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 2, maxBatch: 4 } }], observer);
   let id = 0;
