@@ -1,3 +1,5 @@
+import { EventQueue } from './event-queue.js';
+
 /** Life cycle of a Timer: PENDING until it runs (DONE) or is cancelled (CANCELLED). */
 const PENDING = 0;
 const DONE = 1;
@@ -29,21 +31,11 @@ function runTimer(timer: Timer<any>): void {
  * scheduled. Most events are never cancelled (arrivals, batch completions, ticks): `schedule`
  * stores their handler and data in the queue itself and allocates nothing. The few that may be
  * cancelled are `timer`s: a cancelled one is marked, and discarded when it reaches the front
- * (lazy deletion keeps scheduling O(log n) without tracking heap positions).
- *
- * The queue is a 4-ary min-heap on (time, sequence number): `keys` holds each event's time and
- * sequence number side by side in a Float64Array, `entries` its handler and data side by side,
- * so a node's four children are one 64-byte stretch of keys, and a 4-ary heap is half as deep as
- * a binary one. The pending events grow with the number of busy replicas (tens of thousands in
- * a large cluster); a heap of event objects spent its time there in cache misses and in the
- * garbage collector (docs/ARCHITECTURE.md).
+ * (lazy deletion: nothing tracks where an event sits in the queue). The queue is a calendar
+ * queue (EventQueue), whose cost per event does not grow with the number pending.
  */
 export class Simulation {
-  /** Time and sequence number of the event at heap position i: keys[2i], keys[2i + 1]. */
-  private keys = new Float64Array(2 * 64);
-  /** Handler and data of the event at heap position i: entries[2i], entries[2i + 1]. */
-  private entries: unknown[] = [];
-  private size = 0;
+  private readonly queue = new EventQueue();
   private seq = 0;
   /** Sequence numbers of boundary events: far below every ordinary one, still increasing. */
   private boundarySeq = -Number.MAX_SAFE_INTEGER;
@@ -77,7 +69,7 @@ export class Simulation {
     if (!(time >= this._now)) {
       throw new RangeError(`cannot schedule at ${time}: the clock is at ${this._now}`);
     }
-    this.push(time, boundary ? this.boundarySeq++ : this.seq++, handler, data);
+    this.queue.push(time, boundary ? this.boundarySeq++ : this.seq++, handler, data);
     this.live++;
   }
 
@@ -102,8 +94,13 @@ export class Simulation {
 
   /** Time of the next pending event, or Infinity when none is left. */
   peekTime(): number {
-    while (this.size > 0 && this.headCancelled()) this.pop();
-    return this.size === 0 ? Infinity : this.keys[0];
+    const queue = this.queue;
+    while (queue.size > 0) {
+      const slot = queue.peek();
+      if (!cancelled(queue, slot)) return queue.time[slot];
+      queue.release(queue.take());
+    }
+    return Infinity;
   }
 
   /**
@@ -113,17 +110,19 @@ export class Simulation {
    */
   run(until = Infinity): number {
     this.stopped = false;
+    const queue = this.queue;
     const start = this.eventsProcessed;
     let processed = start;
-    while (!this.stopped && this.size > 0) {
-      const time = this.keys[0];
+    while (!this.stopped && queue.size > 0) {
+      let slot = queue.peek();
+      const time = queue.time[slot];
       if (time > until) break;
-      const entries = this.entries;
-      const handler = entries[0] as EventHandler<unknown>;
-      const data = entries[1];
-      const cancelled = this.headCancelled();
-      this.pop();
-      if (cancelled) continue;
+      slot = queue.take();
+      const handler = queue.handler[slot] as EventHandler<unknown>;
+      const data = queue.data[slot];
+      const skip = cancelled(queue, slot);
+      queue.release(slot);
+      if (skip) continue;
       this.live--;
       this._now = time;
       processed++;
@@ -138,74 +137,9 @@ export class Simulation {
   stop(): void {
     this.stopped = true;
   }
+}
 
-  private headCancelled(): boolean {
-    return this.entries[0] === runTimer && (this.entries[1] as Timer).state === CANCELLED;
-  }
-
-  private push(time: number, seq: number, handler: EventHandler<any>, data: unknown): void {
-    if (2 * this.size === this.keys.length) {
-      const grown = new Float64Array(2 * this.keys.length);
-      grown.set(this.keys);
-      this.keys = grown;
-    }
-    const { keys, entries } = this;
-    let i = this.size++;
-    // Sift up: move parents down into the hole until the new event's place is found.
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pt = keys[2 * parent];
-      if (pt < time || (pt === time && keys[2 * parent + 1] < seq)) break;
-      keys[2 * i] = pt;
-      keys[2 * i + 1] = keys[2 * parent + 1];
-      entries[2 * i] = entries[2 * parent];
-      entries[2 * i + 1] = entries[2 * parent + 1];
-      i = parent;
-    }
-    keys[2 * i] = time;
-    keys[2 * i + 1] = seq;
-    entries[2 * i] = handler;
-    entries[2 * i + 1] = data;
-  }
-
-  /** Remove the earliest event: the last one fills the hole at the top and sifts down. */
-  private pop(): void {
-    const { keys, entries } = this;
-    const n = --this.size;
-    const time = keys[2 * n];
-    const seq = keys[2 * n + 1];
-    const handler = entries[2 * n];
-    const data = entries[2 * n + 1];
-    // Let go of the last slot's references (the handler's data may be large).
-    entries[2 * n] = undefined;
-    entries[2 * n + 1] = undefined;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      let child = first;
-      let ct = keys[2 * first];
-      let cs = keys[2 * first + 1];
-      const end = first + 4 < n ? first + 4 : n;
-      for (let k = first + 1; k < end; k++) {
-        const kt = keys[2 * k];
-        if (kt < ct || (kt === ct && keys[2 * k + 1] < cs)) {
-          child = k;
-          ct = kt;
-          cs = keys[2 * k + 1];
-        }
-      }
-      if (time < ct || (time === ct && seq < cs)) break;
-      keys[2 * i] = ct;
-      keys[2 * i + 1] = cs;
-      entries[2 * i] = entries[2 * child];
-      entries[2 * i + 1] = entries[2 * child + 1];
-      i = child;
-    }
-    keys[2 * i] = time;
-    keys[2 * i + 1] = seq;
-    entries[2 * i] = handler;
-    entries[2 * i + 1] = data;
-  }
+/** Whether the event in `slot` is a cancelled timer. */
+function cancelled(queue: EventQueue, slot: number): boolean {
+  return queue.handler[slot] === runTimer && (queue.data[slot] as Timer).state === CANCELLED;
 }

@@ -110,6 +110,40 @@ describe('event order on random input', () => {
   });
 });
 
+describe('the calendar queue under changing loads', () => {
+  it('runs events in (time, scheduling order) through growth, shrinking, bursts of ties, far events and long gaps', () => {
+    const rng = new RandomStreams(11).stream('calendar');
+    const sim = new Simulation();
+    const ran: number[] = [];
+    const expected: { time: number; id: number }[] = [];
+    let id = 0;
+    // The spacing of new events changes by phase, so the day width must follow it.
+    const delay = () => {
+      const phase = Math.floor(id / 5_000) % 4;
+      const u = rng.random();
+      if (u < 0.05) return 1e4 * rng.random(); // far future
+      if (u < 0.15) return 0; // a tie with the present
+      return phase === 0 ? rng.exponential(1e-4) : phase === 1 ? rng.exponential(1) : phase === 2 ? Math.round(rng.random() * 3) : rng.exponential(100);
+    };
+    const add = (time: number) => {
+      expected.push({ time, id });
+      sim.scheduleAt(time, record, id++);
+    };
+    const record = (eventId: number) => {
+      ran.push(eventId);
+      // Grow for a while, then let the queue drain down to a few events, then grow again.
+      const growing = Math.floor(ran.length / 4_000) % 2 === 0;
+      const children = growing ? (rng.random() < 0.6 ? 2 : 1) : rng.random() < 0.5 ? 1 : 0;
+      for (let k = 0; k < children && id < 60_000; k++) add(sim.now + delay());
+    };
+    for (let i = 0; i < 50; i++) add(rng.random());
+    sim.run();
+    expected.sort((a, b) => a.time - b.time || a.id - b.id);
+    expect(ran.length).toBe(expected.length);
+    expect(ran).toEqual(expected.map((e) => e.id));
+  });
+});
+
 describe('RandomStreams', () => {
   it('gives the same sequence for the same seed and name', () => {
     const a = new RandomStreams(7).stream('arrivals');
