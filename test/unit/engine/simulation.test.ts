@@ -86,61 +86,51 @@ describe('Simulation', () => {
   });
 });
 
+/**
+ * Runs a simulation whose events each schedule `children(ran)` more at `now + delay(id)`, after
+ * `initial` events at `start()`, and checks the engine's contract: events run in the order of a
+ * stable sort by time (ids are given in scheduling order). Returns how many ran.
+ */
+function expectStableOrder(initial: number, start: () => number, children: (ran: number) => number, delay: (id: number) => number, limit: number): number {
+  const sim = new Simulation();
+  const ran: number[] = [];
+  const expected: { time: number; id: number }[] = [];
+  let id = 0;
+  const add = (time: number) => {
+    expected.push({ time, id });
+    sim.scheduleAt(time, record, id++);
+  };
+  const record = (eventId: number) => {
+    ran.push(eventId);
+    for (let k = children(ran.length); k > 0 && id < limit; k--) add(sim.now + delay(id));
+  };
+  for (let i = 0; i < initial; i++) add(start());
+  sim.run();
+  expected.sort((a, b) => a.time - b.time || a.id - b.id);
+  expect(ran).toEqual(expected.map((e) => e.id));
+  return ran.length;
+}
+
 describe('event order on random input', () => {
   it('matches a stable sort by time, with events scheduled while running', () => {
     const rng = new RandomStreams(42).stream('order');
-    const sim = new Simulation();
-    const ran: number[] = [];
-    const expected: { time: number; id: number }[] = [];
-    let id = 0;
-    const record = (eventId: number) => {
-      ran.push(eventId);
-      // Some events schedule more, at whole-number delays so that ties with pending events are common.
-      if (id < 20_000 && rng.random() < 0.7) add(sim.now + rng.integer(5));
-    };
-    const add = (time: number) => {
-      expected.push({ time, id });
-      sim.scheduleAt(time, record, id++);
-    };
-    for (let i = 0; i < 2_000; i++) add(rng.integer(50));
-    sim.run();
-    // Ids are given in scheduling order, so a stable sort by time is the engine's contract.
-    expected.sort((a, b) => a.time - b.time || a.id - b.id);
-    expect(ran).toEqual(expected.map((e) => e.id));
+    // Whole-number times and delays, so that ties with pending events are common.
+    expectStableOrder(2_000, () => rng.integer(50), () => (rng.random() < 0.7 ? 1 : 0), () => rng.integer(5), 20_000);
   });
-});
 
-describe('the calendar queue under changing loads', () => {
-  it('runs events in (time, scheduling order) through growth, shrinking, bursts of ties, far events and long gaps', () => {
+  it('the calendar queue keeps that order through growth, shrinking, bursts of ties, far events and long gaps', () => {
     const rng = new RandomStreams(11).stream('calendar');
-    const sim = new Simulation();
-    const ran: number[] = [];
-    const expected: { time: number; id: number }[] = [];
-    let id = 0;
     // The spacing of new events changes by phase, so the day width must follow it.
-    const delay = () => {
+    const delay = (id: number) => {
       const phase = Math.floor(id / 5_000) % 4;
       const u = rng.random();
       if (u < 0.05) return 1e4 * rng.random(); // far future
       if (u < 0.15) return 0; // a tie with the present
       return phase === 0 ? rng.exponential(1e-4) : phase === 1 ? rng.exponential(1) : phase === 2 ? Math.round(rng.random() * 3) : rng.exponential(100);
     };
-    const add = (time: number) => {
-      expected.push({ time, id });
-      sim.scheduleAt(time, record, id++);
-    };
-    const record = (eventId: number) => {
-      ran.push(eventId);
-      // Grow for a while, then let the queue drain down to a few events, then grow again.
-      const growing = Math.floor(ran.length / 4_000) % 2 === 0;
-      const children = growing ? (rng.random() < 0.6 ? 2 : 1) : rng.random() < 0.5 ? 1 : 0;
-      for (let k = 0; k < children && id < 60_000; k++) add(sim.now + delay());
-    };
-    for (let i = 0; i < 50; i++) add(rng.random());
-    sim.run();
-    expected.sort((a, b) => a.time - b.time || a.id - b.id);
-    expect(ran.length).toBe(expected.length);
-    expect(ran).toEqual(expected.map((e) => e.id));
+    // Grow for a while, then let the queue drain down to a few events, then grow again.
+    const children = (ran: number) => (Math.floor(ran / 4_000) % 2 === 0 ? (rng.random() < 0.6 ? 2 : 1) : rng.random() < 0.5 ? 1 : 0);
+    expect(expectStableOrder(50, () => rng.random(), children, delay, 60_000)).toBe(60_000);
   });
 });
 
