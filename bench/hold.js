@@ -1,6 +1,6 @@
 // Child process of bench/run.js: the hold model (take the earliest event, schedule one later)
 // on one event queue, in a fresh process so that neither implementation's code has seen the
-// other's shapes. `engine` is pipesim's Simulation (a 4-ary heap in parallel arrays, each event
+// other's shapes. `engine` is pipesim's Simulation (a calendar queue in typed arrays, each event
 // run through its handler); `js-sdsl` is the PriorityQueue of event objects the engine used
 // before. Prints seconds per repetition as JSON.
 import { PriorityQueue } from 'js-sdsl';
