@@ -207,6 +207,9 @@ section('replica scaling: 4.8 million requests, 2 batching stages at utilisation
     console.log(`${fmt(r.replicas).padStart(7)} replicas: ${fmt(r.seconds)} s, ${fmt(perRequest * 1e9, 0)} ns/request (${fmt(perRequest / base)}x of 10 replicas; target 1.3x to 10,000, 1.5x at 100,000), utilisation ${r.utilization.map((u) => fmt(u)).join('/')}, peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB`);
   }
   results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ratio: r.seconds / r.requests / base }));
+  const reconfigure = JSON.parse(spawnSync(process.execPath, ['bench/reconfigure.js', '100000'], { encoding: 'utf8' }).stdout);
+  console.log(`100,000 replicas scaled down to 1 (99,999 drain) and back up: ${fmt(reconfigure.seconds)} s (quadratic before issue 18: 40,000 took 54 s)`);
+  results.reconfigure = reconfigure;
   const dir = mkdtempSync(join(tmpdir(), 'pipesim-bench-'));
   const million = wall(() => spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'bench/scenarios/million.yaml', '-q', '--out', join(dir, 'million')], { stdio: 'inherit' }));
   rmSync(dir, { recursive: true, force: true });

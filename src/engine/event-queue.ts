@@ -31,6 +31,8 @@ export class EventQueue {
 
   /** First slot of each bucket's list, or -1; a power-of-two number of buckets, at least MIN_BUCKETS. */
   private heads = new Int32Array(MIN_BUCKETS).fill(-1);
+  /** Last slot of each bucket's list (meaningless where the head is -1): most events go last in theirs. */
+  private tails = new Int32Array(MIN_BUCKETS);
   private mask = MIN_BUCKETS - 1;
   private width = 1;
   private perWidth = 1;
@@ -39,6 +41,8 @@ export class EventQueue {
   /** Buckets passed over and list steps walked since the last check of the width. */
   private work = 0;
   private operations = 0;
+  /** Operations between checks: doubled after a re-estimate that did not help (many events at one instant), reset after one that did. */
+  private checkEvery = 1024;
 
   constructor() {
     for (let i = 63; i >= 0; i--) this.free[this.freeCount++] = i;
@@ -89,16 +93,32 @@ export class EventQueue {
     this.day[slot] = d;
     if (this.size === 0 || d < this.today) this.today = d;
     const bucket = d & this.mask;
-    const { time, seq, next } = this;
+    const { time, seq, next, heads, tails } = this;
+    const head = heads[bucket];
+    if (head === -1) {
+      heads[bucket] = slot;
+      tails[bucket] = slot;
+      next[slot] = -1;
+      return;
+    }
+    // Most events are later than every other in their bucket (a burst at one instant, a clock
+    // moving forward): they go last at once.
+    const tail = tails[bucket];
+    if (time[tail] < t || (time[tail] === t && seq[tail] < q)) {
+      next[tail] = slot;
+      next[slot] = -1;
+      tails[bucket] = slot;
+      return;
+    }
     let previous = -1;
-    let current = this.heads[bucket];
+    let current = head;
     while (current !== -1 && (time[current] < t || (time[current] === t && seq[current] < q))) {
       previous = current;
       current = next[current];
       this.work++;
     }
     next[slot] = current;
-    if (previous === -1) this.heads[bucket] = slot;
+    if (previous === -1) heads[bucket] = slot;
     else next[previous] = slot;
   }
 
@@ -122,12 +142,18 @@ export class EventQueue {
   }
 
   /**
-   * Every 1,024 operations: if they took more than 4 bucket visits or list steps each on
+   * Every `checkEvery` operations (1,024 at first): if they took more than 4 bucket visits or list steps each on
    * average, the day width no longer fits the events' spacing (the load changed): re-estimate it.
    */
   private count(): void {
-    if (++this.operations < 1024) return;
-    if (this.work > 4 * this.operations) this.rebuild(this.heads.length);
+    if (++this.operations < this.checkEvery) return;
+    if (this.work > 4 * this.operations) {
+      const width = this.width;
+      this.rebuild(this.heads.length);
+      // The same width again: the events are not spread in time (many at one instant), and
+      // re-filing them cannot help; look again later, not after every 1,024 operations.
+      this.checkEvery = this.width === width ? Math.min(2 * this.checkEvery, 1 << 24) : 1024;
+    }
     this.operations = 0;
     this.work = 0;
   }
@@ -145,6 +171,7 @@ export class EventQueue {
     if (spacing > 0 && Number.isFinite(3 * spacing)) this.width = 3 * spacing;
     this.perWidth = 1 / this.width;
     this.heads = new Int32Array(buckets).fill(-1);
+    this.tails = new Int32Array(buckets);
     this.mask = buckets - 1;
     const size = this.size;
     this.size = 0;

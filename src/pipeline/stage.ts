@@ -83,6 +83,13 @@ export class Stage {
   maxBatch: number;
   /** Serving replicas that are not busy. */
   private idle = 0;
+  /**
+   * Replicas serving or finishing a batch (`servingReplicas`), and those starting or active
+   * (`target`), kept as counts: a large cluster scaled down drains tens of thousands of
+   * replicas, each telling the observer, and recounting them all every time was quadratic.
+   */
+  private serving = 0;
+  private heading = 0;
   private nextReplicaId = 0;
   /** Where replicas keep their times. */
   private readonly replicaRows = new FloatRows(REPLICA_FIELDS, 1024);
@@ -113,6 +120,7 @@ export class Stage {
     replica.state = 'active';
     replica.servingSince = this.sim.now;
     this.idle++;
+    this.serving++;
     this.observer.replicasChanged(this);
     this.dispatch();
   };
@@ -142,6 +150,7 @@ export class Stage {
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
     this.idle = initial.replicas;
+    this.serving = initial.replicas;
   }
 
   get name(): string {
@@ -150,9 +159,7 @@ export class Stage {
 
   /** Replicas that take batches (active or draining) or are finishing one (retired): the utilisation's denominator. */
   get servingReplicas(): number {
-    let n = 0;
-    for (const r of this.replicas) if (r.serving || r.busy) n++;
-    return n;
+    return this.serving;
   }
 
   /** Cores of every replica present, whatever its state: what is paid for. */
@@ -162,9 +169,7 @@ export class Stage {
 
   /** The configuration this stage is heading for: new replicas' model, the replicas that are not being removed, the largest batch. */
   get target(): StageTarget {
-    let replicas = 0;
-    for (const r of this.replicas) if (r.state === 'starting' || r.state === 'active') replicas++;
-    return { model: this.model, replicas, maxBatch: this.maxBatch };
+    return { model: this.model, replicas: this.heading, maxBatch: this.maxBatch };
   }
 
   /** Mean service time of `request` alone (batch 1) on the current model: SJF's key, and what abandonment allows for. */
@@ -228,6 +233,7 @@ export class Stage {
     const replica = new Replica(this.nextReplicaId++, model, state, rows.chunk, rows.row);
     this.replicas.push(replica);
     this.cores += model.cores;
+    this.heading++;
     return replica;
   }
 
@@ -238,17 +244,20 @@ export class Stage {
 
   private remove(replica: Replica): void {
     if (replica.state === 'starting') {
+      this.heading--;
       this.sim.cancel(replica.timer as Timer<Replica>);
       this.leave(replica);
     } else if (replica.state === 'active') {
+      this.heading--;
       replica.state = 'draining';
       replica.timer = this.sim.timer(this.config.drain, this.drainOver, replica);
     }
   }
 
   private leave(replica: Replica): void {
-    const i = this.replicas.indexOf(replica);
+    const i = indexById(this.replicas, replica.id);
     this.replicas.splice(i, 1);
+    if (replica.state !== 'starting') this.serving--;
     this.config.router.left?.(i);
     this.cores -= replica.model.cores;
   }
@@ -367,4 +376,16 @@ export class Stage {
     batch.length = 0;
     this.dispatch();
   }
+}
+
+/** Where the replica with `id` is in `replicas`, which are in order of id (creation). */
+function indexById(replicas: readonly Replica[], id: number): number {
+  let low = 0;
+  let high = replicas.length - 1;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (replicas[mid].id < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
