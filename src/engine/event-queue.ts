@@ -69,7 +69,11 @@ export class EventQueue {
 
   /** Remove the earliest event and return its slot; read it, then `release` it. */
   take(): number {
-    const slot = this.peek();
+    return this.removeFirst(this.peek());
+  }
+
+  /** Remove the event `peek` just returned (nothing pushed since), and return its slot. */
+  removeFirst(slot: number): number {
     this.heads[this.day[slot] & this.mask] = this.next[slot];
     this.size--;
     return slot;

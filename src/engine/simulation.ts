@@ -114,10 +114,10 @@ export class Simulation {
     const start = this.eventsProcessed;
     let processed = start;
     while (!this.stopped && queue.size > 0) {
-      let slot = queue.peek();
+      const slot = queue.peek();
       const time = queue.time[slot];
       if (time > until) break;
-      slot = queue.take();
+      queue.removeFirst(slot);
       const handler = queue.handler[slot] as EventHandler<unknown>;
       const data = queue.data[slot];
       const skip = cancelled(queue, slot);

@@ -1,4 +1,5 @@
 import type { Timer } from '../engine/simulation.js';
+import { RowRecord, type FloatRows } from './rows.js';
 import type { Request } from './request.js';
 import type { ServiceTime } from './service.js';
 
@@ -35,26 +36,21 @@ const SERVING_SINCE = 1;
 const BATCH_START = 2;
 
 /** A replica of a stage. Its times are in a row of a shared Float64Array (FloatRows), not in boxed fields. */
-export class Replica {
+export class Replica extends RowRecord {
   busy = false;
   /** The batch in service; empty while idle (the stage reuses the array: see Stage.forming). */
   batch: Request[] = [];
   /** The pending start-up or drain timer. */
   timer: Timer<Replica> | undefined;
-  private readonly times: Float64Array;
-  private readonly base: number;
-
   constructor(
     /** Unique within the stage, in order of creation. */
     readonly id: number,
     readonly model: ReplicaModel,
     public state: ReplicaState,
-    /** A stage's chunk of replica times and this replica's row in it; a replica made alone has its own. */
-    times: Float64Array = new Float64Array(REPLICA_FIELDS),
-    row = 0,
+    /** A stage's rows, to take this replica's from; a replica made alone has its own. */
+    rows?: FloatRows,
   ) {
-    this.times = times;
-    this.base = row * REPLICA_FIELDS;
+    super(REPLICA_FIELDS, rows);
   }
 
   /** Total seconds spent serving batches. */

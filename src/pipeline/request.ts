@@ -1,4 +1,4 @@
-import { FloatRows } from './rows.js';
+import { FloatRows, RowRecord } from './rows.js';
 
 /** Doubles per request in a RequestPool chunk: arrival, deadline, expiresAt, enqueuedAt. */
 const FIELDS = 4;
@@ -15,17 +15,13 @@ const ENQUEUED = 3;
  * (RequestPool): whoever holds one (a queue discipline) must let go of it when it leaves their
  * hands.
  */
-export class Request {
+export class Request extends RowRecord {
   /** Index of the stage it is in (or last was in). */
   stage = 0;
   /** Whether it is in the queue of stage `stage` (not in service, not gone). */
   waiting = false;
   /** Which of its stage's arrivals it was (a number the stage counts up): tells this visit from an earlier life of the object. */
   visit = 0;
-  /** Where its times are. */
-  private readonly times: Float64Array;
-  private readonly base: number;
-
   constructor(
     /** Arrival order, from 0. */
     public id: number,
@@ -38,12 +34,10 @@ export class Request {
     public priority: number,
     /** False for requests that arrived during the warm-up period: they are served but left out of the summary. */
     public measured: boolean,
-    /** A pool's chunk of times and this request's row in it; a request made alone has its own. */
-    times: Float64Array = new Float64Array(FIELDS),
-    row = 0,
+    /** A pool's rows, to take this request's from; a request made alone has its own. */
+    rows?: FloatRows,
   ) {
-    this.times = times;
-    this.base = row * FIELDS;
+    super(FIELDS, rows);
     this.setTimes(arrival, deadline, expiresAt);
   }
 
@@ -104,11 +98,7 @@ export class RequestPool {
 
   take(id: number, arrival: number, deadline: number, expiresAt: number, tenant: number, priority: number, measured: boolean): Request {
     const r = this.free.pop();
-    if (r === undefined) {
-      const rows = this.rows;
-      rows.take();
-      return new Request(id, arrival, deadline, expiresAt, tenant, priority, measured, rows.chunk, rows.row);
-    }
+    if (r === undefined) return new Request(id, arrival, deadline, expiresAt, tenant, priority, measured, this.rows);
     r.reuse(id, arrival, deadline, expiresAt, tenant, priority, measured);
     return r;
   }

@@ -12,7 +12,8 @@ export class FloatRows {
   row = -1;
 
   constructor(
-    private readonly fields: number,
+    /** Doubles per row. */
+    readonly fields: number,
     private readonly rowsPerChunk: number,
   ) {
     this.chunk = new Float64Array(fields * rowsPerChunk);
@@ -23,6 +24,23 @@ export class FloatRows {
     if (++this.row === this.rowsPerChunk) {
       this.chunk = new Float64Array(this.fields * this.rowsPerChunk);
       this.row = 0;
+    }
+  }
+}
+
+/** An object whose numbers live in a row of FloatRows (`times` from `base`), or in its own small array when made alone. */
+export abstract class RowRecord {
+  protected readonly times: Float64Array;
+  protected readonly base: number;
+
+  constructor(fields: number, rows: FloatRows | undefined) {
+    if (rows === undefined) {
+      this.times = new Float64Array(fields);
+      this.base = 0;
+    } else {
+      rows.take();
+      this.times = rows.chunk;
+      this.base = rows.row * rows.fields;
     }
   }
 }

@@ -228,9 +228,7 @@ export class Stage {
   }
 
   private addReplica(model: ReplicaModel, state: ReplicaState): Replica {
-    const rows = this.replicaRows;
-    rows.take();
-    const replica = new Replica(this.nextReplicaId++, model, state, rows.chunk, rows.row);
+    const replica = new Replica(this.nextReplicaId++, model, state, this.replicaRows);
     this.replicas.push(replica);
     this.cores += model.cores;
     this.heading++;
