@@ -64,15 +64,24 @@ export function makeResultsFolder(dir: string): () => void {
 }
 
 /**
- * mkdir -p: make `dir` and any missing parents; returns the first folder made (undefined if `dir`
- * existed). One level at a time from the deepest existing ancestor, not mkdirSync's recursive mode,
+ * mkdir -p: make `dir` and any missing parents; returns the first folder this call made (undefined
+ * if it made none; another process may make the same folders at the same time). One level at a time from the deepest existing ancestor, not mkdirSync's recursive mode,
  * which never returns when a parent exists but refuses new entries with ENOENT (Node 20 on /proc).
  */
 export function makeFolders(dir: string): string | undefined {
   const missing: string[] = []; // deepest first
   for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
-  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]);
-  return missing.at(-1);
+  let first: string | undefined;
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]);
+      first ??= missing[i];
+    } catch (err) {
+      // Another process (a sweep's other shard, say) made it since it was found missing.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return first;
 }
 
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {

@@ -29,10 +29,10 @@ const manifest = () => YAML.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
 
 /**
  * One pod of the Job: its container's command with the volume mounted at `results`; resolves to
- * the exit code (null when killed). `workingDir` stands for the image's working directory. `killAfterFirstRun` kills the whole pod (its process group,
+ * its exit code (null when killed) and standard error. `workingDir` stands for the image's working directory. `killAfterFirstRun` kills the whole pod (its process group,
  * as a node failure would) once it has finished its first run.
  */
-function pod(workingDir: string, index: number, results: string, killAfterFirstRun = false): Promise<number | null> {
+function pod(workingDir: string, index: number, results: string, killAfterFirstRun = false): Promise<{ code: number | null; output: string }> {
   const { template } = manifest().spec;
   const container = template.spec.containers[0];
   const mount = container.volumeMounts[0].mountPath;
@@ -49,7 +49,7 @@ function pod(workingDir: string, index: number, results: string, killAfterFirstR
     output += chunk;
     if (killAfterFirstRun && /\[1\/\d+\] .*: done/.test(output)) process.kill(-(child.pid as number), 'SIGKILL');
   });
-  return new Promise((done) => child.on('exit', (code) => done(code)));
+  return new Promise((done) => child.on('close', (code) => done({ code, output })));
 }
 
 describe('the Kubernetes Indexed Job', () => {
@@ -96,11 +96,12 @@ describe('the Kubernetes Indexed Job', () => {
     for (const run of (await planSweep(sweep)).runs) shards[shardOf(run.id, spec.completions)].add(run.params['workload.requests'] as number);
     const victim = shards.findIndex((sizes) => sizes.size === 2);
     expect(victim).toBeGreaterThanOrEqual(0);
-    const codes = await Promise.all(shards.map((_, k) => pod(app, k, results, k === victim)));
-    expect(codes[victim]).toBe(null); // killed
-    expect(codes.filter((_, k) => k !== victim)).toEqual(Array(spec.completions - 1).fill(0));
+    const pods = await Promise.all(shards.map((_, k) => pod(app, k, results, k === victim)));
+    expect(pods[victim].code).toBe(null); // killed
+    for (const [k, { code, output }] of pods.entries()) if (k !== victim) expect(code, `pod ${k}: ${output}`).toBe(0);
     expect((await pipesimInProcess(['sweep', 'collect', out])).stdout).toMatch(/, [1-9]\d* not finished \(left out\)/);
-    expect(await pod(app, victim, results)).toBe(0);
+    const restarted = await pod(app, victim, results);
+    expect(restarted.code, restarted.output).toBe(0);
     expect((await pipesimInProcess(['sweep', 'collect', out])).code).toBe(0);
     for (const f of ['runs.csv', 'aggregate.csv']) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
   }, 120_000);
