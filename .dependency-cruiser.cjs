@@ -6,7 +6,7 @@ const LAYERS = [
   ['predictors', 'adapters'],
   ['scenario'],
   ['kinds'],
-  ['sweep', 'experiments', 'figures'],
+  ['sweep', 'experiments', 'figures', 'testbed'],
   ['cli', 'index.ts'],
 ];
 const path = (parts) => `^src/(${parts.map((p) => p.replace('.', '\\.')).join('|')})`;

@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (test/unit/, one folder per src/ folder) checks each module's behaviour;
+ * Four projects: `unit` (test/unit/, one folder per src/ folder) checks each module's behaviour;
  * `validation` (test/validation/) checks the simulator against queueing theory, brute force,
  * reference code and published results, and simulates millions of customers; `deploy` (test/deploy/)
- * runs the shipped Slurm and Kubernetes files on a real scheduler where one can start here. `npm test` runs all;
+ * runs the shipped Slurm and Kubernetes files on a real scheduler where one can start here; `testbed`
+ * (test/testbed/) serves real ONNX models (the testbed package). `npm test` runs all;
  * `npm run test:unit` is the quick loop while editing.
  */
 export default defineConfig({
@@ -17,6 +18,7 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'validation', include: ['test/validation/**/*.test.ts'] } },
       { extends: true, test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'] } },
+      { extends: true, test: { name: 'testbed', include: ['test/testbed/**/*.test.ts'] } },
     ],
   },
 });

@@ -19,6 +19,7 @@ import { profilesCommand } from './profiles.js';
 import { reportCommand } from './report.js';
 import { provideRunWorker, releaseRunWorker, runCommand } from './run.js';
 import { sweepCommand } from './sweep.js';
+import { profileCommand, testbedCommand } from './testbed.js';
 import { traceCommand } from './trace.js';
 
 /** A command line yargs rejects (unknown flag, missing argument, value not among the choices). */
@@ -92,6 +93,8 @@ async function mainCommand(args: string[]): Promise<number> {
   plotCommand(cli);
   reportCommand(cli);
   profilesCommand(cli);
+  profileCommand(cli);
+  testbedCommand(cli);
   predictorCommand(cli);
   cleanCommand(cli);
 

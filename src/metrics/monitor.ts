@@ -1,10 +1,23 @@
 import type { Simulation } from '../engine/simulation.js';
 import type { PipelineObserver } from '../pipeline/pipeline.js';
 import { DROP_REASONS, type DropReason, type Request } from '../pipeline/request.js';
-import type { Stage } from '../pipeline/stage.js';
 import { Distribution, WindowSample, type DistributionSummary } from './distribution.js';
 import { summarizeTenant, TenantStats, type TenantSummary } from './tenant.js';
 import { TimeIntegral } from './time-integral.js';
+
+/**
+ * What the monitor reads of a stage. A simulated Stage is one; so is a stage of the serving
+ * testbed whose record is replayed into a run folder (src/testbed/record.ts).
+ */
+export interface ObservedStage {
+  readonly index: number;
+  readonly name: string;
+  /** Replicas taking batches (active or draining). */
+  readonly servingReplicas: number;
+  /** Cores of all replicas present. */
+  readonly provisionedCores: number;
+  readonly queue: { readonly size: number };
+}
 
 export interface MonitorOptions {
   /** Requests arriving before this time are served but left out of the summary; time averages start here. */
@@ -116,7 +129,7 @@ class StageStats {
   servingAtWarmup = 0;
   coresAtWarmup = 0;
 
-  constructor(readonly stage: Stage, accuracy: number) {
+  constructor(readonly stage: ObservedStage, accuracy: number) {
     this.wait = new Distribution(accuracy);
     this.service = new Distribution(accuracy);
     this.busy = new TimeIntegral(0);
@@ -216,7 +229,7 @@ export class Monitor implements PipelineObserver {
   }
 
   /** Start observing `stages` (call once, at time 0, before the first arrival). */
-  attach(stages: readonly Stage[]): void {
+  attach(stages: readonly ObservedStage[]): void {
     for (const stage of stages) this.stats.push(new StageStats(stage, this.options.sketchAccuracy));
     if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined, true);
     if (this.sink.interval) {
@@ -247,7 +260,7 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchStarted(stage: Stage, batch: readonly Request[], serviceTime: number): void {
+  batchStarted(stage: ObservedStage, batch: readonly Request[], serviceTime: number): void {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     s.busy.add(now, 1);
@@ -267,11 +280,11 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchFinished(stage: Stage): void {
+  batchFinished(stage: ObservedStage): void {
     this.stats[stage.index].busy.add(this.sim.now, -1);
   }
 
-  replicasChanged(stage: Stage): void {
+  replicasChanged(stage: ObservedStage): void {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     const serving = stage.servingReplicas - s.serving.current;

