@@ -268,16 +268,23 @@ export class Monitor implements PipelineObserver {
       w.stageBatches[stage.index]++;
       w.stageItems[stage.index] += batch.length;
     }
+    // NaN on a shared host: the service is known when the batch ends (batchServed).
+    const timed = serviceTime === serviceTime;
     for (let i = 0; i < batch.length; i++) {
       const request = batch[i];
       if (!request.measured) continue;
       s.wait.add(now - request.enqueuedAt);
-      s.service.add(serviceTime);
+      if (timed) s.service.add(serviceTime);
     }
     if (now >= this.options.warmup) {
       s.batches++;
       s.batchItems += batch.length;
     }
+  }
+
+  batchServed(stage: ObservedStage, batch: readonly Request[], serviceTime: number): void {
+    const s = this.stats[stage.index];
+    for (let i = 0; i < batch.length; i++) if (batch[i].measured) s.service.add(serviceTime);
   }
 
   batchFinished(stage: ObservedStage): void {

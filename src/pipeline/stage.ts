@@ -3,6 +3,7 @@ import type { Simulation, Timer } from '../engine/simulation.js';
 import type { DisciplineDefinition, RequestQueue } from './discipline.js';
 import { Fifo } from './fifo.js';
 import { Replica, REPLICA_FIELDS, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
+import type { SharedHost } from './host.js';
 import { FloatRows } from './rows.js';
 import type { DropReason, Request } from './request.js';
 import type { Router } from './router.js';
@@ -29,6 +30,8 @@ export interface StageConfig {
   router: Router;
   /** Seconds a removed replica keeps taking batches before it goes. */
   drain: number;
+  /** The machine whose cores this stage's replicas share with other stages' (absent: each replica has cores of its own). */
+  host?: SharedHost<Replica>;
 }
 
 /** What an adapter sets on a stage: the model of its replicas, how many, and the largest batch. */
@@ -40,8 +43,13 @@ export interface StageTarget {
 
 /** What a stage reports as requests move through it and replicas come and go; the monitor implements this. */
 export interface StageObserver {
-  /** A batch starts on a replica: `batch` requests, served in `serviceTime` seconds. */
+  /**
+   * A batch starts on a replica: `batch` requests, served in `serviceTime` seconds; NaN when the
+   * stage shares a host, where how long it takes depends on what else runs (then `batchServed` says).
+   */
   batchStarted(stage: Stage, batch: readonly Request[], serviceTime: number): void;
+  /** On a shared host: the batch took `serviceTime` seconds (called when it ends, before `batchFinished`). */
+  batchServed?(stage: Stage, batch: readonly Request[], serviceTime: number): void;
   /** The replica finished the batch (before the requests move on). */
   batchFinished(stage: Stage, batch: readonly Request[]): void;
   dropped(request: Request, reason: DropReason): void;
@@ -333,8 +341,15 @@ export class Stage {
     replica.batch = batch;
     replica.batchStart = this.sim.now;
     this.idle--;
-    this.observer.batchStarted(this, batch, duration);
-    this.sim.schedule(duration, this.batchDone, replica);
+    const host = this.config.host;
+    if (host === undefined) {
+      this.observer.batchStarted(this, batch, duration);
+      this.sim.schedule(duration, this.batchDone, replica);
+    } else {
+      // `duration` is the batch's time with its cores to itself; the host stretches it while its cores are oversubscribed.
+      this.observer.batchStarted(this, batch, NaN);
+      host.begin(replica, model.cores, duration, this.batchDone);
+    }
   }
 
   /** A batch takes as long as its slowest tenant's model would for the whole batch. */
@@ -353,6 +368,7 @@ export class Stage {
     const now = this.sim.now;
     replica.busy = false;
     replica.busyTime += now - replica.batchStart;
+    if (this.config.host !== undefined) this.observer.batchServed?.(this, batch, now - replica.batchStart);
     if (replica.state === 'retired') {
       this.leave(replica);
       this.observer.replicasChanged(this);

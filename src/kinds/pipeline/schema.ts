@@ -108,6 +108,11 @@ const pipelineSchema = (plugins: PipelinePlugins) => z.strictObject({
   dropLimit: positiveDuration('drop a request whose age reaches this, checked before and after each stage (default: the profile\'s dropLimit; none without a profile)').optional(),
   maxWaiting: positiveInt('most requests that may wait in one stage\'s queue: past it the run stops with an error naming the stage (arrivals faster than it serves would otherwise fill memory; a queue.capacity drops instead)').default(1_000_000),
   drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').prefault(DEFAULT_DRAIN),
+  host: z
+    .strictObject({ cores: positiveNumber('cores of the machine') })
+    .nullable()
+    .optional()
+    .describe("one machine whose cores every stage's replicas share (as on the serving testbed): a batch in service keeps its replica's `cores` threads busy, and while busy threads outnumber the host's cores each runs at cores/threads of a core, so batches take longer (processor sharing). Absent or null: every replica has cores of its own"),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
   stages: z.array(stageSchema(plugins)).min(1, { error: 'expected at least one stage' }),
 });

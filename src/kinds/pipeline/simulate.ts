@@ -2,7 +2,9 @@ import { InputError } from '../../errors.js';
 import { RandomStreams } from '../../engine/random.js';
 import { Simulation } from '../../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../../metrics/monitor.js';
+import { SharedHost } from '../../pipeline/host.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
+import type { Replica } from '../../pipeline/replica.js';
 import type { StageConfig } from '../../pipeline/stage.js';
 import { withMargin } from '../../predictors/predictor.js';
 import type { LatencyTable } from '../../profiles/latency-table.js';
@@ -65,6 +67,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const tables: LatencyTable[] = [];
   const plugins = options.resources?.plugins ?? BUILTIN_PLUGINS;
   const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables, workload.tenantNames));
+  const host = scenario.pipeline.host == null ? undefined : new SharedHost<Replica>(sim, scenario.pipeline.host.cores);
   const stageSpecs = scenario.pipeline.stages.map((spec, i) => {
     const config: StageConfig = {
       name: spec.name ?? `stage${i + 1}`,
@@ -76,6 +79,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       abandon: spec.queue.abandon,
       router: (({ definition, options }) => definition.create(options))(resolvePlugin(plugins.routers, spec.routing)),
       drain: scenario.pipeline.drain,
+      ...(host === undefined ? {} : { host }),
     };
     return { config, initial: { model: models[i].get(spec.variant), replicas: spec.replicas, maxBatch: spec.batch.max } };
   });
