@@ -3,12 +3,12 @@
 //   1. profile the two OCR models with `pipesim profile` (the profiles the simulation uses);
 //   2. serve scenarios/testbed/ocr.yaml for real (`pipesim testbed run`) at 30%, 60% and 85% of
 //      capacity and on a bursty trace, several times each (the real system's run-to-run spread),
-//      and simulate the same scenario and seed (`pipesim run`) from the profiles as measured, with
-//      every replica on cores of its own, and with the replicas sharing the machine's cores
-//      (pipeline.host: processor sharing while busy threads outnumber the cores);
+//      and simulate the same scenario and seed (`pipesim run`) three ways: from the profiles as
+//      measured (a core per replica), the same on the shared host (pipeline.host), and with each
+//      stage's service scaled to what the real runs measured (in situ: the queueing model alone);
 //   3. rank four configurations (batch size, replicas, threads) by latency, for real and simulated.
 // Needs the testbed package (npm ci --prefix testbed) and `npm run build`. Takes about 25 minutes
-// (the real runs are real time):  node scripts/testbed-study.mjs [--duration 60] [--reps 3] [--out DIR]
+// (the real runs are real time):  node scripts/testbed-study.mjs [--duration 60] [--reps 3] [--out DIR] [--reuse]
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,14 +42,21 @@ if (!existsSync(join(ROOT, 'testbed', 'node_modules', 'onnxruntime-node'))) {
   console.error('testbed-study: the testbed is not installed: npm ci --prefix testbed');
   process.exit(2);
 }
-rmSync(OUT, { recursive: true, force: true });
+// --reuse keeps the profiles and real runs of an earlier study in OUT (only the simulations and the
+// document are made again); without it the study starts afresh.
+const REUSE = process.argv.includes('--reuse');
+if (!REUSE) rmSync(OUT, { recursive: true, force: true });
+rmSync(join(OUT, 'sim'), { recursive: true, force: true });
 mkdirSync(join(OUT, 'profiles'), { recursive: true });
+const done = (file) => REUSE && existsSync(file);
 
 // 1. Profiles, measured now on this machine.
 const profiles = { det: join(OUT, 'profiles', 'paddleocr-det.csv'), rec: join(OUT, 'profiles', 'paddleocr-rec.csv') };
-log('profiling paddleocr-det and paddleocr-rec');
-pipesim(['profile', 'paddleocr-det', '--batches', '1,2', '--threads', '1,2', '--repetitions', '30', '--out', profiles.det]);
-pipesim(['profile', 'paddleocr-rec', '--batches', '1,2,4,8', '--threads', '1', '--repetitions', '30', '--out', profiles.rec]);
+if (!done(profiles.det) || !done(profiles.rec)) {
+  log('profiling paddleocr-det and paddleocr-rec');
+  pipesim(['profile', 'paddleocr-det', '--batches', '1,2', '--threads', '1,2', '--repetitions', '30', '--out', profiles.det]);
+  pipesim(['profile', 'paddleocr-rec', '--batches', '1,2,4,8', '--threads', '1', '--repetitions', '30', '--out', profiles.rec]);
+}
 const readProfile = (file) => parseCsvRecords(readFileSync(file, 'utf8')).map((r) => ({ batch: Number(r.batch), cores: Number(r.cores), latency: Number(r.latency), cv: Number(r.cv) }));
 const detProfile = readProfile(profiles.det);
 const recProfile = readProfile(profiles.rec);
@@ -57,21 +64,74 @@ const detOne = detProfile.find((p) => p.batch === 1 && p.cores === 1);
 // The pipeline's bottleneck is detection at batch 1 on one thread.
 const capacity = 1 / detOne.latency;
 
-/** --set flags for a run: its arrivals, its configuration, its profiles and its service spread (the profile's cv). */
-function settings(arrivals, config, host = false) {
+/** Latency of `batch` on `cores` threads from a profile: linear in batch between its points. */
+function profileLatency(rows, batch, cores) {
+  const points = rows.filter((p) => p.cores === cores).sort((a, b) => a.batch - b.batch);
+  const upper = points.findIndex((p) => p.batch >= batch);
+  if (upper < 0) return points.at(-1).latency * (batch / points.at(-1).batch);
+  if (points[upper].batch === batch || upper === 0) return points[upper].latency;
+  const [a, b] = [points[upper - 1], points[upper]];
+  return a.latency + ((b.latency - a.latency) * (batch - a.batch)) / (b.batch - a.batch);
+}
+
+/**
+ * Each stage's service as the real runs measured it, relative to its profile: the mean over every
+ * batch of (time it took / the profile's latency for its size), and that ratio's coefficient of
+ * variation. The in-situ simulation scales the profile by the one and draws with the other.
+ */
+function inSitu(realDirs, config) {
+  const ratios = [[], []];
+  for (const dir of realDirs) {
+    const seen = new Set();
+    for (const r of parseCsvRecords(readFileSync(join(dir, 'request_stages.csv'), 'utf8'))) {
+      const key = `${r.stage}/${r.replica}/${r.started}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const stage = r.stage === 'detect' ? 0 : 1;
+      const predicted = stage === 0 ? profileLatency(detProfile, Number(r.batch), config.detThreads) : profileLatency(recProfile, Number(r.batch), 1);
+      ratios[stage].push((Number(r.finished) - Number(r.started)) / predicted);
+    }
+  }
+  return ratios.map((xs) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+    return { factor: m, cv: sd / m };
+  });
+}
+
+/** A copy of a profile with every latency multiplied by `factor`. */
+function scaledProfile(file, factor, name) {
+  const out = join(OUT, 'profiles', name);
+  writeFileSync(out, 'batch,cores,latency\n' + parseCsvRecords(readFileSync(file, 'utf8')).map((r) => `${r.batch},${r.cores},${Number(r.latency) * factor}\n`).join(''));
+  return out;
+}
+
+/**
+ * --set flags for a run: its arrivals and configuration; the service from the profiles measured
+ * alone (with their spread), or `insitu` (scaled profiles and spread from real runs); with or
+ * without the shared host.
+ */
+/**
+ * @param {string} arrivals
+ * @param {{ detReplicas: number, detThreads: number, recBatch: number }} config
+ * @param {{ host?: boolean, insitu?: { path: string, cv: number }[] }} [variant]
+ */
+function settings(arrivals, config, variant = {}) {
+  const { host = false, insitu = undefined } = variant;
   const detCv = detProfile.find((p) => p.batch === 1 && p.cores === config.detThreads).cv;
   const recCv = recProfile.reduce((a, p) => a + p.cv, 0) / recProfile.length;
+  const service = insitu ?? [
+    { path: profiles.det, cv: detCv },
+    { path: profiles.rec, cv: recCv },
+  ];
   return [
     `duration=${DURATION}s`,
     `metrics.warmup=${WARMUP}s`,
     `workload.arrivals=${arrivals}`,
     `pipeline.stages[0].replicas=${config.detReplicas}`,
     `pipeline.stages[0].cores=${config.detThreads}`,
-    `pipeline.stages[0].service.profile.path=${profiles.det}`,
-    `pipeline.stages[0].service.cv=${detCv.toFixed(3)}`,
     `pipeline.stages[1].batch.max=${config.recBatch}`,
-    `pipeline.stages[1].service.profile.path=${profiles.rec}`,
-    `pipeline.stages[1].service.cv=${recCv.toFixed(3)}`,
+    ...service.flatMap((x, i) => [`pipeline.stages[${i}].service.profile.path=${x.path}`, `pipeline.stages[${i}].service.cv=${x.cv.toFixed(3)}`]),
     host ? `pipeline.host={cores: ${CORES}}` : 'pipeline.host=null',
   ].flatMap((s) => ['--set', s]);
 }
@@ -93,33 +153,61 @@ const CONFIGS = [
   { name: 'det 1x2 threads, rec batch 4', detReplicas: 1, detThreads: 2, recBatch: 4 },
 ];
 
-function realRuns(tag, arrivals, config, reps) {
-  const dirs = [];
-  for (let k = 0; k < reps; k++) {
-    const dir = join(OUT, 'real', `${tag}-${k + 1}`);
-    log(`real ${tag} #${k + 1}`);
-    pipesim(['testbed', 'run', SCENARIO, '--out', dir, '-q', ...settings(arrivals, config)]);
-    dirs.push(dir);
+/** The folder of a real run: the k-th (from 0) of setting `tag`. */
+const realDir = (tag, k) => join(OUT, 'real', `${tag}-${k + 1}`);
+/**
+ * Serve every setting for real, the k-th run of each before any (k+1)-th: the shared machine drifts
+ * over the half hour, and interleaving spreads its drift over every setting instead of loading it
+ * onto the ones measured last.
+ */
+function serveAll(settingsList) {
+  const most = Math.max(...settingsList.map((x) => x.reps));
+  for (let k = 0; k < most; k++) {
+    for (const x of settingsList) {
+      if (k >= x.reps || done(join(realDir(x.tag, k), 'summary.json'))) continue;
+      log(`real ${x.tag} #${k + 1}`);
+      pipesim(['testbed', 'run', SCENARIO, '--out', realDir(x.tag, k), '-q', ...settings(x.arrivals, x.config)]);
+    }
   }
-  return dirs;
 }
-function simRun(tag, arrivals, config, host) {
+function simRun(tag, arrivals, config, variant = {}) {
   const dir = join(OUT, 'sim', tag);
-  pipesim(['run', SCENARIO, '--out', dir, '-q', ...settings(arrivals, config, host)]);
+  pipesim(['run', SCENARIO, '--out', dir, '-q', ...settings(arrivals, config, variant)]);
   return dir;
+}
+/** The simulations of one real setting: from the profiles (without and with the host) and in situ. */
+function simulations(tag, arrivals, config, real) {
+  const factors = inSitu(real, config);
+  const insitu = [
+    { path: scaledProfile(profiles.det, factors[0].factor, `${tag}-det-insitu.csv`), cv: factors[0].cv },
+    { path: scaledProfile(profiles.rec, factors[1].factor, `${tag}-rec-insitu.csv`), cv: factors[1].cv },
+  ];
+  return {
+    factors,
+    sim: simRun(tag, arrivals, config),
+    host: simRun(`${tag}-host`, arrivals, config, { host: true }),
+    insitu: simRun(`${tag}-insitu`, arrivals, config, { insitu }),
+  };
 }
 
 // 2. Loads.
+const CONFIG_REPS = Math.min(REPS, 2);
+serveAll([
+  ...LOADS.map((l, i) => ({ tag: `load${i + 1}`, arrivals: l.arrivals, config: BASE, reps: REPS })),
+  ...CONFIGS.slice(1).map((c, i) => ({ tag: `config${i + 2}`, arrivals: LOADS[1].arrivals, config: c, reps: CONFIG_REPS })),
+]);
+const realDirs = (tag, reps) => Array.from({ length: reps }, (_, k) => realDir(tag, k));
 const loadRuns = LOADS.map((l, i) => {
   const tag = `load${i + 1}`;
-  return { ...l, tag, real: realRuns(tag, l.arrivals, BASE, REPS), sim: simRun(tag, l.arrivals, BASE, false), host: simRun(`${tag}-host`, l.arrivals, BASE, true) };
+  const real = realDirs(tag, REPS);
+  return { ...l, tag, real, ...simulations(tag, l.arrivals, BASE, real) };
 });
 
-// 3. Configurations at 60%.
+// 3. Configurations at 60% (the first is the base configuration: the 60% load's runs).
 const configRuns = CONFIGS.map((c, i) => {
   const tag = `config${i + 1}`;
-  const real = i === 0 ? loadRuns[1].real : realRuns(tag, LOADS[1].arrivals, c, Math.min(REPS, 2));
-  return { ...c, real, sim: simRun(tag, LOADS[1].arrivals, c, false), host: simRun(`${tag}-host`, LOADS[1].arrivals, c, true) };
+  const real = i === 0 ? loadRuns[1].real : realDirs(tag, CONFIG_REPS);
+  return { ...c, real, ...simulations(tag, LOADS[1].arrivals, c, real) };
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -128,16 +216,20 @@ const configRuns = CONFIGS.map((c, i) => {
 const ms = (x) => (x === null || x === undefined ? 'n/a' : (1000 * x).toFixed(1));
 const pct = (x) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const VARIANTS = /** @type {const} */ (['sim', 'host', 'insitu']);
 
-/** Real reps' values of one compared metric, with the simulated value and errors against the reps' mean. */
-function metricRow(realDirs, simDir, hostDir, scope, metric) {
+/** One compared metric: the real runs' values, their mean and spread, and each simulation's value and error against that mean. */
+function metricRow(run, scope, metric) {
   const pick = (rows) => rows.find((r) => r.scope === scope && r.metric === metric);
-  const reals = realDirs.map((d) => pick(compareRuns(d, simDir)).real);
+  const reals = run.real.map((d) => pick(compareRuns(d, run.sim)).real);
   const m = mean(reals);
-  const sim = pick(compareRuns(realDirs[0], simDir)).simulated;
-  const host = pick(compareRuns(realDirs[0], hostDir)).simulated;
-  const spread = Math.max(...reals.map((x) => Math.abs(x - m))) / m;
-  return { reals, mean: m, spread, sim, simError: (sim - m) / m, host, hostError: (host - m) / m };
+  /** @type {{ reals: number[], mean: number, spread: number, sim?: { value: number, error: number | null }, host?: { value: number, error: number | null }, insitu?: { value: number, error: number | null } }} */
+  const row = { reals, mean: m, spread: Math.max(...reals.map((x) => Math.abs(x - m))) / m };
+  for (const v of VARIANTS) {
+    const value = pick(compareRuns(run.real[0], run[v])).simulated;
+    row[v] = { value, error: m === 0 ? null : (value - m) / m };
+  }
+  return row;
 }
 
 const lines = [];
@@ -146,14 +238,23 @@ const summary0 = summaryOf(loadRuns[0].real[0]);
 out('# The serving testbed: real ONNX models against the simulation');
 out();
 out('Generated by `node scripts/testbed-study.mjs` (needs `npm ci --prefix testbed`); do not edit by hand.');
-out(`Machine: ${summary0.testbed.machine.cpus} cores (${summary0.testbed.machine.model}), Node ${summary0.testbed.machine.node}, ONNX Runtime 1.30 (CPU).`);
+out(`Machine: ${summary0.testbed.machine.cpus} cores (${summary0.testbed.machine.model}), Node ${summary0.testbed.machine.node}, ONNX Runtime 1.30 (CPU); a shared machine.`);
 out();
 out('The pipeline (`scenarios/testbed/ocr.yaml`): PaddleOCR v4 text detection on a 640x640 image, then recognition');
 out('of a 48x320 text line, one replica each on one thread (ONNX Runtime intra-op threads), recognition batching up');
-out(`to 4 (timeout 20 ms), SLO 500 ms. Each run: ${DURATION} s of load, the first ${WARMUP} s left out of the statistics; the`);
-out('real system replays the same arrival times the simulation draws for the same seed (seed 1). The simulation');
-out('takes each stage\'s latency per batch from the profile `pipesim profile` measured on this machine just before');
-out('(each model alone), with a lognormal spread of the profile\'s measured coefficient of variation.');
+out(`to 4 (timeout 20 ms), SLO 500 ms. Each run: ${DURATION} s of load, the first ${WARMUP} s left out of the statistics. The`);
+out('real system replays the arrival times the simulation draws for the same seed (seed 1), so both see the same');
+out('requests at the same moments. Three simulations of each real setting:');
+out();
+out('- **sim**: each stage\'s latency per batch from the profile `pipesim profile` measured on this machine just');
+out('  before (each model alone, runs back to back), lognormal with the profile\'s spread; a core per replica.');
+out(`- **host**: the same with \`pipeline.host: {cores: ${CORES}}\`: the replicas share the machine's cores (processor sharing`);
+out('  while busy threads outnumber them).');
+out('- **in situ**: each stage\'s profile scaled by how much slower the real runs\' batches were than it says (the mean');
+out('  of time taken over profile latency, over every batch of the runs), lognormal with that ratio\'s spread. This');
+out('  takes the service times from the real runs and leaves the rest (arrivals, queues, batching, routing) to the');
+out('  simulation: its error is the error of pipesim\'s queueing and batching model; sim\'s is that plus the error of');
+out('  a profile measured alone.');
 out();
 out('## Profiles (measured alone)');
 out();
@@ -161,15 +262,13 @@ out('| model | batch | threads | mean ms | cv |');
 out('| --- | --- | --- | --- | --- |');
 for (const { model, rows } of [{ model: 'paddleocr-det', rows: detProfile }, { model: 'paddleocr-rec', rows: recProfile }]) for (const p of rows) out(`| ${model} | ${p.batch} | ${p.cores} | ${ms(p.latency)} | ${p.cv.toFixed(3)} |`);
 out();
-out(`Capacity of the pipeline: detection at batch 1 on one thread, 1 / ${ms(detOne.latency)} ms = ${capacity.toFixed(2)} requests/s.`);
+out(`Capacity of the pipeline by the profile: detection at batch 1 on one thread, 1 / ${ms(detOne.latency)} ms = ${capacity.toFixed(2)} requests/s.`);
 out();
 out('## Loads');
 out();
-out(`Real: mean of ${REPS} runs at the same load and seed, and their spread (the largest deviation of one run from that mean:`);
-out('the floor no simulator can get under here). Sim: simulated from the profiles as measured, each replica on cores');
-out(`of its own; error against the real mean. Host: the same with \`pipeline.host: {cores: ${CORES}}\`: the replicas share this`);
-out('machine\'s cores, and while their busy threads outnumber them every batch in service slows in proportion (processor');
-out('sharing). No parameter is fitted to the real runs.');
+out(`Real: mean of ${REPS} runs at the same load and seed (interleaved with the other settings' runs); spread: the largest deviation of one run from that mean`);
+out('(how far the real system moves between identical runs: no simulation can be expected to get closer). Errors');
+out('are against the real mean.');
 out();
 const METRICS = [
   ['end-to-end', 'latency p50'],
@@ -190,13 +289,13 @@ for (const l of loadRuns) {
   const counts = l.real.map((d) => summaryOf(d).requests.arrived);
   out(`### ${l.name} (${(l.load * capacity).toFixed(2)} requests/s${l.name.startsWith('bursty') ? ' on average' : ''}; ${Math.min(...counts)}-${Math.max(...counts)} requests measured per run)`);
   out();
-  out('| metric | real (mean) | spread | sim | error | host | error |');
+  out('| metric | real (mean) | spread | sim | error | in situ | error |');
   out('| --- | --- | --- | --- | --- | --- | --- |');
   for (const [scope, metric] of METRICS) {
-    const r = metricRow(l.real, l.sim, l.host, scope, metric);
+    const r = metricRow(l, scope, metric);
     const label = scope === 'end-to-end' ? metric : `${scope} ${metric}`;
-    const spread = metric === 'SLO violations' && r.mean === 0 ? 'n/a' : `${(100 * r.spread).toFixed(1)}%`;
-    out(`| ${label} | ${value(metric, r.mean)} | ${spread} | ${value(metric, r.sim)} | ${r.mean === 0 ? 'n/a' : pct(r.simError)} | ${value(metric, r.host)} | ${r.mean === 0 ? 'n/a' : pct(r.hostError)} |`);
+    const spread = r.mean === 0 ? 'n/a' : `${(100 * r.spread).toFixed(1)}%`;
+    out(`| ${label} | ${value(metric, r.mean)} | ${spread} | ${value(metric, r.sim.value)} | ${pct(r.sim.error)} | ${value(metric, r.insitu.value)} | ${pct(r.insitu.error)} |`);
     if (l.load <= 0.6 && !l.name.startsWith('bursty') && (metric === 'latency p50' || metric === 'latency p99')) targets.push({ load: l.name, metric, limit: metric === 'latency p50' ? 0.1 : 0.2, ...r });
   }
   out();
@@ -205,61 +304,63 @@ out('## Against the targets');
 out();
 out('Simulated p50 within 10% and p99 within 20% of the real system at loads up to 60% of capacity:');
 out();
-out('| load | metric | target | sim error | host error | real spread |');
+out('| load | metric | target | real spread | sim error | in situ error |');
 out('| --- | --- | --- | --- | --- | --- |');
 for (const t of targets) {
   const mark = (e) => `${pct(e)} ${Math.abs(e) <= t.limit ? '(met)' : '(missed)'}`;
-  out(`| ${t.load} | ${t.metric} | ${(100 * t.limit).toFixed(0)}% | ${mark(t.simError)} | ${mark(t.hostError)} | ${(100 * t.spread).toFixed(1)}% |`);
+  out(`| ${t.load} | ${t.metric} | ${(100 * t.limit).toFixed(0)}% | ${(100 * t.spread).toFixed(1)}% | ${mark(t.sim.error)} | ${mark(t.insitu.error)} |`);
 }
 out();
 out('## Ordering of configurations (60% load)');
 out();
-out(`Real: mean of ${Math.min(REPS, 2)} runs (${REPS} for the first). Rank 1 is the lowest latency.`);
+out(`Real: mean of ${CONFIG_REPS} runs (${REPS} for the first); every setting's k-th run was made before any setting's`);
+out('next, so that the machine\'s drift over the study falls on all alike. Rank 1 is the lowest latency.');
 out();
 const rank = (xs) => xs.map((x) => xs.filter((y) => y < x).length + 1);
 for (const metric of ['latency p50', 'latency p99']) {
-  const real = configRuns.map((c) => mean(c.real.map((d) => compareRuns(d, c.sim).find((r) => r.metric === metric).real)));
-  const sim = configRuns.map((c) => compareRuns(c.real[0], c.sim).find((r) => r.metric === metric).simulated);
-  const host = configRuns.map((c) => compareRuns(c.real[0], c.host).find((r) => r.metric === metric).simulated);
-  const [rr, rs, rh] = [rank(real), rank(sim), rank(host)];
+  const rows = configRuns.map((c) => metricRow(c, 'end-to-end', metric));
+  const real = rank(rows.map((r) => r.mean));
+  const ranks = Object.fromEntries(VARIANTS.map((v) => [v, rank(rows.map((r) => r[v].value))]));
   out(`${metric}:`);
   out();
-  out('| configuration | real ms (rank) | sim ms (rank) | host ms (rank) |');
-  out('| --- | --- | --- | --- |');
-  configRuns.forEach((c, i) => out(`| ${c.name} | ${ms(real[i])} (${rr[i]}) | ${ms(sim[i])} (${rs[i]}) | ${ms(host[i])} (${rh[i]}) |`));
-  const same = (a) => a.every((x, i) => x === rr[i]);
+  out('| configuration | real ms (rank) | spread | sim ms (rank) | host ms (rank) | in situ ms (rank) |');
+  out('| --- | --- | --- | --- | --- | --- |');
+  configRuns.forEach((c, i) => out(`| ${c.name} | ${ms(rows[i].mean)} (${real[i]}) | ${(100 * rows[i].spread).toFixed(1)}% | ${VARIANTS.map((v) => `${ms(rows[i][v].value)} (${ranks[v][i]})`).join(' | ')} |`));
   out();
-  out(`Same order as the real system: sim ${same(rs) ? 'yes' : 'no'}, host ${same(rh) ? 'yes' : 'no'}.`);
+  out(`Same order as the real system: ${VARIANTS.map((v) => `${v === 'insitu' ? 'in situ' : v} ${ranks[v].every((x, i) => x === real[i]) ? 'yes' : 'no'}`).join(', ')}.`);
   out();
 }
-out('## What explains the rest');
+out('## What explains the difference');
 out();
-out('Service in the pipeline against the same model measured alone (real mean service over the simulated one, which');
-out('draws from the profile; more than 1: the real replica ran slower than alone), and the load generator\'s lateness:');
+out('How much slower each stage\'s batches ran in the real pipeline than its profile (measured alone) says: the mean');
+out('ratio over every batch (the in-situ factor) and its spread; and the load generator\'s lateness:');
 out();
-out('| run | detect in pipeline / alone | recognise in pipeline / alone | generator lateness mean / max ms |');
+out('| run | detect factor (cv) | recognise factor (cv) | generator lateness mean / max ms |');
 out('| --- | --- | --- | --- |');
-const inflation = (real, sim, s) => mean(real.map((d) => summaryOf(d).stages[s].service.mean)) / summaryOf(sim).stages[s].service.mean;
 const lateness = (real) => `${ms(mean(real.map((d) => summaryOf(d).testbed.lateness.mean)))} / ${ms(Math.max(...real.map((d) => summaryOf(d).testbed.lateness.max)))}`;
-for (const l of loadRuns) out(`| ${l.name} | ${inflation(l.real, l.sim, 0).toFixed(3)} | ${inflation(l.real, l.sim, 1).toFixed(3)} | ${lateness(l.real)} |`);
-for (const c of configRuns.slice(1)) out(`| 60%, ${c.name} | ${inflation(c.real, c.sim, 0).toFixed(3)} | ${inflation(c.real, c.sim, 1).toFixed(3)} | ${lateness(c.real)} |`);
+const factor = (f) => `${f.factor.toFixed(3)} (${f.cv.toFixed(3)})`;
+for (const l of loadRuns) out(`| ${l.name} | ${factor(l.factors[0])} | ${factor(l.factors[1])} | ${lateness(l.real)} |`);
+for (const c of configRuns.slice(1)) out(`| 60%, ${c.name} | ${factor(c.factors[0])} | ${factor(c.factors[1])} | ${lateness(c.real)} |`);
 out();
-out(`- Threads against cores. The base configuration runs two replica threads on ${CORES} cores, plus the main thread`);
-out('  (load generator, queues, batching, message passing): the host model sees no contention there, and in the pipeline');
-out('  each model runs close to its time alone. Two detection replicas, or detection on two threads, put three busy');
-out('  threads on two cores: every replica slows, which a simulation with a core per replica cannot see and');
-out('  `pipeline.host` models as processor sharing (compare the sim and host columns of the configurations).');
-out('- The machine is shared: other tenants\' work and the OS move each run\'s service times by several percent (the');
-out('  spread columns). Queueing amplifies it near capacity: at 85% a few percent more service time is a large part');
-out('  of the headroom left, so waits (and the tail) grow far more than the service does. No simulator reaches below');
-out('  the spread; the errors at 85% and on the bursty trace are of that kind.');
+out('- A model in the pipeline runs slower than alone, and by how much varies from run to run: the real replicas');
+out('  share the machine with each other, with the main thread (load generator, queues, batching, messages) and');
+out('  with whatever else the shared machine runs; between requests their cores go idle and the next inference');
+out('  starts cold, where the profile ran its repetitions back to back. The profile misses all of this, and its');
+out('  error carries into every latency, amplified by queueing (a few percent more service is a large part of');
+out('  the headroom near capacity, which is why 85% and the bursty trace\'s peaks are far off). With the service');
+out('  times taken from the real runs (in situ), what is left is the queueing and batching model\'s own error.');
+out(`- Threads against cores. The base configuration runs two replica threads on ${CORES} cores; two detection`);
+out('  replicas, or detection on two threads, put three busy threads on two cores and every replica slows. `pipeline.host`');
+out('  models that as processor sharing (the host column of the configurations); a core per replica cannot see it.');
+out('- The real system moves between identical runs (the spread columns): no simulation, however exact, is closer');
+out('  to one run than the runs are to each other.');
 out('- What the simulation leaves out: message passing between threads (tenths of a millisecond per batch), timer');
-out('  granularity of the load generator and the batch timeout (about a millisecond, the lateness column), and the');
-out('  service-time distribution\'s shape (a lognormal with the profile\'s spread stands for the real one).');
+out('  granularity of the load generator and the batch timeout (about a millisecond: the lateness column), and the');
+out('  shape of the service-time distribution (a lognormal with the measured spread stands for the real one).');
 out();
 out('## The latency distribution (60% load)');
 out();
-out('![End-to-end latency CDF at 60% load: the real testbed and the simulation](../figures/testbed-cdf.png)');
+out('![End-to-end latency CDF at 60% load: the real testbed and the simulation from the profiles](../figures/testbed-cdf.png)');
 out();
 out(`Drawn by \`pipesim testbed compare ${join('results', 'testbed-study', 'real', 'load2-1')} ${join('results', 'testbed-study', 'sim', 'load2')} --plot docs/figures/testbed-cdf.png\`.`);
 pipesim(['testbed', 'compare', loadRuns[1].real[0], loadRuns[1].sim, '--plot', FIGURE, '--title', 'end-to-end latency at 60% load: real testbed and simulation']);

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { stageAccuracies, type AccuracyNormalization } from '../profiles/accuracy.js';
 import { resolvePipelineProfile, shippedPipelines } from '../profiles/catalog.js';
 import { InputError } from '../errors.js';
-import { fitLatencyModel, isExtrapolation, predictLatency } from '../profiles/fit.js';
+import { fitLatencyModel, isExtrapolation, predictLatency, type FitResult } from '../profiles/fit.js';
 import { readLatencyPointsCsv } from '../profiles/load.js';
 import { formatProfileCsv } from '../profiles/pipeline-profile.js';
 
@@ -82,12 +82,7 @@ export function profilesCommand(yargs: Argv) {
             process.stdout.write(JSON.stringify({ ...fit, table }, null, 2) + '\n');
             return;
           }
-          const m = fit.model;
-          process.stdout.write(
-            `latency(b, c) = (${m.alpha.toPrecision(4)} + ${m.beta.toPrecision(4)} * b) / c^${m.gamma.toPrecision(4)}   ` +
-              `from ${fit.points} points: rms relative error ${(100 * fit.rmsRelativeError).toFixed(2)}%, max ${(100 * fit.maxRelativeError).toFixed(2)}%\n` +
-              `measured range: batch ${fit.range.batch.join('..')}, cores ${fit.range.cores.join('..')}\n`,
-          );
+          process.stdout.write(`${fitLine(fit)}\nmeasured range: batch ${fit.range.batch.join('..')}, cores ${fit.range.cores.join('..')}\n`);
           process.stdout.write('batch  cores  latency s\n');
           for (const row of table) {
             process.stdout.write(`${String(row.batch).padEnd(7)}${String(row.cores).padEnd(7)}${row.latency.toFixed(5)}${row.extrapolated ? '  (extrapolated)' : ''}\n`);
@@ -96,5 +91,14 @@ export function profilesCommand(yargs: Argv) {
         },
       )
       .demandCommand(1, 'name a profiles command: list, export or fit'),
+  );
+}
+
+/** A fitted latency model and how well it fits, on one line. */
+export function fitLine(fit: FitResult): string {
+  const m = fit.model;
+  return (
+    `latency(b, c) = (${m.alpha.toPrecision(4)} + ${m.beta.toPrecision(4)} * b) / c^${m.gamma.toPrecision(4)}   ` +
+    `from ${fit.points} points: rms relative error ${(100 * fit.rmsRelativeError).toFixed(2)}%, max ${(100 * fit.maxRelativeError).toFixed(2)}%`
   );
 }

@@ -14,6 +14,7 @@ import { testbedToFolder } from '../testbed/record.js';
 import { serve, stageModels, testbedProblems } from '../testbed/serve.js';
 import { writeFigure } from '../figures/write.js';
 import { seedFlag } from './flags.js';
+import { fitLine } from './profiles.js';
 import { Progress } from './progress.js';
 import { defaultRunFolder } from './run.js';
 
@@ -66,11 +67,7 @@ export function profileCommand(yargs: Argv) {
         } catch (err) {
           throw new InputError(`fit: ${(err as Error).message}`);
         }
-        const m = fit.model;
-        process.stdout.write(
-          `latency(b, c) = (${m.alpha.toPrecision(4)} + ${m.beta.toPrecision(4)} * b) / c^${m.gamma.toPrecision(4)}${threads.length === 1 ? ' (gamma fixed at 1: one thread count measured)' : ''}; ` +
-            `rms relative error ${(100 * fit.rmsRelativeError).toFixed(2)}%, max ${(100 * fit.maxRelativeError).toFixed(2)}%\n`,
-        );
+        process.stdout.write(`${fitLine(fit)}${threads.length === 1 ? ' (gamma fixed at 1: one thread count measured)' : ''}\n`);
       }
       if (argv.out !== undefined) process.stdout.write(`${rows.length} points written to ${argv.out}\n`);
     },
@@ -118,7 +115,11 @@ export function testbedCommand(yargs: Argv) {
           const wallStart = process.hrtime.bigint();
           let record;
           try {
-            record = await serve(scenario, models, { onProgress: (f) => progress.update(f), signal: interrupt.signal });
+            record = await serve(scenario, models, {
+              onProgress: (f) => progress.update(f),
+              signal: interrupt.signal,
+              onStart: () => argv.quiet || process.stderr.write('replicas ready; load started\n'),
+            });
           } finally {
             progress.stop();
             process.off('SIGINT', onSignal);
@@ -127,7 +128,10 @@ export function testbedCommand(yargs: Argv) {
           try {
             const summary = testbedToFolder(scenario, record, dir);
             if (!argv.quiet) {
-              process.stdout.write(kindByKey('pipeline').reportText(summary, dir, Number(process.hrtime.bigint() - wallStart) / 1e9));
+              const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+              // The pipeline report, its first line (simulated time, events per second) said of a real run.
+              const report = kindByKey('pipeline').reportText(summary, dir, wall);
+              process.stdout.write(`${scenario.name} (seed ${scenario.seed}): ${summary.simulated.end.toFixed(1)} s of real load served in ${wall.toFixed(1)} s on the testbed\n${report.slice(report.indexOf('\n') + 1)}`);
               process.stdout.write(`load generator lateness: mean ${(record.lateness.mean * 1000).toFixed(2)} ms, max ${(record.lateness.max * 1000).toFixed(2)} ms\n`);
             }
           } catch (err) {

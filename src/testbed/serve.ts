@@ -60,6 +60,8 @@ export interface TestbedRecord {
 export interface ServeOptions {
   /** Fraction of the load sent so far, now and then. */
   onProgress?: (fraction: number) => void;
+  /** Called when every replica is loaded and the load starts. */
+  onStart?: () => void;
   /** Stop early: the load stops, the requests in flight finish, and serve throws ExitStatus 130. */
   signal?: AbortSignal;
 }
@@ -129,6 +131,7 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   const queues = stages.map(() => new Fifo<ServedRequest>());
   const timers: (NodeJS.Timeout | undefined)[] = stages.map(() => undefined);
   const nextReplica = stages.map(() => 0);
+  options.onStart?.();
   const started = performance.now();
   const clock = () => (performance.now() - started) / 1000;
   let inFlight = 0;

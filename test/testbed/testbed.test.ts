@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +119,26 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     const throughput = table.find((r) => r.metric === 'throughput') as Record<string, string>;
     expect(Number(throughput.real)).toBeCloseTo(summary.throughput, 9);
   }, 120_000);
+
+  it('Ctrl-C stops the load, lets the requests in flight finish, closes the replicas and leaves nothing', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'real');
+    const child = spawn(process.execPath, ['bin/pipesim.js', 'testbed', 'run', scenario(dir), '--out', out, '--set', 'workload.requests=100000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const started = new Promise<void>((done) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('load started')) done();
+      }),
+    );
+    await started;
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('interrupted: the load was stopped and the requests in flight finished; nothing was written');
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('refuses what it cannot serve, naming the field, before loading any model', () => {
     const dir = tempDir();
