@@ -12,6 +12,9 @@ export default defineConfig({
   test: {
     // The queueing-theory validations simulate millions of customers per test.
     testTimeout: 120_000,
+    // Two test files at once on the 2-core machine (vitest's default leaves one core to itself):
+    // many tests wait on child processes, and the suite must stay under five minutes.
+    maxWorkers: 2,
     // CLI tests run the compiled command; build it once before any test.
     globalSetup: ['test/global-setup.ts'],
     projects: [
