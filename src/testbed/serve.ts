@@ -85,8 +85,12 @@ export function testbedProblems(scenario: Scenario): string[] {
 interface Replica {
   readonly worker: Worker;
   busy: boolean;
-  /** The batch in hand. */
-  batch?: ServedBatch;
+  /** The requests of the batch in hand. */
+  members?: ServedRequest[];
+  /** Told to close: its exit is expected. */
+  closing: boolean;
+  /** Resolves when its thread has exited. */
+  readonly exited: Promise<void>;
 }
 
 /** Serve `scenario` for real. `models[i]` is what stage i runs (see resolveModel). */
@@ -102,18 +106,29 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
 
   // Replicas: all loaded and warmed up (each batch size once) before the clock starts.
   const replicas: Replica[][] = [];
+  /** Why serving stopped early: the user's load was more than the pipeline serves, or a replica failed. */
+  let overload: string | undefined;
   const failures: string[] = [];
   const startWorker = async (stage: number): Promise<Replica> => {
     const worker = new Worker(new URL('./replica-worker.js', import.meta.url));
     const spec = stages[stage];
     const sizes = Array.from({ length: spec.batch.max }, (_, k) => k + 1);
     worker.postMessage({ type: 'open', model: models[stage], threads: spec.cores, warmupBatches: sizes } satisfies ReplicaRequest);
+    const exited = once(worker, 'exit').then(() => undefined);
     const [first] = (await once(worker, 'message')) as [ReplicaMessage];
     if (first.type === 'failed') {
       await worker.terminate();
       throw new InputError(`stage ${spec.name ?? stage + 1}: ${models[stage].path}: ${first.message}`);
     }
-    return { worker, busy: false };
+    const replica: Replica = { worker, busy: false, closing: false, exited };
+    const name = `stage ${spec.name ?? stage + 1}: a replica`;
+    worker.on('error', (err) => lost(replica, `${name} failed: ${err.message}`));
+    worker.once('exit', (code) => replica.closing || lost(replica, `${name} exited (code ${code})`));
+    return replica;
+  };
+  /** A replica thread died: its batch's requests will never come back. Set once serving starts. */
+  let lost = (_replica: Replica, why: string) => {
+    failures.push(why);
   };
   try {
     for (let s = 0; s < stages.length; s++) {
@@ -143,12 +158,19 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   const checkDone = () => {
     if (loadEnded && inFlight === 0) finish();
   };
+  lost = (replica, why) => {
+    failures.push(why);
+    replica.busy = true; // never given another batch
+    inFlight -= replica.members?.length ?? 0;
+    replica.members = undefined;
+    stopLoad();
+  };
 
   const accept = (stage: number, request: ServedRequest) => {
     request.enqueued[stage] = clock();
     queues[stage].push(request);
     if (queues[stage].size > scenario.pipeline.maxWaiting) {
-      failures.push(`stage ${stages[stage].name}: more than pipeline.maxWaiting (${scenario.pipeline.maxWaiting}) requests waiting: the load is more than it serves; the run was stopped`);
+      overload ??= `stage ${stages[stage].name}: more than pipeline.maxWaiting (${scenario.pipeline.maxWaiting}) requests waiting: the load is more than it serves; the run was stopped`;
       stopLoad();
     }
     dispatch(stage);
@@ -186,12 +208,12 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
       const batch: ServedBatch = { stage, replica: k, ids, start: clock(), end: NaN, inference: NaN };
       batches.push(batch);
       replica.busy = true;
-      replica.batch = batch;
+      replica.members = members;
       replica.worker.removeAllListeners('message');
       replica.worker.once('message', (m: ReplicaMessage) => {
         batch.end = clock();
         replica.busy = false;
-        replica.batch = undefined;
+        replica.members = undefined;
         if (m.type === 'failed') {
           failures.push(`stage ${stages[stage].name}, replica ${k}: ${m.message}`);
           stopLoad();
@@ -250,7 +272,8 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   // As the simulator ends a run: at its duration, else when the workload is over and the pipeline has drained.
   const end = scenario.duration ?? Math.max(clock(), workload.length ?? 0);
   await closeAll(replicas.flat());
-  if (failures.length > 0) throw new InputError(failures[0]);
+  if (failures.length > 0) throw new ExitStatus(`the testbed failed: ${failures[0]}`, 1);
+  if (overload !== undefined) throw new InputError(overload);
   if (options.signal?.aborted) throw new ExitStatus('interrupted: the load was stopped and the requests in flight finished; nothing was written', 130);
   const count = requests.length;
   return { requests, batches, end, lateness: { mean: count > 0 ? lateSum / count : 0, max: lateMax }, models: [...models], tenantNames: workload.tenantNames };
@@ -258,13 +281,11 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
 
 /** Close idle replicas (the only safe way: see replica-worker.ts). */
 async function closeAll(replicas: readonly Replica[]): Promise<void> {
-  await Promise.all(
-    replicas.map(async (r) => {
-      const exited = once(r.worker, 'exit');
-      r.worker.postMessage({ type: 'close' } satisfies ReplicaRequest);
-      await exited;
-    }),
-  );
+  for (const r of replicas) {
+    r.closing = true;
+    r.worker.postMessage({ type: 'close' } satisfies ReplicaRequest);
+  }
+  await Promise.all(replicas.map((r) => r.exited));
 }
 
 /** The models of a scenario's stages, resolved against `baseDir` (the scenario's folder) for files. */

@@ -140,6 +140,17 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a model that cannot take the input it is given is reported with its stage and ONNX Runtime\'s reason, before the load starts', () => {
+    const dir = tempDir();
+    const file = scenario(dir);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('testbed: {model: paddleocr-rec}', 'testbed: {model: paddleocr-rec, input: x=5x48x320}'));
+    const run = pipesim(['testbed', 'run', file, '--out', join(dir, 'x')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/pipesim: stage recognise: .*ch_PP-OCRv4_rec_infer\.onnx: .*(dimension|shape|channel)/i);
+    expect(run.stderr).not.toContain('load started');
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
   it('refuses what it cannot serve, naming the field, before loading any model', () => {
     const dir = tempDir();
     const file = scenario(dir);
