@@ -42,7 +42,8 @@ export function testbedToFolder(scenario: Scenario, record: TestbedRecord, dir: 
     monitor.attach(stages);
 
     const { warmup } = scenario.metrics;
-    const requests = record.requests.map((r) => new Request(r.id, r.arrival, r.deadline, Infinity, r.tenant, 0, r.arrival >= warmup));
+    // Measured as the simulator measures the same request: by its scheduled arrival.
+    const requests = record.requests.map((r) => new Request(r.id, r.arrival, r.deadline, Infinity, r.tenant, 0, r.scheduled >= warmup));
     // Events in causal order (a request's arrival and queueing, then each batch's start, end and
     // what its end caused); a stable sort by time keeps that order among equal times.
     const events: { time: number; run: () => void }[] = [];

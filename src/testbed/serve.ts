@@ -62,7 +62,7 @@ export interface ServeOptions {
   onProgress?: (fraction: number) => void;
   /** Called when every replica is loaded and the load starts. */
   onStart?: () => void;
-  /** Stop early: the load stops, the requests in flight finish, and serve throws ExitStatus 130. */
+  /** Stop early: the load stops, waiting requests are given up, the batches in service finish, and serve throws ExitStatus 130. */
   signal?: AbortSignal;
 }
 
@@ -71,6 +71,7 @@ export function testbedProblems(scenario: Scenario): string[] {
   const problems: string[] = [];
   if (scenario.adaptation !== undefined) problems.push('adaptation: the testbed serves a fixed configuration; remove adaptation');
   if (scenario.pipeline.dropLimit !== undefined) problems.push('pipeline.dropLimit: the testbed does not drop requests');
+  if (scenario.pipeline.profile !== undefined) problems.push("pipeline.profile: the testbed serves each stage's own model on `cores` threads, not a profile's variants (nor its drop limit); remove pipeline.profile");
   scenario.pipeline.stages.forEach((stage, i) => {
     const at = `pipeline.stages[${i}]`;
     if (stage.testbed === undefined) problems.push(`${at}.testbed: name the model this stage serves, e.g. testbed: {model: paddleocr-det}`);
@@ -102,6 +103,7 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   const maxRequests = scenario.workload.requests ?? Infinity;
   if (horizon === Infinity && maxRequests === Infinity) throw new InputError('the testbed needs an end: set duration or workload.requests');
   const stages = scenario.pipeline.stages;
+  const names = stages.map((spec, i) => spec.name ?? `stage${i + 1}`);
   const defaultSlo = scenario.slo ?? Infinity;
 
   // Replicas: all loaded and warmed up (each batch size once) before the clock starts.
@@ -118,10 +120,10 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
     const [first] = (await once(worker, 'message')) as [ReplicaMessage];
     if (first.type === 'failed') {
       await worker.terminate();
-      throw new InputError(`stage ${spec.name ?? stage + 1}: ${models[stage].path}: ${first.message}`);
+      throw new InputError(`stage ${names[stage]}: ${models[stage].path}: ${first.message}`);
     }
     const replica: Replica = { worker, busy: false, closing: false, exited };
-    const name = `stage ${spec.name ?? stage + 1}: a replica`;
+    const name = `stage ${names[stage]}: a replica`;
     worker.on('error', (err) => lost(replica, `${name} failed: ${err.message}`));
     worker.once('exit', (code) => replica.closing || lost(replica, `${name} exited (code ${code})`));
     return replica;
@@ -139,6 +141,11 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   } catch (err) {
     await closeAll(replicas.flat());
     throw err;
+  }
+  // Interrupted while the models loaded (a replica cannot be stopped while it loads: see replica-worker.ts).
+  if (options.signal?.aborted) {
+    await closeAll(replicas.flat());
+    throw new ExitStatus('interrupted while the replicas loaded; nothing was written', 130);
   }
 
   const requests: ServedRequest[] = [];
@@ -158,20 +165,38 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   const checkDone = () => {
     if (loadEnded && inFlight === 0) finish();
   };
+  /**
+   * Stop early (Ctrl-C, a failure, an overload): no more load, the waiting requests are given up,
+   * and the run ends when the batches in service are back (a replica is only closed when idle).
+   */
+  let stopping = false;
+  const stopEarly = () => {
+    stopping = true;
+    for (const queue of queues) {
+      inFlight -= queue.size;
+      while (queue.size > 0) queue.shift();
+    }
+    stopLoad();
+  };
   lost = (replica, why) => {
     failures.push(why);
     replica.busy = true; // never given another batch
     inFlight -= replica.members?.length ?? 0;
     replica.members = undefined;
-    stopLoad();
+    stopEarly();
   };
 
   const accept = (stage: number, request: ServedRequest) => {
+    if (stopping) {
+      inFlight--;
+      return;
+    }
     request.enqueued[stage] = clock();
     queues[stage].push(request);
     if (queues[stage].size > scenario.pipeline.maxWaiting) {
-      overload ??= `stage ${stages[stage].name}: more than pipeline.maxWaiting (${scenario.pipeline.maxWaiting}) requests waiting: the load is more than it serves; the run was stopped`;
-      stopLoad();
+      overload ??= `stage ${names[stage]}: more than pipeline.maxWaiting (${scenario.pipeline.maxWaiting}) requests waiting: the load is more than it serves; the run was stopped`;
+      stopEarly();
+      return;
     }
     dispatch(stage);
   };
@@ -215,8 +240,8 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
         replica.busy = false;
         replica.members = undefined;
         if (m.type === 'failed') {
-          failures.push(`stage ${stages[stage].name}, replica ${k}: ${m.message}`);
-          stopLoad();
+          failures.push(`stage ${names[stage]}, replica ${k}: ${m.message}`);
+          stopEarly();
         } else if (m.type === 'done') batch.inference = m.inference;
         for (const r of members) {
           if (stage + 1 < stages.length && m.type === 'done') accept(stage + 1, r);
@@ -242,7 +267,7 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
     loadEnded = true;
     checkDone();
   };
-  const onAbort = () => stopLoad();
+  const onAbort = () => stopEarly();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const generate = () => {
     generator = undefined;
@@ -258,7 +283,7 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
       requests.push(request);
       inFlight++;
       accept(0, request);
-      pending = requests.length < maxRequests && source.next() && source.time < horizon;
+      pending = !loadEnded && requests.length < maxRequests && source.next() && source.time < horizon;
     }
     if (horizon !== Infinity) options.onProgress?.(Math.min(1, now / horizon));
     if (pending) generator = setTimeout(generate, Math.max(0, (source.time - clock()) * 1000));
@@ -274,7 +299,7 @@ export async function serve(scenario: Scenario, models: readonly ModelSpec[], op
   await closeAll(replicas.flat());
   if (failures.length > 0) throw new ExitStatus(`the testbed failed: ${failures[0]}`, 1);
   if (overload !== undefined) throw new InputError(overload);
-  if (options.signal?.aborted) throw new ExitStatus('interrupted: the load was stopped and the requests in flight finished; nothing was written', 130);
+  if (options.signal?.aborted) throw new ExitStatus('interrupted: the load was stopped, the batches in service finished; nothing was written', 130);
   const count = requests.length;
   return { requests, batches, end, lateness: { mean: count > 0 ? lateSum / count : 0, max: lateMax }, models: [...models], tenantNames: workload.tenantNames };
 }

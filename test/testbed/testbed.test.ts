@@ -82,9 +82,14 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     // within the stage's largest batch; a replica serves one batch at a time.
     const batches = new Map<string, Record<string, string>[]>();
     for (const s of stages) batches.set(`${s.stage}/${s.replica}/${s.started}`, [...(batches.get(`${s.stage}/${s.replica}/${s.started}`) ?? []), s]);
+    // The batching rule: a batch leaves full, or once its oldest request has waited the timeout.
+    const rule = { detect: { max: 2, timeout: 0.005 }, recognise: { max: 4, timeout: 0.01 } } as Record<string, { max: number; timeout: number }>;
     for (const rows of batches.values()) {
+      const { max, timeout } = rule[rows[0].stage];
       expect(rows.every((r) => Number(r.batch) === rows.length)).toBe(true);
-      expect(rows.length).toBeLessThanOrEqual(rows[0].stage === 'detect' ? 2 : 4);
+      expect(rows.length).toBeLessThanOrEqual(max);
+      const oldest = Math.min(...rows.map((r) => Number(r.enqueued)));
+      if (rows.length < max) expect(Number(rows[0].started)).toBeGreaterThanOrEqual(oldest + timeout - 2e-9);
     }
     for (const [stage, replicas] of [['detect', 1], ['recognise', 2]] as const) {
       for (let k = 0; k < replicas; k++) {
@@ -120,7 +125,7 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     expect(Number(throughput.real)).toBeCloseTo(summary.throughput, 9);
   }, 120_000);
 
-  it('Ctrl-C stops the load, lets the requests in flight finish, closes the replicas and leaves nothing', async () => {
+  it('Ctrl-C stops the load (or the loading), lets the batches in service finish, closes the replicas and leaves nothing', async () => {
     const dir = tempDir();
     const out = join(dir, 'real');
     const child = spawn(process.execPath, ['bin/pipesim.js', 'testbed', 'run', scenario(dir), '--out', out, '--set', 'workload.requests=100000'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -136,7 +141,23 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toContain('interrupted: the load was stopped and the requests in flight finished; nothing was written');
+    expect(stderr).toContain('interrupted: the load was stopped, the batches in service finished; nothing was written');
+    expect(existsSync(out)).toBe(false);
+
+    // While the replicas load: they finish loading (a thread inside ONNX Runtime cannot be stopped), then close.
+    const early = spawn(process.execPath, ['bin/pipesim.js', 'testbed', 'run', scenario(dir), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let earlyErr = '';
+    const earlyExit = new Promise<number | null>((done) => early.on('exit', (code) => done(code)));
+    await new Promise<void>((done) =>
+      early.stderr.on('data', (d) => {
+        earlyErr += d;
+        if (earlyErr.includes('loading')) done();
+      }),
+    );
+    early.kill('SIGINT');
+    expect(await earlyExit).toBe(130);
+    expect(earlyErr).toContain('interrupted while the replicas loaded; nothing was written');
+    expect(earlyErr).not.toContain('load started');
     expect(existsSync(out)).toBe(false);
   });
 
@@ -149,6 +170,18 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
     expect(run.stderr).toMatch(/pipesim: stage recognise: .*ch_PP-OCRv4_rec_infer\.onnx: .*(dimension|shape|channel)/i);
     expect(run.stderr).not.toContain('load started');
     expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
+  it('a load past what it serves stops at pipeline.maxWaiting, naming the stage, and writes nothing', () => {
+    const dir = tempDir();
+    const out = join(dir, 'x');
+    const started = Date.now();
+    const run = pipesim(['testbed', 'run', scenario(dir), '--out', out, '--set', 'pipeline.maxWaiting=20', '--set', 'workload.arrivals.rate=5000', '--set', 'workload.requests=1000000']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('pipesim: stage detect: more than pipeline.maxWaiting (20) requests waiting');
+    // A million requests at 5,000/s would take 200 s: the run stops as soon as the queue passes 20.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses what it cannot serve, naming the field, before loading any model', () => {
