@@ -128,48 +128,22 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
   it('Ctrl-C stops the load (or the loading), lets the batches in service finish, closes the replicas and leaves nothing', async () => {
     const dir = tempDir();
     const out = join(dir, 'real');
-    const child = spawn(process.execPath, ['bin/pipesim.js', 'testbed', 'run', scenario(dir), '--out', out, '--set', 'workload.requests=100000'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const started = new Promise<void>((done) =>
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        if (stderr.includes('load started')) done();
-      }),
-    );
-    await started;
-    await new Promise((r) => setTimeout(r, 1000));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toContain('interrupted: the load was stopped, the batches in service finished; nothing was written');
+    const serving = await interrupted(['testbed', 'run', scenario(dir), '--out', out, '--set', 'workload.requests=100000'], 'load started', 1000);
+    expect(serving.code).toBe(130);
+    expect(serving.stderr).toContain('interrupted: the load was stopped, the batches in service finished; nothing was written');
     expect(existsSync(out)).toBe(false);
-
     // While the replicas load: they finish loading (a thread inside ONNX Runtime cannot be stopped), then close.
-    const early = spawn(process.execPath, ['bin/pipesim.js', 'testbed', 'run', scenario(dir), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let earlyErr = '';
-    const earlyExit = new Promise<number | null>((done) => early.on('exit', (code) => done(code)));
-    await new Promise<void>((done) =>
-      early.stderr.on('data', (d) => {
-        earlyErr += d;
-        if (earlyErr.includes('loading')) done();
-      }),
-    );
-    early.kill('SIGINT');
-    expect(await earlyExit).toBe(130);
-    expect(earlyErr).toContain('interrupted while the replicas loaded; nothing was written');
-    expect(earlyErr).not.toContain('load started');
+    const loading = await interrupted(['testbed', 'run', scenario(dir), '--out', out], 'loading', 0);
+    expect(loading.code).toBe(130);
+    expect(loading.stderr).toContain('interrupted while the replicas loaded; nothing was written');
+    expect(loading.stderr).not.toContain('load started');
     expect(existsSync(out)).toBe(false);
   });
 
   it('a model that cannot take the input it is given is reported with its stage and ONNX Runtime\'s reason, before the load starts', () => {
-    const dir = tempDir();
-    const file = scenario(dir);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('testbed: {model: paddleocr-rec}', 'testbed: {model: paddleocr-rec, input: x=5x48x320}'));
-    const run = pipesim(['testbed', 'run', file, '--out', join(dir, 'x')]);
-    expect(run.code).toBe(2);
+    const run = refused((text) => text.replace('testbed: {model: paddleocr-rec}', 'testbed: {model: paddleocr-rec, input: x=5x48x320}'));
     expect(run.stderr).toMatch(/pipesim: stage recognise: .*ch_PP-OCRv4_rec_infer\.onnx: .*(dimension|shape|channel)/i);
     expect(run.stderr).not.toContain('load started');
-    expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
   it('a load past what it serves stops at pipeline.maxWaiting, naming the stage, and writes nothing', () => {
@@ -185,13 +159,35 @@ describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
   });
 
   it('refuses what it cannot serve, naming the field, before loading any model', () => {
-    const dir = tempDir();
-    const file = scenario(dir);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('      testbed: {model: paddleocr-rec}\n', '      routing: least-loaded\n'));
-    const run = pipesim(['testbed', 'run', file, '--out', join(dir, 'x')]);
-    expect(run.code).toBe(2);
+    const run = refused((text) => text.replace('      testbed: {model: paddleocr-rec}\n', '      routing: least-loaded\n'));
     expect(run.stderr).toContain('pipeline.stages[1].testbed: name the model this stage serves');
     expect(run.stderr).toContain('pipeline.stages[1].routing: the testbed routes round-robin');
-    expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 });
+
+/** `pipesim testbed run` of the test scenario changed by `edit`: it must fail with exit 2 and leave no folder. */
+function refused(edit: (text: string) => string): { stderr: string } {
+  const dir = tempDir();
+  const file = scenario(dir);
+  writeFileSync(file, edit(readFileSync(file, 'utf8')));
+  const run = pipesim(['testbed', 'run', file, '--out', join(dir, 'x')]);
+  expect(run.code, run.stderr).toBe(2);
+  expect(existsSync(join(dir, 'x'))).toBe(false);
+  return run;
+}
+
+/** Start pipesim with `args`, send SIGINT `delay` ms after its standard error shows `marker`; its exit code and standard error. */
+async function interrupted(args: string[], marker: string, delay: number): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/pipesim.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  await new Promise<void>((done) =>
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes(marker)) done();
+    }),
+  );
+  await new Promise((r) => setTimeout(r, delay));
+  child.kill('SIGINT');
+  return { code: await exited, stderr };
+}
