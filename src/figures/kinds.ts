@@ -296,6 +296,25 @@ function single(table: Table, by: readonly string[], columns: readonly string[],
 const CDF_POINTS = 400;
 
 /**
+ * At most CDF_POINTS steps of the empirical CDF of `sorted` (ascending): each the k-th smallest
+ * value, moved past its ties, with k/n, the CDF's value there.
+ */
+export function cdfPoints(sorted: readonly number[]): { value: number; fraction: number }[] {
+  const n = sorted.length;
+  const count = Math.min(n, CDF_POINTS);
+  const points: { value: number; fraction: number }[] = [];
+  let last = -1;
+  for (let j = 1; j <= count; j++) {
+    let k = Math.ceil((j * n) / count);
+    while (k < n && sorted[k] === sorted[k - 1]) k++;
+    if (k === last) continue;
+    last = k;
+    points.push({ value: sorted[k - 1], fraction: k / n });
+  }
+  return points;
+}
+
+/**
  * The CDF's x scale from 0, reaching past the SLA when it lies above every latency; padded in from
  * the axis so that an SLA near 0 (below every latency) is drawn as a line inside the plot, not
  * hidden on the axis.
@@ -393,17 +412,7 @@ function cdf(results: string, options: PlotOptions): Figure {
     }
     if (p99.length === 0) continue;
     p99.sort((a, b) => a - b);
-    const n = p99.length;
-    const count = Math.min(n, CDF_POINTS);
-    let last = -1;
-    for (let j = 1; j <= count; j++) {
-      // The k-th smallest, moved past its ties, so k/n is the CDF's value at that latency.
-      let k = Math.ceil((j * n) / count);
-      while (k < n && p99[k] === p99[k - 1]) k++;
-      if (k === last) continue;
-      last = k;
-      rows.push({ series: g.series, latency: p99[k - 1], fraction: k / n });
-    }
+    for (const p of cdfPoints(p99)) rows.push({ series: g.series, latency: p.value, fraction: p.fraction });
   }
   if (rows.length === 0) throw new InputError(`${results}: no per-second p99 latencies in the runs' timeseries.csv`);
   const sla = options.sla ?? (groups.length > 0 ? sloOf(groups[0].dirs[0]) : undefined);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { Figure } from '../figures/kinds.js';
+import { cdfPoints, type Figure } from '../figures/kinds.js';
 import { BASE_CONFIG, colourScale, VEGA_LITE_SCHEMA } from '../figures/style.js';
 import { readTextFile } from '../io/read.js';
 import { csvNumber, parseCsvRecords } from '../metrics/csv.js';
@@ -90,8 +90,6 @@ function latencies(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-const CDF_POINTS = 400;
-
 /** The end-to-end latency CDF of both runs, one line each, from every completed request. */
 export function comparisonCdf(realDir: string, simDir: string, title: string): Figure {
   const rows: Figure['rows'] = [];
@@ -99,12 +97,7 @@ export function comparisonCdf(realDir: string, simDir: string, title: string): F
     ['real', realDir],
     ['simulated', simDir],
   ] as const) {
-    const values = latencies(dir);
-    const n = values.length;
-    for (let j = 1; j <= Math.min(n, CDF_POINTS); j++) {
-      const k = Math.ceil((j * n) / Math.min(n, CDF_POINTS));
-      rows.push({ series, latency: values[k - 1] * 1000, fraction: k / n });
-    }
+    for (const p of cdfPoints(latencies(dir))) rows.push({ series, latency: p.value * 1000, fraction: p.fraction });
   }
   const spec = {
     $schema: VEGA_LITE_SCHEMA,

@@ -313,7 +313,7 @@ async function closeAll(replicas: readonly Replica[]): Promise<void> {
   await Promise.all(replicas.map((r) => r.exited));
 }
 
-/** The models of a scenario's stages, resolved against `baseDir` (the scenario's folder) for files. */
+/** The models of a scenario's stages (a loaded scenario's model files are already absolute paths). */
 export function stageModels(scenario: Scenario): ModelSpec[] {
   return scenario.pipeline.stages.map((stage, i) => {
     if (stage.testbed === undefined) throw new InputError(`pipeline.stages[${i}].testbed: name the model this stage serves, e.g. testbed: {model: paddleocr-det}`);
