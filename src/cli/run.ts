@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
@@ -56,10 +56,10 @@ function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']):
  * Run in a worker thread (src/cli/run-worker.ts) so that SIGINT and SIGTERM can stop the run:
  * the worker is stopped once its simulation has started (stopping a thread while it loads
  * modules aborts the process), and everything the run added to `dir` is removed (the folder too
- * if the run made it), so an interrupted run leaves nothing behind. Exit status 130.
+ * if the run made it: `before` lists what was there), so an interrupted run leaves nothing behind.
+ * Exit status 130.
  */
-async function runInWorker(worker: Worker, run: AnyScenario, dir: string, progress: Progress): Promise<unknown> {
-  const before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
+async function runInWorker(worker: Worker, run: AnyScenario, dir: string, before: Set<string> | undefined, progress: Progress): Promise<unknown> {
   worker.postMessage({ type: 'run', run, dir } satisfies RunWorkerRequest);
   let started = false;
   let finished = false;
@@ -124,10 +124,15 @@ export function runCommand(yargs: Argv) {
       const worker = takeRunWorker();
       let loaded: AnyScenario;
       let dir: string;
+      let before: Set<string> | undefined;
       try {
         ({ loaded, dir } = await prepare(argv));
+        if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`cannot write the run folder ${dir}: it is a file`);
+        before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
       } catch (err) {
-        // Told to stop rather than terminated: stopping a thread while it loads modules aborts the process.
+        // Whatever fails before the run is handed over (a refused scenario, an output path that is a
+        // file), the worker waits for a message: told to stop rather than terminated, since stopping a
+        // thread while it loads modules aborts the process.
         worker.postMessage({ type: 'cancel' } satisfies RunWorkerRequest);
         await once(worker, 'exit');
         throw err;
@@ -138,7 +143,7 @@ export function runCommand(yargs: Argv) {
       const wallStart = process.hrtime.bigint();
       let summary: unknown;
       try {
-        summary = await runInWorker(worker, loaded, dir, progress);
+        summary = await runInWorker(worker, loaded, dir, before, progress);
       } finally {
         progress.stop();
       }

@@ -143,6 +143,10 @@ describe('pipesim run', () => {
       const r = await pipesimInProcess(args);
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, `pipesim: cannot make the folder ${blocked}: a part of the path is a file, not a folder\n`]);
     }
+    // The run folder itself a file: refused before the run is handed to the worker thread the launcher
+    // started early, and the process ends (it waited for that thread for ever once).
+    const asFile = spawnSync(process.execPath, ['bin/pipesim.js', 'run', 'scenarios/quickstart.yaml', '-q', '--out', file], { encoding: 'utf8', timeout: 30_000 });
+    expect([asFile.status, asFile.stderr]).toEqual([2, `pipesim: cannot write the run folder ${file}: it is a file\n`]);
     // A folder where the figure file should be: named as the file, not by the temporary name it was written to.
     const folder = join(dir, 'f.png');
     mkdirSync(folder);
