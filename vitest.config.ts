@@ -17,6 +17,8 @@ export default defineConfig({
     maxWorkers: 2,
     // CLI tests run the compiled command; build it once before any test.
     globalSetup: ['test/global-setup.ts'],
+    // The default summary, then the skipped tests by name: their names say why they were skipped.
+    reporters: ['default', './test/skip-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'validation', include: ['test/validation/**/*.test.ts'] } },

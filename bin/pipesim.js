@@ -2,6 +2,11 @@
 // Thin launcher: the CLI is compiled from src/ to dist/ by `npm run build` (run by `npm ci` through `prepare`).
 import { Worker } from 'node:worker_threads';
 
+// Ctrl-C or SIGTERM before `pipesim run` has loaded and taken over the signals: remembered here and
+// honoured once it has (exit 130, nothing written), instead of killing the process mid-load.
+let signalled;
+if (process.argv[2] === 'run') for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => (signalled ??= s));
+
 // `pipesim run` simulates in a worker thread (so Ctrl-C can clean up). Started before the CLI's own
 // imports, it loads its modules on the other core meanwhile; the CLI hands it the run, or stops it.
 const { SIMULATION_THREAD_LIMITS } = await import('../dist/engine/threads.js');
@@ -14,7 +19,7 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-main(process.argv.slice(2), { runWorker }).then(
+main(process.argv.slice(2), { runWorker, signalled: () => signalled }).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(err instanceof Error ? err.stack : err); process.exitCode = 1; },
 );

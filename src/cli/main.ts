@@ -26,8 +26,8 @@ import { traceCommand } from './trace.js';
 class UsageError extends Error {}
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
-export async function main(args: string[], options: { runWorker?: Worker } = {}): Promise<number> {
-  provideRunWorker(options.runWorker);
+export async function main(args: string[], options: { runWorker?: Worker; signalled?: () => NodeJS.Signals | undefined } = {}): Promise<number> {
+  provideRunWorker(options.runWorker, options.signalled);
   try {
     return await mainCommand(args);
   } finally {

@@ -52,6 +52,12 @@ export function predictorCommand(yargs: Argv) {
           const dropZeros = !argv['keep-zeros'];
           const { series, rawIndex } = preprocess(raw, argv.damping, dropZeros);
           const trainSeconds = Math.min(series.length, Math.round(argv['train-days'] * DAY));
+          if (trainSeconds === series.length) {
+            process.stderr.write(
+              `warning: ${argv.trace} has ${series.length} s after preprocessing, no more than --train-days ${argv['train-days']} (${Math.round(argv['train-days'] * DAY)} s): ` +
+                `training on all of it leaves no test range for predictor eval; give --train-days below ${(series.length / DAY).toPrecision(2)} to keep one\n`,
+            );
+          }
           const windows = makeWindows(series, IPA_WINDOWS, 0, trainSeconds);
           process.stderr.write(`training on ${windows.times.length} windows from ${trainSeconds} s of ${argv.trace} (${series.length} s after preprocessing)\n`);
           const model = await trainLstm({
@@ -114,7 +120,9 @@ export function predictorCommand(yargs: Argv) {
             throw new InputError(
               argv.start !== undefined
                 ? `--start ${from} is outside the trace (0..${series.length - 1})`
-                : `${argv.trace} has ${series.length} s after preprocessing, but the model's test range starts at second ${from} (after its ${meta.training.trainSeconds} s of training): evaluate on the trace it was trained on, or name a segment with --start`,
+                : from === series.length
+                  ? `the model was trained on all ${from} s of ${argv.trace} (after preprocessing), so it has no test range there: name a segment with --start and --duration, or train with fewer --train-days`
+                  : `${argv.trace} has ${series.length} s after preprocessing, but the model's test range starts at second ${from} (after its ${meta.training.trainSeconds} s of training): evaluate on the trace it was trained on, or name a segment with --start`,
             );
           }
           // Windows whose target starts in [from, to) and ends inside the trace.

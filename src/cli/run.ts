@@ -16,10 +16,13 @@ import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.js';
 
 /** The run worker bin/pipesim.js started early for `pipesim run`, if it did and nobody took it yet. */
 let early: Worker | undefined;
+/** A signal bin/pipesim.js caught before the run command took the signals over, if any. */
+let signalledEarly: () => NodeJS.Signals | undefined = () => undefined;
 
-/** Hand a worker started early to the run command (see takeRunWorker). */
-export function provideRunWorker(worker: Worker | undefined): void {
+/** Hand a worker started early, and the signal caught while loading, to the run command (see takeRunWorker). */
+export function provideRunWorker(worker: Worker | undefined, signalled?: () => NodeJS.Signals | undefined): void {
   early = worker;
+  signalledEarly = signalled ?? (() => undefined);
 }
 
 /** A run worker: the one started early, else a new one. */
@@ -129,6 +132,9 @@ export function runCommand(yargs: Argv) {
         ({ loaded, dir } = await prepare(argv));
         if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`cannot write the run folder ${dir}: it is a file`);
         before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
+        // From here to runInWorker's own handlers nothing waits, so no signal can slip between.
+        const signal = signalledEarly();
+        if (signal !== undefined) throw new ExitStatus(`interrupted (${signal}) before the run started: nothing was written`, 130);
       } catch (err) {
         // Whatever fails before the run is handed over (a refused scenario, an output path that is a
         // file), the worker waits for a message: told to stop rather than terminated, since stopping a

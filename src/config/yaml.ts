@@ -25,7 +25,10 @@ export function parseYamlText(text: string, source: string): unknown {
   try {
     return doc.toJS();
   } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new InputError(`${source}: invalid YAML: its aliases expand too far (${err.message})`);
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      // The YAML library reports both an alias bomb and an alias to no anchor this way.
+      throw new InputError(`${source}: invalid YAML: ${/excessive alias/i.test(err.message) ? `its aliases expand too far (${err.message})` : err.message}`);
+    }
     throw err;
   }
 }
@@ -81,16 +84,22 @@ function suggestion(key: string, known: readonly string[]): string {
   return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean ${best}?)` : '';
 }
 
-/** Turn validation issues into one line each: `file: path.to.key: what was expected, got what`. */
-export function formatIssues(source: string, issues: readonly (Issue | z.core.$ZodIssue)[], input: unknown, schema?: z.core.$ZodType): string {
+/**
+ * Turn validation issues into one line each: `file: path.to.key: what was expected, got what`.
+ * `source` names where the data came from: a file, or per path (a value an override set is named
+ * as such, not blamed on the file).
+ */
+export function formatIssues(source: string | ((path: string) => string), issues: readonly (Issue | z.core.$ZodIssue)[], input: unknown, schema?: z.core.$ZodType): string {
+  const from = typeof source === 'string' ? () => source : source;
   const lines = issues.map((raw) => {
     const issue = raw as Issue;
     const at = issuePath(issue);
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
       const known = schema === undefined ? [] : keysAt(schema, at);
-      return issue.keys.map((k) => `${source}: ${formatPath([...at, k])}: unknown key${suggestion(k, known)}`).join('\n');
+      return issue.keys.map((k) => `${from(formatPath([...at, k]))}: ${formatPath([...at, k])}: unknown key${suggestion(k, known)}`).join('\n');
     }
     const path = formatPath(at) || '(top level)';
+    const source = from(path);
     const value = getPath(input, at);
     const got = value === undefined ? 'nothing' : JSON.stringify(value);
     const message = issue.code === 'invalid_union' && value === undefined ? 'required' : issue.message;

@@ -106,27 +106,31 @@ const isCount = (metric: string) => /(^|\.|_)(arrived|completed|dropped|late|vio
 /** Axis titles for the metrics pipesim writes (sweep tables and experiment tables name them differently). */
 const METRIC_TITLES: Record<string, string> = {
   sloViolationRatio: 'SLA violation ratio',
-  sla_violation_ratio: 'SLA violation ratio',
-  'latency.p99': 'p99 latency (s)',
-  latency_p99: 'p99 latency (s)',
-  'latency.mean': 'mean latency (s)',
   'cost.meanCores': 'cores (mean)',
   mean_cores: 'cores (mean)',
   'adaptation.meanAccuracy.objective': 'accuracy (mean)',
   mean_accuracy: 'accuracy (mean)',
-  // The price list's currency is not stated by HarmonyBatch, so no unit.
-  'cost.perRequest': 'cost per request',
-  cost_per_request: 'cost per request',
-  violation_ratio: 'violation ratio',
+  'inSystem.mean': 'requests in the system (mean)',
   violationRatio: 'QoS violation ratio',
-  'requests.dropped': 'requests dropped',
   goodput: 'goodput (requests/s)',
 };
-/** A metric's axis title; per-tenant and per-application columns (`byTenant.NAME.latency.p99`) are titled by name and metric. */
-function titleOf(name: string): string {
+/**
+ * A metric's axis title: the named ones above, latency statistics and rates with their unit, and
+ * any other column spelled out in words (`requests.inFlight` -> requests in flight; `cost.perRequest`
+ * gets no unit: HarmonyBatch's price list does not state its currency). Per-tenant and
+ * per-application columns (`byTenant.NAME.latency.p99`) are titled by name and metric.
+ */
+export function metricTitle(name: string): string {
   const member = /^(?:byTenant|apps)\.([^.]+)\.(.+)$/.exec(name);
-  if (member !== null) return `${member[1]}: ${METRIC_TITLES[member[2]] ?? member[2]}`;
-  return METRIC_TITLES[name] ?? name;
+  if (member !== null) return `${member[1]}: ${metricTitle(member[2])}`;
+  const named = METRIC_TITLES[name];
+  if (named !== undefined) return named;
+  const latency = /^latency[._](p\d+|mean|min|max)$/.exec(name);
+  if (latency !== null) return `${latency[1]} latency (s)`;
+  const dropped = /^requests\.droppedByReason\.(\w+)$/.exec(name);
+  if (dropped !== null) return `requests dropped (${dropped[1]})`;
+  const words = name.split(/[._]/).flatMap((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ')).join(' ');
+  return /(^|\s)(throughput|rate)$/.test(words) ? `${words} (requests/s)` : words.replace(/\bsla\b/g, 'SLA').replace(/\bslo\b/g, 'SLO');
 }
 
 function topLevel(options: PlotOptions, spec: Record<string, unknown>): Record<string, unknown> {
@@ -557,7 +561,7 @@ function bars(results: string, options: PlotOptions): Figure {
       color: colourBy(series, color),
     },
     layer: [
-      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: titleOf(metric), ...(isCount(metric) ? { axis: COUNT_AXIS } : {}), ...(allZero(metric) ? { scale: { domain: [0, 1] } } : {}) } } },
+      { mark: { type: 'bar', tooltip: { content: 'data' } }, encoding: { y: { field: 'mean', type: 'quantitative', title: metricTitle(metric), ...(isCount(metric) ? { axis: COUNT_AXIS } : {}), ...(allZero(metric) ? { scale: { domain: [0, 1] } } : {}) } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
     ],
   });
@@ -601,8 +605,8 @@ function pareto(results: string, options: PlotOptions): Figure {
     r.front = !dominated;
   }
   const series = seriesOrder(rows);
-  const x = { field: 'cost', type: 'quantitative', title: titleOf(costMetric), scale: { zero: false } };
-  const y = { field: 'accuracy', type: 'quantitative', title: titleOf(accuracyMetric), scale: { zero: false } };
+  const x = { field: 'cost', type: 'quantitative', title: metricTitle(costMetric), scale: { zero: false } };
+  const y = { field: 'accuracy', type: 'quantitative', title: metricTitle(accuracyMetric), scale: { zero: false } };
   return {
     spec: topLevel(options, {
       width: 360,
@@ -633,7 +637,8 @@ function sweepLines(results: string, options: PlotOptions): Figure {
   const rows: Row[] = metricRows(results, metric, keys, options).map((m) => {
     const value = m.key[x];
     if (typeof value !== 'number') throw new InputError(`${results}: ${x} = ${JSON.stringify(value)} is not a number; a sweep figure needs a numeric swept parameter on x (--x)`);
-    return { x: value, series: displayValue(m.key[color]), ...intervalFields(m) };
+    // Nothing varies but x (the colour fell back to it): one line, not a point per colour.
+    return { x: value, series: color === x ? metric : displayValue(m.key[color]), ...intervalFields(m) };
   });
   const series = seriesOrder(rows);
   // The legend shows the lines, not the translucent bands.
@@ -646,7 +651,7 @@ function sweepLines(results: string, options: PlotOptions): Figure {
       data: { values: rows },
       layer: [
         { mark: { type: 'area', opacity: 0.18 }, encoding: { x: xEnc, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: colour } },
-        { mark: { type: 'line', point: true, tooltip: { content: 'data' } }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: titleOf(metric) }, color: colour } },
+        { mark: { type: 'line', point: true, tooltip: { content: 'data' } }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: metricTitle(metric) }, color: colour } },
       ],
     }),
     columns: ['x', 'series', 'n', 'mean', 'ci95', 'low', 'high'],

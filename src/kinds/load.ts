@@ -34,7 +34,14 @@ export function readScenario(file: string, options: ReadOptions = {}): AnyScenar
   const plugins = options.plugins ?? [];
   const schema = kind.schema(plugins);
   const result = schema.safeParse(data);
-  if (!result.success) throw new InputError(formatIssues(file, result.error.issues, data, schema));
+  if (!result.success) {
+    // A path at or under an overridden one got its value from the override.
+    const sourceOf = (path: string) => {
+      const o = [...overrides].reverse().find((x) => path === x.path || path.startsWith(`${x.path}.`) || path.startsWith(`${x.path}[`));
+      return o === undefined ? file : `${file} with ${o.path} overridden`;
+    };
+    throw new InputError(formatIssues(sourceOf, result.error.issues, data, schema));
+  }
   const scenario = result.data as { name?: string };
   scenario.name ??= basename(file, extname(file));
   kind.complete(scenario, { file, folderOf: folderOf(file, overrides), plugins });

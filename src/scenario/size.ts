@@ -11,8 +11,8 @@ export interface RunEstimate {
   seconds: number;
   /** Bytes of the tables it will write. */
   outputBytes: number;
-  /** The most requests in one bin of a count trace, and its index: a bin's arrival times are all held in memory at once. */
-  busiestBin?: { index: number; count: number };
+  /** The most requests in one bin of a count trace, and when in the run it starts: a bin's arrival times are all held in memory at once. */
+  busiestBin?: { time: number; count: number };
 }
 
 /**
@@ -43,7 +43,7 @@ export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
   const problems: string[] = [];
   const warnings: string[] = [];
   const { requests, outputBytes, busiestBin } = estimate;
-  const eta = `about ${time(requests / RUN_LIMITS.requestsPerSecond)} of simulation`;
+  const eta = `about ${time(requests / RUN_LIMITS.requestsPerSecond)} to simulate`;
   if (!Number.isFinite(requests) || requests > RUN_LIMITS.refuseRequests) {
     problems.push(`it would simulate ${Number.isFinite(requests) ? `${count(requests)} requests (${eta})` : 'an endless stream of requests'}, more than the ${count(RUN_LIMITS.refuseRequests)} allowed: shorten duration or lower the arrival rate`);
   } else if (requests > RUN_LIMITS.warnRequests) warnings.push(`this run simulates ${count(requests)} requests: ${eta}`);
@@ -51,7 +51,7 @@ export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
     problems.push(`it would write ${bytes(outputBytes)} of tables, more than the ${bytes(RUN_LIMITS.refuseBytes)} allowed: shorten duration, raise metrics.interval or turn off metrics.requests`);
   } else if (outputBytes > RUN_LIMITS.warnBytes) warnings.push(`this run writes about ${bytes(outputBytes)} of tables (raise metrics.interval or turn off metrics.requests for less)`);
   if (busiestBin !== undefined && busiestBin.count > RUN_LIMITS.refuseBinRequests) {
-    problems.push(`bin ${busiestBin.index} of the trace holds ${count(busiestBin.count)} requests, more than the ${count(RUN_LIMITS.refuseBinRequests)} one bin may hold (its arrival times are all held in memory): check the trace or its scale`);
+    problems.push(`the trace's bin at ${busiestBin.time} s into the run holds ${count(busiestBin.count)} requests, more than the ${count(RUN_LIMITS.refuseBinRequests)} one bin may hold (its arrival times are all held in memory): check the trace or its scale`);
   }
   if (problems.length > 0 && !force) throw new InputError(`refusing to run: ${problems.join('; ')} (--force runs it anyway)`);
   return force ? [...problems, ...warnings] : warnings;

@@ -104,8 +104,8 @@ export interface ArrivalsEstimate {
   requests: number;
   /** Seconds until the workload ends by itself (traces, synthetic workloads); undefined for endless ones. */
   length?: number;
-  /** The most requests in one bin of a count trace, and where (expanding a bin holds all its times in memory). */
-  busiestBin?: { index: number; count: number };
+  /** The most requests in one bin of a count trace, and when in the run it starts, seconds (expanding a bin holds all its times in memory). */
+  busiestBin?: { time: number; count: number };
 }
 
 /** The requests a workload sends before `horizon` seconds, without drawing them (traces are read). */
@@ -136,10 +136,10 @@ export function expectedArrivals(spec: ArrivalsSpec, horizon: number): ArrivalsE
       }
       const counts = transformCounts(readCountTrace(spec.path), spec);
       let requests = 0;
-      let busiest = { index: 0, count: 0 };
+      let busiest = { time: 0, count: 0 };
       for (let i = 0; i < counts.length && i * spec.bin < horizon; i++) {
         requests += counts[i];
-        if (counts[i] > busiest.count) busiest = { index: i, count: counts[i] };
+        if (counts[i] > busiest.count) busiest = { time: i * spec.bin, count: counts[i] };
       }
       return { requests, busiestBin: busiest, length: counts.length * spec.bin };
     }

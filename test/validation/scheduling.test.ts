@@ -135,6 +135,22 @@ describe('peak throughput under a QoS target', () => {
     expect(findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true }).probes).toEqual(peak.probes);
   });
 
+  it('an overloaded probe (a queue past pipeline.maxWaiting) counts as violating in full; no SLO is refused', () => {
+    const base = scenario({
+      seed: 3,
+      slo: '1s',
+      metrics: { warmup: '200s' },
+      // Doubling from 5.3 requests/s offers 10.6 to a server of 10: its queue passes 1,000.
+      workload: { arrivals: { kind: 'poisson', rate: 5.3 }, requests: 200_000 },
+      pipeline: { maxWaiting: 1000, stages: [{ service: { dist: 'exponential', mean: '100ms' } }] },
+    });
+    const peak = findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true });
+    expect(peak.probes[1]).toMatchObject({ factor: 2, violationRatio: 1, ok: false });
+    expect(Math.abs(peak.rate / (10 - Math.log(100)) - 1)).toBeLessThan(0.03);
+    const { slo: _, ...noSlo } = base;
+    expect(() => findPeak(noSlo, { threshold: 0.01, seeds: 1, tolerance: 0.01, perTenant: true })).toThrow(/peak needs a latency target/);
+  });
+
   it('scales every tenant of a mix and every kind of arrivals', () => {
     const mix = scaleArrivals(
       { kind: 'mix', tenants: [{ name: 'a', arrivals: { kind: 'poisson', rate: 2 } }, { name: 'b', arrivals: { kind: 'trace', path: 'x.csv', expand: 'poisson', start: 0, scale: 1, compress: 1, bin: 1 } }] },

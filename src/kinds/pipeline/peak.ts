@@ -1,19 +1,42 @@
+import { InputError, OverloadError } from '../../errors.js';
 import { bisectPeak, type PeakOptions, type PeakResult } from '../../scenario/peak.js';
 import { offeredRate, scaleArrivals } from '../../workload/rates.js';
+import type { ArrivalsSpec } from '../../workload/schema.js';
 import type { Scenario } from './schema.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
-/** The peak throughput of a pipeline scenario under a QoS target (see bisectPeak). */
+/**
+ * The peak throughput of a pipeline scenario under a QoS target (see bisectPeak). A probe whose
+ * queue grows past pipeline.maxWaiting is overloaded: every request would miss, so it counts as
+ * violating in full.
+ */
 export function findPeak(scenario: Scenario, options: PeakOptions & { simulateOptions?: SimulateOptions }): PeakResult {
+  if (!hasLatencyTarget(scenario)) {
+    throw new InputError('peak needs a latency target to judge a load by: set slo (or a tenant\'s slo); without one no request is ever late, and the search would only find where the queues overflow');
+  }
   return bisectPeak(
     (factor, k) => {
       const run = structuredClone(scenario);
       run.seed = scenario.seed + k;
       run.workload.arrivals = scaleArrivals(scenario.workload.arrivals, factor);
-      const { summary } = simulate(run, options.simulateOptions);
-      return { rate: summary.arrivalRate ?? 0, tenantRatios: summary.byTenant.map((t) => t.violationRatio ?? 0), overall: summary.sloViolationRatio ?? 0 };
+      try {
+        const { summary } = simulate(run, options.simulateOptions);
+        return { rate: summary.arrivalRate ?? 0, tenantRatios: summary.byTenant.map((t) => t.violationRatio ?? 0), overall: summary.sloViolationRatio ?? 0 };
+      } catch (err) {
+        if (!(err instanceof OverloadError)) throw err;
+        return { rate: err.arrivalRate, tenantRatios: [1], overall: 1 };
+      }
     },
     offeredRate(scenario.workload.arrivals),
     options,
   );
+}
+
+/** Whether any request has a latency SLO: the scenario's, a tenant's, or (possibly) a timestamp trace's slo column. */
+function hasLatencyTarget(scenario: Scenario): boolean {
+  const anyTarget = (spec: ArrivalsSpec): boolean => {
+    if (spec.kind === 'mix') return spec.tenants.some((t) => t.slo !== undefined || anyTarget(t.arrivals));
+    return spec.kind === 'trace' && (spec.format ?? (spec.path.endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps';
+  };
+  return scenario.slo !== undefined || anyTarget(scenario.workload.arrivals);
 }

@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { OverloadError } from '../../errors.js';
 import { RandomStreams } from '../../engine/random.js';
 import { Simulation } from '../../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../../metrics/monitor.js';
@@ -46,12 +46,13 @@ const PROGRESS_EVERY = 1 << 14;
  * the queue would grow until memory runs out. Checked every PROGRESS_EVERY arrivals, so memory
  * stays within the limit plus that many requests.
  */
-function checkWaiting(pipeline: Pipeline, limit: number, now: number): void {
+function checkWaiting(pipeline: Pipeline, limit: number, now: number, arrived: number): void {
   for (const stage of pipeline.stages) {
     if (stage.queue.size > limit) {
-      throw new InputError(
+      throw new OverloadError(
         `stage ${stage.config.name}: ${stage.queue.size.toLocaleString('en-US')} requests waiting at ${now.toPrecision(6)} s, more than pipeline.maxWaiting (${limit.toLocaleString('en-US')}): ` +
           'requests arrive faster than the stage serves them. Lower the arrival rate, add replicas, or bound the queue (queue.capacity) to drop instead; the run was stopped.',
+        arrived / now,
       );
     }
   }
@@ -141,7 +142,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     pipeline.inject(pipeline.requests.take(nextId, now, now + slo, now + dropLimit, source.tenant, priority, now >= warmup));
     nextId++;
     if ((nextId & (PROGRESS_EVERY - 1)) === 0) {
-      checkWaiting(pipeline, scenario.pipeline.maxWaiting, now);
+      checkWaiting(pipeline, scenario.pipeline.maxWaiting, now, nextId);
       onProgress?.(Math.min(1, Math.max(now / horizon, nextId / maxRequests)));
     }
     scheduleNextArrival();
@@ -161,5 +162,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const adaptationSummary = adaptation?.finish(end);
   const summary = monitor.finish(end);
   const warnings = tables.flatMap((t) => [...t.warnings]);
+  if (warmup >= end) warnings.push(`metrics.warmup (${warmup} s) is as long as the run (${end.toPrecision(4)} s of simulated time): no request was measured; shorten the warm-up or lengthen the run`);
   return { summary, ...(adaptationSummary ? { adaptation: adaptationSummary } : {}), tenantNames: workload.tenantNames, warnings };
 }

@@ -50,5 +50,13 @@ describe('pipesim predictor', () => {
     expect(evaluated.code).toBe(2);
     expect(evaluated.stderr).toMatch(/^pipesim: .*short\.txt has 6 s after preprocessing, but the model's test range starts at second \d+/);
     expect(evaluated.stderr).not.toContain('--start ');
-  });
+    // A trace shorter than --train-days (14 days by default): trained on all of it, with a warning; eval then says so.
+    const twenty = join(dir, 'twenty-minutes.txt');
+    writeCountTrace(twenty, Uint32Array.from({ length: 1200 }, (_, t) => 100 + (t % 60)));
+    const whole = pipesim(['predictor', 'train', '--trace', twenty, '--epochs', '1', '--out', join(dir, 'whole')]);
+    expect(whole.code).toBe(0);
+    expect(whole.stderr).toMatch(/^warning: .*twenty-minutes\.txt has 1200 s after preprocessing, no more than --train-days 14 \(1209600 s\): training on all of it leaves no test range for predictor eval; give --train-days below 0\.014 to keep one\n/);
+    const noTest = pipesim(['predictor', 'eval', '--model', join(dir, 'whole'), '--trace', twenty]);
+    expect([noTest.code, noTest.stderr]).toEqual([2, expect.stringMatching(/^pipesim: the model was trained on all 1200 s of .*twenty-minutes\.txt \(after preprocessing\), so it has no test range there: name a segment with --start and --duration, or train with fewer --train-days\n$/)]);
+  }, 60_000);
 });

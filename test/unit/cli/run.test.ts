@@ -84,13 +84,14 @@ describe('pipesim run', () => {
   it('Ctrl-C or SIGTERM stops a run cleanly, leaving nothing; after kill -9, the next run or pipesim clean removes the debris', async () => {
     const dir = tempDir();
     const long = ['run', 'scenarios/mm4.yaml', '--set', 'workload.requests=100000000', '-q'];
-    /** Start a long run into `out`, wait until it is writing, send `signal`; its exit code and stderr. */
-    const interrupt = async (out: string, signal: NodeJS.Signals) => {
+    /** Start a long run into `out`, wait until it is writing (or `afterMs`), send `signal`; its exit code and stderr. */
+    const interrupt = async (out: string, signal: NodeJS.Signals, afterMs?: number) => {
       const child = spawn(process.execPath, ['bin/pipesim.js', ...long, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      for (let i = 0; i < 300 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
+      if (afterMs !== undefined) await new Promise((r) => setTimeout(r, afterMs));
+      else for (let i = 0; i < 300 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
       child.kill(signal);
       return { code: await exited, stderr };
     };
@@ -104,6 +105,10 @@ describe('pipesim run', () => {
     writeFileSync(join(shared, 'notes.txt'), 'mine');
     expect((await interrupt(shared, 'SIGTERM')).code).toBe(130);
     expect(readdirSync(shared)).toEqual(['notes.txt']);
+    // A signal while pipesim is still loading (here 0.4 s after it starts) ends it the same way, once it has loaded.
+    const loading = join(dir, 'loading');
+    expect(await interrupt(loading, 'SIGTERM', 400)).toEqual({ code: 130, stderr: expect.stringMatching(/^pipesim: interrupted \(SIGTERM\)/) });
+    expect(existsSync(loading)).toBe(false);
     // kill -9 cannot be caught: its temporary files stay until a run into the folder or pipesim clean removes them.
     const killed = join(dir, 'killed');
     expect((await interrupt(killed, 'SIGKILL')).code).toBe(null);
@@ -158,6 +163,11 @@ describe('pipesim run', () => {
     writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n') + '\n');
     const b = await pipesimInProcess(['run', bomb, '--out', join(dir, 'never')]);
     expect([b.code, b.stderr]).toEqual([2, expect.stringMatching(/^pipesim: .*bomb\.yaml: invalid YAML: its aliases expand too far \(.*\)\n$/)]);
+    // An alias to no anchor is not called a bomb.
+    const dangling = join(dir, 'dangling.yaml');
+    writeFileSync(dangling, 'name: *nope\n');
+    const d = await pipesimInProcess(['run', dangling, '--out', join(dir, 'never')]);
+    expect([d.code, d.stderr]).toEqual([2, expect.stringMatching(/^pipesim: .*dangling\.yaml: invalid YAML: Unresolved alias.*nope\n$/)]);
     const s = await pipesimInProcess(['run', 'scenarios/quickstart.yaml', '--set', 'duration={', '--out', join(dir, 'never')]);
     expect([s.code, s.stderr]).toEqual([2, expect.stringMatching(/^pipesim: --set duration:1:2: invalid YAML: .*\n$/)]);
     expect(existsSync(join(dir, 'never'))).toBe(false);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { buildFigure, columnTitle, type PlotKind, type PlotOptions } from '../../../src/figures/kinds.js';
+import { buildFigure, columnTitle, metricTitle, type PlotKind, type PlotOptions } from '../../../src/figures/kinds.js';
 import { embedFonts, renderSvg, svgToPdf, svgToPng } from '../../../src/figures/render.js';
 import { readTable, sloOf } from '../../../src/figures/tables.js';
 import { figureCsv, writeFigure } from '../../../src/figures/write.js';
@@ -165,7 +165,29 @@ describe('figures', () => {
     expect(columnTitle('pipeline.stages[0].batch.max')).toBe('largest batch of stage 1');
     expect(columnTitle('accelerator.services[0].arrivals.rate')).toBe('arrival rate of service 1 (requests/s)');
     expect(columnTitle('policy')).toBe('policy');
+    // Metrics: named, latency statistics and rates with their unit, any other spelled out in words.
+    for (const [metric, title] of [
+      ['latency.p50', 'p50 latency (s)'],
+      ['latency_p99', 'p99 latency (s)'],
+      ['throughput', 'throughput (requests/s)'],
+      ['arrivalRate', 'arrival rate (requests/s)'],
+      ['requests.inFlight', 'requests in flight'],
+      ['requests.completed', 'requests completed'],
+      ['requests.droppedByReason.deadline', 'requests dropped (deadline)'],
+      ['inSystem.mean', 'requests in the system (mean)'],
+      ['sla_violations', 'SLA violations'],
+      ['byTenant.bert.latency.p99', 'bert: p99 latency (s)'],
+    ]) {
+      expect(metricTitle(metric), metric).toBe(title);
+    }
     const dir = sweepFixture();
+    // Only x varies (the colour falls back to it): one line through the points, no legend.
+    const single = buildFigure('sweep', dir, { x: 'rate', where: [{ column: 'policy', value: 'fcfs' }], metrics: ['latency.p99'] });
+    expect(new Set(single.rows.map((r) => r.series))).toEqual(new Set(['latency.p99']));
+    const singleSvg = await renderSvg(single.spec as unknown as TopLevelSpec);
+    expect(marks(singleSvg, 'line')).toBe(1);
+    expect(singleSvg).not.toContain('role-legend');
+    expect(axisTitles(singleSvg)).toEqual(['rate', 'p99 latency (s)']);
     const labels = { xlabel: 'load (req/s)', ylabel: 'tail (s)', legendTitle: 'scheduler' };
     for (const [kind, options] of [
       ['sweep', { x: 'rate', color: 'policy', metrics: ['latency.p99'] }],
@@ -177,6 +199,9 @@ describe('figures', () => {
       expect(svg, kind).toContain('>scheduler</text>');
     }
     const experiment = experimentFixture();
+    const cdf = await svgOf('cdf', experiment, { ...labels, where: [{ column: 'workload', value: 'bursty' }] });
+    expect(axisTitles(cdf)).toEqual(['load (req/s)', 'tail (s)']);
+    expect(cdf).toContain('>scheduler</text>');
     const timeline = await svgOf('timeline', experiment, labels);
     expect(axisTitles(timeline)).toEqual(expect.arrayContaining(['load (req/s)', 'tail (s)']));
     expect(axisTitles(timeline)).not.toContain('cost (cores)');

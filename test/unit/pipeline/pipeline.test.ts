@@ -20,7 +20,7 @@ function runTimestamps(times: number[], stage: Record<string, unknown>, extra: R
   const result = simulate(scenario({ ...extra, workload: { arrivals: { kind: 'trace', path } }, pipeline: { stages: [stage] } }), {
     sink: { request: (r: PipelineRequest, end, outcome) => outcomes.push({ id: r.id, outcome, end }) },
   });
-  return { outcomes, summary: result.summary };
+  return { outcomes, summary: result.summary, warnings: result.warnings };
 }
 
 describe('queue limits and drops', () => {
@@ -154,6 +154,13 @@ describe('metrics', () => {
     expect(summary.requests.completed).toBe(3);
     expect(summary.simulated).toEqual({ end: 4.5, warmup: 2, measured: 2.5 });
     expect(summary.stages[0].utilization).toBeCloseTo(1.5 / 2.5, 12);
+  });
+
+  it('a warm-up as long as the run is warned of: nothing was measured', () => {
+    const long = runTimestamps([0, 1, 2], { service: { mean: '500ms' } }, { metrics: { warmup: '10s' } });
+    expect(long.summary.requests.arrived).toBe(0);
+    expect(long.warnings).toEqual([expect.stringMatching(/^metrics\.warmup \(10 s\) is as long as the run \(2\.500 s of simulated time\): no request was measured/)]);
+    expect(runTimestamps([0, 1, 2], { service: { mean: '500ms' } }, { metrics: { warmup: '1s' } }).warnings).toEqual([]);
   });
 
   it('latency quantiles are within the sketch accuracy of the exact sample quantiles', () => {

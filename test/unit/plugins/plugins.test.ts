@@ -78,7 +78,7 @@ describe('library API', () => {
     expect(summary.adaptation.adapter).toBe('headroom');
     expect(readFileSync(join(dir, 'scenario.yaml'), 'utf8')).toContain('perReplica: 4');
     await expect(loadScenario('scenarios/quickstart.yaml', { plugins: [headroom], set: { duration: '5m', adaptation: { adapter: { kind: 'headroom', perReplica: -1 } } } })).rejects.toThrow(
-      'scenarios/quickstart.yaml: adaptation.adapter.perReplica: Too small',
+      'scenarios/quickstart.yaml with adaptation overridden: adaptation.adapter.perReplica: Too small',
     );
   });
 });

@@ -12,7 +12,7 @@ const validateScenario = (data: unknown, source: string) => parseWith(ScenarioSc
 const loadScenario = (file: string, set: Override[] = [], seed?: number, base?: string) => ({ scenario: readScenarioOfKind('pipeline', file, { set, seed, base }) });
 import { formatPath, parsePath } from '../../../src/config/paths.js';
 import { parseDuration } from '../../../src/config/units.js';
-import { tempDir } from '../../helpers.js';
+import { pipesimInProcess, tempDir } from '../../helpers.js';
 
 const minimal = {
   duration: '10s',
@@ -71,7 +71,7 @@ describe('scenario validation', () => {
     expect(errorOf(data)).toBe('scenarios/x.yaml: pipeline.stages[1].batch.max: expected a positive integer, got -3');
   });
 
-  it('rejects unknown keys, bad durations, bad enums and missing parts, all at once', () => {
+  it('rejects unknown keys, bad durations, bad enums and missing parts, all at once', async () => {
     const data = structuredClone(minimal) as any;
     data.pipline = {};
     data.metrics = { warmup: '10 parsecs' };
@@ -83,6 +83,9 @@ describe('scenario validation', () => {
     expect(errorOf({ ...minimal, pipeline: { stages: [{ service: { mean: '8ms' }, replica: 2 }] } })).toContain('pipeline.stages[0].replica: unknown key (did you mean replicas?)');
     expect(errorOf({ ...minimal, workload: { arrivals: { kind: 'poisson', rate: 5, expnd: 'ipa' } } })).toContain('workload.arrivals.expnd: unknown key (did you mean expand?)');
     expect(errorOf({ ...minimal, zzzqqq: 1 })).toMatch(/zzzqqq: unknown key$/m);
+    // A key an override brought in is named as the override's, not blamed on the file.
+    const overridden = await pipesimInProcess(['validate', 'scenarios/quickstart.yaml', '--set', 'pipeline.stages[0].replica=3']);
+    expect([overridden.code, overridden.stderr]).toEqual([2, 'pipesim: scenarios/quickstart.yaml with pipeline.stages[0].replica overridden: pipeline.stages[0].replica: unknown key (did you mean replicas?)\n']);
     expect(message).toContain('scenarios/x.yaml: metrics.warmup: expected a duration such as 250ms, 10s, 2m or 1h, or a number of seconds, got "10 parsecs"');
     expect(message).toContain('pipeline.stages[0].routing: expected one of round-robin, least-loaded, or {kind: module, path: ...}, got "random"');
     expect(message).toContain('pipeline.stages[0].service.cv: lognormal needs cv');
@@ -110,7 +113,7 @@ describe('scenario validation', () => {
     const arrivals = scenario.workload.arrivals as { path: string };
     expect(readFileSync(arrivals.path, 'utf8')).toBe('1 2 3');
     expect(() => loadScenario(file, [parseOverride('pipeline.stages[0].replicas=0')])).toThrow(
-      `${file}: pipeline.stages[0].replicas: expected a positive integer, got 0`,
+      `${file} with pipeline.stages[0].replicas overridden: pipeline.stages[0].replicas: expected a positive integer, got 0`,
     );
     // An index past the end of a list is named, not filled with empty entries.
     expect(() => loadScenario(file, [parseOverride('pipeline.stages[5].replicas=3')])).toThrow('pipeline.stages[5].replicas: pipeline.stages has 2 entries, so there is no [5] to set');

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { remainingText } from '../../../src/cli/progress.js';
 import { estimatePipelineRun } from '../../../src/kinds/pipeline/kind.js';
@@ -27,7 +29,7 @@ describe('runaway runs', () => {
     expect(absurd.requests).toBe(6e13);
     expect(() => checkRunSize(absurd, false)).toThrow(/^refusing to run: it would simulate 6\.00e13 requests .* more than the 1\.00e10 allowed/);
     expect(checkRunSize(absurd, true)).toHaveLength(1);
-    expect(checkRunSize({ requests: RUN_LIMITS.warnRequests * 2, seconds: 1, outputBytes: 0 }, false)).toEqual(['this run simulates 200 million requests: about 3 min of simulation']);
+    expect(checkRunSize({ requests: RUN_LIMITS.warnRequests * 2, seconds: 1, outputBytes: 0 }, false)).toEqual(['this run simulates 200 million requests: about 3 min to simulate']);
     // Serverless applications and accelerator services are sized from their own arrivals (an accelerator's queries cap them).
     const serverless = readScenarioOfKind('serverless', 'scenarios/harmonybatch/example.yaml');
     serverless.serverless.apps[0].arrivals = { kind: 'poisson', rate: 1e12 };
@@ -45,11 +47,29 @@ describe('runaway runs', () => {
     const trace = join(dir, 'spike.txt');
     writeFileSync(trace, '5 100000000 3\n');
     const spike = pipesim(['run', 'scenarios/quickstart.yaml', '-q', '--set', `workload.arrivals.path=${trace}`, '--out', out]);
-    expect(spike.stderr).toMatch(/bin 1 of the trace holds 100 million requests, more than the 10\.0 million one bin may hold/);
+    expect(spike.stderr).toMatch(/the trace's bin at 1 s into the run holds 100 million requests, more than the 10\.0 million one bin may hold/);
     const overloaded = pipesim(['run', 'scenarios/mm4.yaml', '-q', '--set', 'workload.arrivals.rate=1e6', '--set', 'workload.requests=100000000', '--set', 'pipeline.maxWaiting=200000', '--out', out]);
     expect([overloaded.code, overloaded.stderr]).toEqual([2, expect.stringMatching(/^pipesim: stage \w+: [\d,]+ requests waiting at [\d.]+ s, more than pipeline\.maxWaiting \(200,000\): requests arrive faster than the stage serves them\./)]);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('an overloaded run stops within bounded memory at pipeline.maxWaiting, where without the bound V8 runs out of heap', async () => {
+    // The library in a thread whose old generation may not pass 160 MB: 2e5 waiting requests fit, 1e8 do not.
+    const run = (maxWaiting: number) =>
+      new Promise<string>((done) => {
+        const code = `
+          const { parentPort, workerData } = require('node:worker_threads');
+          import(workerData.library).then(async ({ loadScenario, simulate }) => {
+            const loaded = await loadScenario('scenarios/mm4.yaml', { set: { 'workload.arrivals.rate': 1e6, 'workload.requests': 1e8, 'pipeline.maxWaiting': workerData.maxWaiting } });
+            try { await simulate(loaded); parentPort.postMessage('finished'); } catch (err) { parentPort.postMessage(err.message); }
+          });`;
+        const worker = new Worker(code, { eval: true, workerData: { library: pathToFileURL(resolve('dist/index.js')).href, maxWaiting }, resourceLimits: { maxOldGenerationSizeMb: 160 } });
+        worker.on('message', (m: string) => done(m));
+        worker.on('error', (err: NodeJS.ErrnoException) => done(`thread error ${err.code}`));
+      });
+    expect(await run(200_000)).toMatch(/^stage \w+: [\d,]+ requests waiting at [\d.]+ s, more than pipeline\.maxWaiting \(200,000\)/);
+    expect(await run(100_000_000)).toBe('thread error ERR_WORKER_OUT_OF_MEMORY');
+  }, 120_000);
 
   it('the progress bar says "--" until it can estimate the time left', () => {
     expect(remainingText(500, 0)).toBe('--');
