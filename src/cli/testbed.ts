@@ -39,22 +39,29 @@ export function profileCommand(yargs: Argv) {
         .option('repetitions', { type: 'number', default: 20, describe: 'measured runs per point' })
         .option('out', { type: 'string', describe: 'CSV to write (batch, cores, latency in seconds, p50, p99, cv, cpu, repetitions): a latency table for service.profile.path' })
         .option('fit', { type: 'boolean', default: false, describe: 'also fit latency(b, c) = (alpha + beta*b) / c^gamma to the points (as pipesim profiles fit)' })
+        .option('alongside', { type: 'string', describe: 'keep this model (a file or shipped name) running on a thread of its own meanwhile: the cost beside another replica; against a profile alone it gives pipeline.host.interference' })
+        .option('alongside-input', { type: 'string', describe: 'the --alongside model\'s input, name=shape (a shipped model\'s by default)' })
         .example('$0 profile paddleocr-rec --batches 1,2,4 --threads 1,2 --out profiles/ocr-rec.csv', 'profile the shipped text recogniser')
-        .example('$0 profile model.onnx --input images=3x224x224 --out model.csv --fit', 'profile your own model and fit it'),
+        .example('$0 profile model.onnx --input images=3x224x224 --out model.csv --fit', 'profile your own model and fit it')
+        .example('$0 profile paddleocr-det --batches 1 --alongside paddleocr-rec', 'detection while recognition runs beside it'),
     async (argv) => {
       const batches = positiveIntegers(argv.batches, 'batches');
       const threads = positiveIntegers(argv.threads, 'threads');
       if (!(Number.isInteger(argv.warmup) && argv.warmup >= 0)) throw new InputError(`--warmup: expected a whole number >= 0, got ${argv.warmup}`);
       if (!(Number.isInteger(argv.repetitions) && argv.repetitions >= 2)) throw new InputError(`--repetitions: expected a whole number >= 2, got ${argv.repetitions}`);
       const model = resolveModel(argv.model, argv.input);
+      if (argv['alongside-input'] !== undefined && argv.alongside === undefined) throw new InputError('--alongside-input: give --alongside too');
+      const alongside = argv.alongside === undefined ? undefined : resolveModel(argv.alongside, argv['alongside-input']);
       const rows = await profileModel(model, {
         batches,
         threads,
         warmup: argv.warmup,
         repetitions: argv.repetitions,
+        alongside,
+        onAlongside: (n) => process.stderr.write(`${argv.alongside} ran ${n} batches alongside\n`),
         onPoint: (r) =>
           process.stderr.write(
-            `batch ${r.batch} on ${r.cores} thread${r.cores > 1 ? 's' : ''}: mean ${(r.latency * 1000).toFixed(2)} ms, p50 ${(r.p50 * 1000).toFixed(2)} ms, p99 ${(r.p99 * 1000).toFixed(2)} ms, cv ${r.cv.toFixed(3)}, cpu ${(r.cpu * 1000).toFixed(1)} ms\n`,
+            `batch ${r.batch} on ${r.cores} thread${r.cores > 1 ? 's' : ''}: mean ${(r.latency * 1000).toFixed(2)} ms, p50 ${(r.p50 * 1000).toFixed(2)} ms, p99 ${(r.p99 * 1000).toFixed(2)} ms, cv ${r.cv.toFixed(3)}${Number.isNaN(r.cpu) ? '' : `, cpu ${(r.cpu * 1000).toFixed(1)} ms`}\n`,
           ),
       });
       const csv = profileCsv(rows);

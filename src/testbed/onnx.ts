@@ -85,9 +85,21 @@ export function resolveModel(model: string, input?: string): ModelSpec {
   return { path: model, ...parseInputSpec(input) };
 }
 
-/** A session running on `threads` threads (ONNX Runtime's intra-op pool), one operator at a time. */
+/**
+ * A session running on `threads` threads (ONNX Runtime's intra-op pool), one operator at a time.
+ * The pool does not spin while it waits for work (ONNX Runtime spins by default): the testbed's
+ * replicas share the machine's cores, and a spinning pool takes cycles from the others (recognition
+ * beside a two-thread detection: 27-28 ms per inference spinning, 22-24 ms not). Profiles open
+ * their sessions the same way, so they measure what a replica runs.
+ */
 export function openSession(ort: Ort, model: ModelSpec, threads: number): Promise<OrtSession> {
-  return ort.InferenceSession.create(model.path, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  return ort.InferenceSession.create(model.path, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
 }
 
 /**

@@ -10,11 +10,17 @@ import { batchTensor, loadOrt, openSession, type ModelSpec, type OrtSession, typ
 export type ReplicaRequest =
   | { type: 'open'; model: ModelSpec; threads: number; warmupBatches: number[] }
   | { type: 'batch'; size: number }
+  /**
+   * Batches of `size` back to back until `stop[0]` is set (a background load: see profile.ts). A
+   * flag, not a message: while the thread runs the model no message reaches it.
+   */
+  | { type: 'loop'; size: number; stop: Int32Array }
   | { type: 'close' };
 
 export type ReplicaMessage =
   | { type: 'ready' }
   | { type: 'done'; size: number; inference: number }
+  | { type: 'looped'; batches: number }
   | { type: 'failed'; message: string };
 
 const port = parentPort;
@@ -44,6 +50,10 @@ port.on('message', (m: ReplicaRequest) => {
         if (!session.inputNames.includes(m.model.input)) throw new Error(`${m.model.path} has no input named ${m.model.input} (its inputs: ${session.inputNames.join(', ')})`);
         for (const size of m.warmupBatches) await session.run(feedsFor(size));
         post({ type: 'ready' });
+      } else if (m.type === 'loop') {
+        let batches = 0;
+        for (; Atomics.load(m.stop, 0) === 0; batches++) await (session as OrtSession).run(feedsFor(m.size));
+        post({ type: 'looped', batches });
       } else if (m.type === 'batch') {
         // Wall time only: process.cpuUsage counts every thread of the process (Node 20 has no per-thread figure).
         const before = performance.now();

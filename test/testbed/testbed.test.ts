@@ -71,6 +71,20 @@ describe.skipIf(!installed)(`pipesim profile${why}`, () => {
     expect(sim.code, sim.stderr).toBe(0);
   });
 
+  it('--alongside times a model while another runs beside it on a thread of its own', () => {
+    const csv = join(tempDir(), 'cls-beside-rec.csv');
+    const run = pipesim(['profile', 'paddleocr-cls', '--batches', '1,2', '--warmup', '1', '--repetitions', '8', '--alongside', 'paddleocr-rec', '--out', csv]);
+    expect(run.code, run.stderr).toBe(0);
+    const ran = Number(/^paddleocr-rec ran (\d+) batches alongside$/m.exec(run.stderr)?.[1]);
+    expect(ran).toBeGreaterThan(0);
+    const rows = parseCsvRecords(readFileSync(csv, 'utf8'));
+    expect(rows.map((r) => [r.batch, r.cores, r.repetitions, r.cpu])).toEqual([
+      ['1', '1', '8', ''],
+      ['2', '1', '8', ''],
+    ]);
+    expect(rows.every((r) => Number(r.latency) > 0)).toBe(true);
+  });
+
   it('explains a model file without its input, a missing file and bad flags', async () => {
     const dir = tempDir();
     const model = join(dir, 'm.onnx');
@@ -80,6 +94,8 @@ describe.skipIf(!installed)(`pipesim profile${why}`, () => {
       [['profile', join(dir, 'none.onnx'), '--input', 'x=3x8x8'], 'no such file (shipped models: paddleocr-det, paddleocr-cls, paddleocr-rec)'],
       [['profile', 'paddleocr-cls', '--batches', '1,two'], '--batches: expected positive integers separated by commas, got "two"'],
       [['profile', 'paddleocr-cls', '--input', 'x:3x8'], 'input "x:3x8": expected name=shape of one item'],
+      [['profile', 'paddleocr-cls', '--alongside', join(dir, 'none.onnx'), '--alongside-input', 'x=3x8x8'], 'no such file'],
+      [['profile', 'paddleocr-cls', '--alongside-input', 'x=3x8x8'], '--alongside-input: give --alongside too'],
     ];
     for (const [args, message] of cases) {
       const run = await pipesimInProcess(args);

@@ -38,6 +38,32 @@ describe('a shared host', () => {
     expect(alone.summary.latency.max).toBe(1);
   });
 
+  it('interference slows a batch per core the others keep busy: a hand-computed timeline', () => {
+    // Two 1-thread replicas on 2 cores, interference 0.25, 1 s of work each; arrivals at 0 and 0.5.
+    // Until 0.5 the first runs alone (0.5 s left); then both run at 1 / 1.25 = 0.8: the first ends at
+    // 0.5 + 0.5 / 0.8 = 1.125, when the second has 1 - 0.625 x 0.8 = 0.5 left, alone: it ends at 1.625.
+    // Three on 2 cores share them (2/3 each) and meet one other busy core at most: 2/3 / 1.25 each.
+    const dir = tempDir();
+    const trace = join(dir, 'arrivals.csv');
+    const timeline = (arrivals: string, replicas: number) => {
+      writeFileSync(trace, `time\n${arrivals}\n`);
+      const run = join(dir, `run-${replicas}`);
+      runToFolder(
+        scenario({
+          metrics: { requests: true },
+          workload: { arrivals: { kind: 'trace', path: trace } },
+          pipeline: { host: { cores: 2, interference: 0.25 }, stages: [{ replicas, service: { dist: 'deterministic', mean: 1 } }] },
+        }),
+        run,
+      );
+      return parseCsvRecords(readFileSync(join(run, 'requests.csv'), 'utf8')).map((r) => Number(r.end));
+    };
+    const [first, second] = timeline('0\n0.5', 2);
+    expect(first).toBeCloseTo(1.125, 12);
+    expect(second).toBeCloseTo(1.625, 12);
+    expect(timeline('0\n0\n0', 3)).toEqual([1.875, 1.875, 1.875].map((x) => expect.closeTo(x, 12)));
+  });
+
   it('a two-thread batch counts twice; one that fits leaves others at full speed', () => {
     // Stage 1: one 2-thread replica; stage 2: one 1-thread replica; 1 s of work each; host: 2 cores.
     // Request 0 has stage 1 alone over [0, 1] (2 threads, 2 cores: full speed). At 1 it moves to

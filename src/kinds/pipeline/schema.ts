@@ -109,10 +109,17 @@ const pipelineSchema = (plugins: PipelinePlugins) => z.strictObject({
   maxWaiting: positiveInt('most requests that may wait in one stage\'s queue: past it the run stops with an error naming the stage (arrivals faster than it serves would otherwise fill memory; a queue.capacity drops instead)').default(1_000_000),
   drain: duration('how long a removed replica keeps taking batches before it goes (it never leaves mid-batch)').prefault(DEFAULT_DRAIN),
   host: z
-    .strictObject({ cores: positiveNumber('cores of the machine') })
+    .strictObject({
+      cores: positiveNumber('cores of the machine'),
+      interference: z
+        .number({ error: 'expected a number >= 0' })
+        .min(0, { error: 'expected a number >= 0' })
+        .optional()
+        .describe('slow-down of a batch per core the other batches keep busy: it runs 1 + interference x those cores times slower (shared caches, memory bandwidth, hyper-threads). Measure it with pipesim profile --alongside. Default 0'),
+    })
     .nullable()
     .optional()
-    .describe("one machine whose cores every stage's replicas share (as on the serving testbed): a batch in service keeps its replica's `cores` threads busy, and while busy threads outnumber the host's cores each runs at cores/threads of a core, so batches take longer (processor sharing). Absent or null: every replica has cores of its own"),
+    .describe("one machine whose cores every stage's replicas share (as on the serving testbed): a batch in service keeps its replica's `cores` threads busy, and while busy threads outnumber the host's cores each runs at cores/threads of a core, so batches take longer (processor sharing); `interference` slows batches that run beside others. Absent or null: every replica has cores of its own"),
   loadTime: duration(`how long a new replica takes before it serves (default: the variant's loadTime in the profile, else ${DEFAULT_LOAD_TIME}s)`).optional(),
   stages: z.array(stageSchema(plugins)).min(1, { error: 'expected at least one stage' }),
 });

@@ -68,7 +68,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const tables: LatencyTable[] = [];
   const plugins = options.resources?.plugins ?? BUILTIN_PLUGINS;
   const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables, workload.tenantNames));
-  const host = scenario.pipeline.host == null ? undefined : new SharedHost<Replica>(sim, scenario.pipeline.host.cores);
+  const host = scenario.pipeline.host == null ? undefined : new SharedHost<Replica>(sim, scenario.pipeline.host.cores, scenario.pipeline.host.interference ?? 0);
   const stageSpecs = scenario.pipeline.stages.map((spec, i) => {
     const config: StageConfig = {
       name: spec.name ?? `stage${i + 1}`,
