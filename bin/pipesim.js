@@ -3,9 +3,21 @@
 import { Worker } from 'node:worker_threads';
 
 // Ctrl-C or SIGTERM before `pipesim run` has loaded and taken over the signals: remembered here and
-// honoured once it has (exit 130, nothing written), instead of killing the process mid-load.
+// honoured once it has (exit 130, nothing written), instead of killing the process mid-load. A
+// second one stops it at once, as the signal would have (loading could be stuck on a slow file).
+const SIGNALS = ['SIGINT', 'SIGTERM'];
 let signalled;
-if (process.argv[2] === 'run') for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => (signalled ??= s));
+const onSignal = (signal) => {
+  if (signalled === undefined) {
+    signalled = signal;
+    process.stderr.write(`pipesim: ${signal}: stopping once loaded (again to stop at once)\n`);
+    return;
+  }
+  for (const s of SIGNALS) process.off(s, onSignal);
+  process.kill(process.pid, signal);
+};
+if (process.argv[2] === 'run') for (const s of SIGNALS) process.on(s, onSignal);
+const earlySignals = { caught: () => signalled, release: () => SIGNALS.forEach((s) => process.off(s, onSignal)) };
 
 // `pipesim run` simulates in a worker thread (so Ctrl-C can clean up). Started before the CLI's own
 // imports, it loads its modules on the other core meanwhile; the CLI hands it the run, or stops it.
@@ -19,7 +31,7 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-main(process.argv.slice(2), { runWorker, signalled: () => signalled }).then(
+main(process.argv.slice(2), { runWorker, earlySignals }).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(err instanceof Error ? err.stack : err); process.exitCode = 1; },
 );

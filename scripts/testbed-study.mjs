@@ -92,9 +92,9 @@ function pooledProfile(model) {
     const same = rounds.map((r) => r.find((q) => q.batch === p.batch && q.cores === p.cores));
     const latency = mean(same.map((q) => q.latency));
     const secondMoment = mean(same.map((q) => q.latency ** 2 * (1 + q.cv ** 2)));
-    const lows = Math.min(...same.map((q) => q.latency));
-    const highs = Math.max(...same.map((q) => q.latency));
-    return { batch: p.batch, cores: p.cores, latency, cv: Math.sqrt(Math.max(0, secondMoment - latency ** 2)) / latency, low: lows, high: highs, rounds: same.map((q) => q.latency) };
+    const low = Math.min(...same.map((q) => q.latency));
+    const high = Math.max(...same.map((q) => q.latency));
+    return { batch: p.batch, cores: p.cores, latency, cv: Math.sqrt(Math.max(0, secondMoment - latency ** 2)) / latency, low, high, rounds: same.map((q) => q.latency) };
   });
   const file = join(OUT, 'profiles', `${model}.csv`);
   writeFileSync(file, 'batch,cores,latency,cv\n' + rows.map((r) => `${r.batch},${r.cores},${r.latency},${r.cv}\n`).join(''));
@@ -402,13 +402,13 @@ out('## Against the targets');
 out();
 out('Simulated p50 within 10% and p99 within 20% of the real system at loads up to 60% of capacity. The real system');
 out(`is ${REPS} identical runs; each error is given against their mean and against their median. One run slowed by`);
-out('the shared machine (another tenant, which the profile round measured after it may show too) moves the mean by a');
-out('third of its excess; the median of three is not moved by one such run. Met or missed is marked on each.');
+out(`the shared machine (another tenant, which the profile round measured after it may show too) moves the mean by 1/${REPS}`);
+out(`of its excess; ${REPS % 2 === 1 ? 'the median is not moved by one such run' : `the median (the mean of the middle two) moves less`}. Met or missed is marked on each.`);
 out();
 out('| load | metric | target | real runs ms | spread | sim error (mean / median) | interference error | calibrated error | in situ error |');
 out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const t of targets) {
-  const mark = (e) => `${pct(e)} ${Math.abs(e) <= t.limit ? '(met)' : '(missed)'}`;
+  const mark = (e) => (e === null ? 'n/a' : `${pct(e)} ${Math.abs(e) <= t.limit ? '(met)' : '(missed)'}`);
   const both = (v) => `${mark(t[v].error)} / ${mark(t[v].errorMedian)}`;
   out(`| ${t.load} | ${t.metric} | ${(100 * t.limit).toFixed(0)}% | ${t.reals.map(ms).join(', ')} | ${(100 * t.spread).toFixed(1)}% | ${both('sim')} | ${both('interference')} | ${both('calibrated')}${t.load === '30%' ? ' (fitted here)' : ''} | ${both('insitu')} |`);
 }

@@ -13,7 +13,7 @@ export class InputError extends Error {
 export class OverloadError extends InputError {
   constructor(
     message: string,
-    /** Arrivals per second of simulated time until the run was stopped. */
+    /** Arrivals per second of simulated time until the run was stopped (warm-up included; NaN if no time had passed). */
     readonly arrivalRate: number,
   ) {
     super(message);

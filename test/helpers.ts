@@ -31,7 +31,7 @@ export function pipesim(args: readonly string[], env: NodeJS.ProcessEnv = {}): C
  * messages and exit codes, without a process start (about half a second) each. What only a
  * process shows (signals, the launcher) is tested with `pipesim`.
  */
-export async function pipesimInProcess(args: readonly string[]): Promise<CliResult> {
+export async function pipesimInProcess(args: readonly string[], options: Parameters<typeof import('../src/cli/main.js').main>[1] = {}): Promise<CliResult> {
   const { main } = (await import(pathToFileURL(resolve('dist/cli/main.js')).href)) as typeof import('../src/cli/main.js');
   const out = { stdout: '', stderr: '' };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
@@ -43,7 +43,7 @@ export async function pipesimInProcess(args: readonly string[]): Promise<CliResu
   process.stdout.write = capture('stdout');
   process.stderr.write = capture('stderr');
   try {
-    return { code: await main([...args]), ...out };
+    return { code: await main([...args], options), ...out };
   } finally {
     process.stdout.write = writes.stdout;
     process.stderr.write = writes.stderr;

@@ -17,7 +17,7 @@ import { plotCommand } from './plot.js';
 import { predictorCommand } from './predictor.js';
 import { profilesCommand } from './profiles.js';
 import { reportCommand } from './report.js';
-import { provideRunWorker, releaseRunWorker, runCommand } from './run.js';
+import { provideRunWorker, releaseRunWorker, runCommand, type EarlySignals } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { profileCommand, testbedCommand } from './testbed.js';
 import { traceCommand } from './trace.js';
@@ -26,8 +26,8 @@ import { traceCommand } from './trace.js';
 class UsageError extends Error {}
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input (file, flag or value). */
-export async function main(args: string[], options: { runWorker?: Worker; signalled?: () => NodeJS.Signals | undefined } = {}): Promise<number> {
-  provideRunWorker(options.runWorker, options.signalled);
+export async function main(args: string[], options: { runWorker?: Worker; earlySignals?: EarlySignals } = {}): Promise<number> {
+  provideRunWorker(options.runWorker, options.earlySignals);
   try {
     return await mainCommand(args);
   } finally {

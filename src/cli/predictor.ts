@@ -52,10 +52,13 @@ export function predictorCommand(yargs: Argv) {
           const dropZeros = !argv['keep-zeros'];
           const { series, rawIndex } = preprocess(raw, argv.damping, dropZeros);
           const trainSeconds = Math.min(series.length, Math.round(argv['train-days'] * DAY));
-          if (trainSeconds === series.length) {
+          // predictor eval needs a horizon of trace after the training range to test on.
+          if (series.length - trainSeconds < IPA_WINDOWS.horizon) {
+            const most = (series.length - IPA_WINDOWS.horizon) / DAY;
+            const digits = 10 ** (1 - Math.floor(Math.log10(most)));
             process.stderr.write(
-              `warning: ${argv.trace} has ${series.length} s after preprocessing, no more than --train-days ${argv['train-days']} (${Math.round(argv['train-days'] * DAY)} s): ` +
-                `training on all of it leaves no test range for predictor eval; give --train-days below ${(series.length / DAY).toPrecision(2)} to keep one\n`,
+              `warning: ${argv.trace} has ${series.length} s after preprocessing, no more than --train-days ${argv['train-days']} (${Math.round(argv['train-days'] * DAY)} s) and a ${IPA_WINDOWS.horizon} s horizon: ` +
+                `training on it leaves no test range for predictor eval; give --train-days ${Math.floor(most * digits) / digits} or less to keep one\n`,
             );
           }
           const windows = makeWindows(series, IPA_WINDOWS, 0, trainSeconds);

@@ -16,13 +16,18 @@ import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.js';
 
 /** The run worker bin/pipesim.js started early for `pipesim run`, if it did and nobody took it yet. */
 let early: Worker | undefined;
-/** A signal bin/pipesim.js caught before the run command took the signals over, if any. */
-let signalledEarly: () => NodeJS.Signals | undefined = () => undefined;
+/** The signals bin/pipesim.js catches until the run command takes them over: the first caught, and a way to stop catching. */
+export interface EarlySignals {
+  caught(): NodeJS.Signals | undefined;
+  release(): void;
+}
+const NO_EARLY_SIGNALS: EarlySignals = { caught: () => undefined, release: () => {} };
+let earlySignals = NO_EARLY_SIGNALS;
 
-/** Hand a worker started early, and the signal caught while loading, to the run command (see takeRunWorker). */
-export function provideRunWorker(worker: Worker | undefined, signalled?: () => NodeJS.Signals | undefined): void {
+/** Hand a worker started early, and the launcher's signal catcher, to the run command (see takeRunWorker). */
+export function provideRunWorker(worker: Worker | undefined, signals: EarlySignals = NO_EARLY_SIGNALS): void {
   early = worker;
-  signalledEarly = signalled ?? (() => undefined);
+  earlySignals = signals;
 }
 
 /** A run worker: the one started early, else a new one. */
@@ -133,7 +138,8 @@ export function runCommand(yargs: Argv) {
         if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`cannot write the run folder ${dir}: it is a file`);
         before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
         // From here to runInWorker's own handlers nothing waits, so no signal can slip between.
-        const signal = signalledEarly();
+        const signal = earlySignals.caught();
+        earlySignals.release();
         if (signal !== undefined) throw new ExitStatus(`interrupted (${signal}) before the run started: nothing was written`, 130);
       } catch (err) {
         // Whatever fails before the run is handed over (a refused scenario, an output path that is a

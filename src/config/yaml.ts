@@ -99,11 +99,11 @@ export function formatIssues(source: string | ((path: string) => string), issues
       return issue.keys.map((k) => `${from(formatPath([...at, k]))}: ${formatPath([...at, k])}: unknown key${suggestion(k, known)}`).join('\n');
     }
     const path = formatPath(at) || '(top level)';
-    const source = from(path);
+    const origin = from(path);
     const value = getPath(input, at);
     const got = value === undefined ? 'nothing' : JSON.stringify(value);
     const message = issue.code === 'invalid_union' && value === undefined ? 'required' : issue.message;
-    return `${source}: ${path}: ${message}, got ${got}`;
+    return `${origin}: ${path}: ${message}, got ${got}`;
   });
   return lines.join('\n');
 }

@@ -103,12 +103,15 @@ export function columnTitle(column: string): string {
 const COUNT_AXIS = { tickMinStep: 1, format: 'd' } as const;
 const isCount = (metric: string) => /(^|\.|_)(arrived|completed|dropped|late|violations|reconfigurations|requests)$/.test(metric);
 
+/** A sweep's accuracy column: adaptive runs have it (the accuracy-cost figure needs it). */
+export const ACCURACY_METRIC = 'adaptation.meanAccuracy.objective';
+
 /** Axis titles for the metrics pipesim writes (sweep tables and experiment tables name them differently). */
 const METRIC_TITLES: Record<string, string> = {
   sloViolationRatio: 'SLA violation ratio',
   'cost.meanCores': 'cores (mean)',
   mean_cores: 'cores (mean)',
-  'adaptation.meanAccuracy.objective': 'accuracy (mean)',
+  [ACCURACY_METRIC]: 'accuracy (mean)',
   mean_accuracy: 'accuracy (mean)',
   'inSystem.mean': 'requests in the system (mean)',
   violationRatio: 'QoS violation ratio',
@@ -577,7 +580,7 @@ function bars(results: string, options: PlotOptions): Figure {
 
 function pareto(results: string, options: PlotOptions): Figure {
   const costMetric = options.x ?? defaultMetric(results, ['cost.meanCores', 'cost.perRequest'], 'mean_cores');
-  const accuracyMetric = options.y ?? defaultMetric(results, ['adaptation.meanAccuracy.objective'], 'mean_accuracy');
+  const accuracyMetric = options.y ?? defaultMetric(results, [ACCURACY_METRIC], 'mean_accuracy');
   const kind = resultsKind(results);
   const table = kind === 'sweep' && existsSync(join(results, TABLES.aggregate)) ? readTable(join(results, TABLES.aggregate)) : runsTable(results);
   const filtered = filterRows(table, options.where ?? []);

@@ -9,7 +9,7 @@ import { SCENARIO_KINDS } from '../kinds/registry.js';
 import { flattenSummary } from '../sweep/collect.js';
 import { readManifest, STORE, TABLES } from '../sweep/store.js';
 import { PIPESIM_VERSION } from '../version.js';
-import { buildFigure, columnTitle, metricTitle, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
+import { ACCURACY_METRIC, buildFigure, columnTitle, metricTitle, type Figure, type PlotKind, type PlotOptions } from './kinds.js';
 import { displayValue, FONT_FAMILY } from './style.js';
 import { distinct, readTable, resultsKind, runFolderOf, runsTable, type Row, type Table } from './tables.js';
 
@@ -42,7 +42,7 @@ const KEY_METRICS = [
   'cost.meanCores',
   'mean_cores',
   'cost.perRequest',
-  'adaptation.meanAccuracy.objective',
+  ACCURACY_METRIC,
   'mean_accuracy',
   'goodput',
 ];
@@ -150,9 +150,9 @@ export function buildReport(results: string, reportFile = join(results, 'report.
     const metric = metrics.find((m) => m.toLowerCase().includes('violation'));
     add('Metrics per swept value', 'bars', { metrics: metrics.slice(0, 2) });
     const numeric = manifest.columns.find((c) => distinct(aggregate, c).length > 2 && aggregate.rows.every((r) => typeof r[c] === 'number'));
-    if (numeric !== undefined) add(`${metricTitle(metric ?? metrics[0])} against ${columnTitle(numeric)}`, 'sweep', { x: numeric, metrics: metric ? [metric] : metrics.slice(0, 1) });
+    if (numeric !== undefined && metrics.length > 0) add(`${metricTitle(metric ?? metrics[0])} against ${columnTitle(numeric)}`, 'sweep', { x: numeric, metrics: metric ? [metric] : metrics.slice(0, 1) });
     // Only adaptive runs have an accuracy to weigh against cost.
-    if (aggregate.columns.includes('adaptation.meanAccuracy.objective.mean')) add('Accuracy against cost', 'pareto');
+    if (aggregate.columns.includes(`${ACCURACY_METRIC}.mean`)) add('Accuracy against cost', 'pareto');
     add('Per-second p99 latency', 'cdf');
     const firstSeed = runs.rows[0]?.seed;
     if (firstSeed !== undefined && existsSync(join(results, STORE.runs, String(runs.rows[0].run_id), RUN_FILES.adaptation))) {

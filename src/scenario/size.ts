@@ -51,7 +51,7 @@ export function checkRunSize(estimate: RunEstimate, force: boolean): string[] {
     problems.push(`it would write ${bytes(outputBytes)} of tables, more than the ${bytes(RUN_LIMITS.refuseBytes)} allowed: shorten duration, raise metrics.interval or turn off metrics.requests`);
   } else if (outputBytes > RUN_LIMITS.warnBytes) warnings.push(`this run writes about ${bytes(outputBytes)} of tables (raise metrics.interval or turn off metrics.requests for less)`);
   if (busiestBin !== undefined && busiestBin.count > RUN_LIMITS.refuseBinRequests) {
-    problems.push(`the trace's bin at ${busiestBin.time} s into the run holds ${count(busiestBin.count)} requests, more than the ${count(RUN_LIMITS.refuseBinRequests)} one bin may hold (its arrival times are all held in memory): check the trace or its scale`);
+    problems.push(`the trace's bin at ${Number(busiestBin.time.toPrecision(6))} s into the run holds ${count(busiestBin.count)} requests, more than the ${count(RUN_LIMITS.refuseBinRequests)} one bin may hold (its arrival times are all held in memory): check the trace or its scale`);
   }
   if (problems.length > 0 && !force) throw new InputError(`refusing to run: ${problems.join('; ')} (--force runs it anyway)`);
   return force ? [...problems, ...warnings] : warnings;

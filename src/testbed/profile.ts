@@ -52,9 +52,11 @@ export async function profileModel(model: ModelSpec, options: ProfileOptions): P
   const background = options.alongside === undefined ? undefined : await runAlongside(options.alongside);
   try {
     for (const threads of options.threads) await profileThreads(ort, model, threads, options, background !== undefined, rows);
-  } finally {
-    if (background !== undefined) options.onAlongside?.(await background.stop());
+  } catch (err) {
+    await background?.stop().catch(() => undefined);
+    throw err;
   }
+  if (background !== undefined) options.onAlongside?.(await background.stop());
   return rows;
 }
 
@@ -107,7 +109,9 @@ async function profileThreads(ort: ReturnType<typeof loadOrt>, model: ModelSpec,
  */
 async function runAlongside(model: ModelSpec): Promise<{ stop: () => Promise<number> }> {
   const worker = new Worker(new URL('./replica-worker.js', import.meta.url));
-  const exited = once(worker, 'exit');
+  // once() rejects on the thread's 'error' event: caught here, so a dying thread is reported where
+  // it is awaited rather than as an unhandled rejection.
+  const exited = once(worker, 'exit').catch(() => undefined);
   const send = (m: ReplicaRequest) => worker.postMessage(m);
   send({ type: 'open', model, threads: 1, warmupBatches: [1] });
   const [first] = (await once(worker, 'message')) as [ReplicaMessage];
@@ -118,7 +122,7 @@ async function runAlongside(model: ModelSpec): Promise<{ stop: () => Promise<num
   const stop = new Int32Array(new SharedArrayBuffer(4));
   send({ type: 'loop', size: 1, stop });
   // Its one answer (the loop's end, or its failure) is caught whenever it comes.
-  const ended = once(worker, 'message');
+  const ended = once(worker, 'message').catch((err: Error) => [{ type: 'failed', message: err.message } satisfies ReplicaMessage]);
   return {
     stop: async () => {
       Atomics.store(stop, 0, 1);

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { RandomStreams } from '../engine/random.js';
-import type { ArrivalsSpec } from './schema.js';
+import { traceFormat, type ArrivalsSpec } from './schema.js';
 import { ConstantArrivals, CountTraceArrivals, MixArrivals, PoissonArrivals, TimestampArrivals, type ArrivalSource } from './arrivals.js';
 import { generateTrace } from './generators.js';
 import { readTimestampTrace, type TimestampTrace } from './timestamps.js';
@@ -43,7 +43,7 @@ export function buildWorkload(spec: ArrivalsSpec, streams: RandomStreams, name =
       };
     }
     case 'trace': {
-      const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
+      const format = traceFormat(spec);
       if (format === 'counts') {
         const counts = transformCounts(readCountTrace(spec.path), spec);
         return { source: new CountTraceArrivals(counts, spec.expand, rng, 0, spec.bin), tenantNames: ['default'], length: counts.length * spec.bin, counts, bin: spec.bin };
@@ -127,7 +127,7 @@ export function expectedArrivals(spec: ArrivalsSpec, horizon: number): ArrivalsE
       };
     }
     case 'trace': {
-      const format = spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
+      const format = traceFormat(spec);
       if (format === 'timestamps') {
         const times = windowTimestamps(readTimestampTrace(spec.path), spec).times;
         let n = 0;

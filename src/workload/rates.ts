@@ -1,4 +1,4 @@
-import type { ArrivalsSpec } from './schema.js';
+import { traceFormat, type ArrivalsSpec } from './schema.js';
 
 /** Multiply every arrival rate of a workload by `factor` (traces: their counts, or their time for timestamp traces). */
 export function scaleArrivals(spec: ArrivalsSpec, factor: number): ArrivalsSpec {
@@ -8,7 +8,7 @@ export function scaleArrivals(spec: ArrivalsSpec, factor: number): ArrivalsSpec 
     case 'synthetic':
       return { ...spec, rate: spec.rate * factor };
     case 'trace': {
-      const timestamps = (spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps';
+      const timestamps = traceFormat(spec) === 'timestamps';
       return timestamps ? { ...spec, compress: spec.compress * factor } : { ...spec, scale: spec.scale * factor };
     }
     case 'mix':

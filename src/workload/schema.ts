@@ -79,4 +79,9 @@ export const Arrivals = z.discriminatedUnion('kind', [PoissonArrivals, ConstantA
 });
 
 export type ArrivalsSpec = z.output<typeof Arrivals>;
+
+/** A trace's format: as given, else timestamps for a .csv file and per-second counts for any other. */
+export function traceFormat(spec: { format?: 'counts' | 'timestamps'; path: string }): 'counts' | 'timestamps' {
+  return spec.format ?? (spec.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts');
+}
 export type SingleArrivalsSpec = z.output<typeof SingleArrivals>;

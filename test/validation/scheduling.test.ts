@@ -148,7 +148,7 @@ describe('peak throughput under a QoS target', () => {
     expect(peak.probes[1]).toMatchObject({ factor: 2, violationRatio: 1, ok: false });
     expect(Math.abs(peak.rate / (10 - Math.log(100)) - 1)).toBeLessThan(0.03);
     const { slo: _, ...noSlo } = base;
-    expect(() => findPeak(noSlo, { threshold: 0.01, seeds: 1, tolerance: 0.01, perTenant: true })).toThrow(/peak needs a latency target/);
+    expect(() => findPeak(noSlo, { threshold: 0.01, seeds: 1, tolerance: 0.01, perTenant: true })).toThrow(/peak needs a target to judge a load by/);
   });
 
   it('scales every tenant of a mix and every kind of arrivals', () => {

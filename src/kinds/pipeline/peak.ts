@@ -1,7 +1,7 @@
 import { InputError, OverloadError } from '../../errors.js';
 import { bisectPeak, type PeakOptions, type PeakResult } from '../../scenario/peak.js';
 import { offeredRate, scaleArrivals } from '../../workload/rates.js';
-import type { ArrivalsSpec } from '../../workload/schema.js';
+import { traceFormat, type ArrivalsSpec } from '../../workload/schema.js';
 import type { Scenario } from './schema.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
@@ -11,8 +11,11 @@ import { simulate, type SimulateOptions } from './simulate.js';
  * violating in full.
  */
 export function findPeak(scenario: Scenario, options: PeakOptions & { simulateOptions?: SimulateOptions }): PeakResult {
-  if (!hasLatencyTarget(scenario)) {
-    throw new InputError('peak needs a latency target to judge a load by: set slo (or a tenant\'s slo); without one no request is ever late, and the search would only find where the queues overflow');
+  if (!canViolate(scenario)) {
+    throw new InputError(
+      'peak needs a target to judge a load by: a latency SLO (slo, a tenant\'s slo) or a bound that drops requests (a stage\'s queue.capacity, pipeline.dropLimit); ' +
+        'without one no request is ever late or dropped, and the search would only find where the queues overflow',
+    );
   }
   return bisectPeak(
     (factor, k) => {
@@ -32,11 +35,16 @@ export function findPeak(scenario: Scenario, options: PeakOptions & { simulateOp
   );
 }
 
-/** Whether any request has a latency SLO: the scenario's, a tenant's, or (possibly) a timestamp trace's slo column. */
-function hasLatencyTarget(scenario: Scenario): boolean {
+/**
+ * Whether a request can count as a violation: late against an SLO (the scenario's, a tenant's, a
+ * timestamp trace's slo column, a profile's) or dropped by a bound (a queue's capacity, the drop limit).
+ */
+function canViolate(scenario: Scenario): boolean {
+  const p = scenario.pipeline;
+  if (p.dropLimit !== undefined || p.profile !== undefined || p.stages.some((s) => s.queue.capacity !== null)) return true;
   const anyTarget = (spec: ArrivalsSpec): boolean => {
     if (spec.kind === 'mix') return spec.tenants.some((t) => t.slo !== undefined || anyTarget(t.arrivals));
-    return spec.kind === 'trace' && (spec.format ?? (spec.path.endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps';
+    return spec.kind === 'trace' && traceFormat(spec) === 'timestamps';
   };
   return scenario.slo !== undefined || anyTarget(scenario.workload.arrivals);
 }

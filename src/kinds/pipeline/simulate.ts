@@ -52,7 +52,7 @@ function checkWaiting(pipeline: Pipeline, limit: number, now: number, arrived: n
       throw new OverloadError(
         `stage ${stage.config.name}: ${stage.queue.size.toLocaleString('en-US')} requests waiting at ${now.toPrecision(6)} s, more than pipeline.maxWaiting (${limit.toLocaleString('en-US')}): ` +
           'requests arrive faster than the stage serves them. Lower the arrival rate, add replicas, or bound the queue (queue.capacity) to drop instead; the run was stopped.',
-        arrived / now,
+        now > 0 ? arrived / now : Number.NaN,
       );
     }
   }
@@ -162,6 +162,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const adaptationSummary = adaptation?.finish(end);
   const summary = monitor.finish(end);
   const warnings = tables.flatMap((t) => [...t.warnings]);
-  if (warmup >= end) warnings.push(`metrics.warmup (${warmup} s) is as long as the run (${end.toPrecision(4)} s of simulated time): no request was measured; shorten the warm-up or lengthen the run`);
+  if (warmup > 0 && warmup >= end) warnings.push(`metrics.warmup (${warmup} s) is at least as long as the run (${end.toPrecision(4)} s of simulated time): no request was measured; shorten the warm-up or lengthen the run`);
   return { summary, ...(adaptationSummary ? { adaptation: adaptationSummary } : {}), tenantNames: workload.tenantNames, warnings };
 }

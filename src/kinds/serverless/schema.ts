@@ -3,7 +3,7 @@ import { SERVERLESS_ADAPTERS } from '../../adapters/harmonybatch/adapters.js';
 import { oneOf, positiveNumber } from '../../config/fields.js';
 import { duration, positiveDuration } from '../../config/units.js';
 import { ServerlessMetricsSchema } from '../../metrics/schema.js';
-import { SingleArrivals } from '../../workload/schema.js';
+import { SingleArrivals, traceFormat } from '../../workload/schema.js';
 
 /**
  * Serverless scenarios: applications, each with its SLO and its own arrivals, served by
@@ -63,7 +63,7 @@ export const ServerlessScenarioSchema = z
         ctx.addIssue({ code: 'custom', message: `${kind} arrivals never end: set duration`, path: ['serverless', 'apps', i, 'arrivals'] });
       }
       const a = app.arrivals;
-      if (a.kind === 'trace' && (a.format ?? (a.path.toLowerCase().endsWith('.csv') ? 'timestamps' : 'counts')) === 'timestamps' && s.adaptation.rates === 'oracle') {
+      if (a.kind === 'trace' && traceFormat(a) === 'timestamps' && s.adaptation.rates === 'oracle') {
         ctx.addIssue({ code: 'custom', message: 'a timestamp trace cannot tell the coming interval\'s rate: set adaptation.rates: observed', path: ['serverless', 'apps', i, 'arrivals'] });
       }
       if (app.name === undefined) return;

@@ -55,7 +55,7 @@ describe('pipesim predictor', () => {
     writeCountTrace(twenty, Uint32Array.from({ length: 1200 }, (_, t) => 100 + (t % 60)));
     const whole = pipesim(['predictor', 'train', '--trace', twenty, '--epochs', '1', '--out', join(dir, 'whole')]);
     expect(whole.code).toBe(0);
-    expect(whole.stderr).toMatch(/^warning: .*twenty-minutes\.txt has 1200 s after preprocessing, no more than --train-days 14 \(1209600 s\): training on all of it leaves no test range for predictor eval; give --train-days below 0\.014 to keep one\n/);
+    expect(whole.stderr).toMatch(/^warning: .*twenty-minutes\.txt has 1200 s after preprocessing, no more than --train-days 14 \(1209600 s\) and a 20 s horizon: training on it leaves no test range for predictor eval; give --train-days 0\.013 or less to keep one\n/);
     const noTest = pipesim(['predictor', 'eval', '--model', join(dir, 'whole'), '--trace', twenty]);
     expect([noTest.code, noTest.stderr]).toEqual([2, expect.stringMatching(/^pipesim: the model was trained on all 1200 s of .*twenty-minutes\.txt \(after preprocessing\), so it has no test range there: name a segment with --start and --duration, or train with fewer --train-days\n$/)]);
   }, 60_000);

@@ -84,14 +84,13 @@ describe('pipesim run', () => {
   it('Ctrl-C or SIGTERM stops a run cleanly, leaving nothing; after kill -9, the next run or pipesim clean removes the debris', async () => {
     const dir = tempDir();
     const long = ['run', 'scenarios/mm4.yaml', '--set', 'workload.requests=100000000', '-q'];
-    /** Start a long run into `out`, wait until it is writing (or `afterMs`), send `signal`; its exit code and stderr. */
-    const interrupt = async (out: string, signal: NodeJS.Signals, afterMs?: number) => {
+    /** Start a long run into `out`, wait until it is writing, send `signal`; its exit code and stderr. */
+    const interrupt = async (out: string, signal: NodeJS.Signals) => {
       const child = spawn(process.execPath, ['bin/pipesim.js', ...long, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      if (afterMs !== undefined) await new Promise((r) => setTimeout(r, afterMs));
-      else for (let i = 0; i < 300 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
       child.kill(signal);
       return { code: await exited, stderr };
     };
@@ -105,9 +104,13 @@ describe('pipesim run', () => {
     writeFileSync(join(shared, 'notes.txt'), 'mine');
     expect((await interrupt(shared, 'SIGTERM')).code).toBe(130);
     expect(readdirSync(shared)).toEqual(['notes.txt']);
-    // A signal while pipesim is still loading (here 0.4 s after it starts) ends it the same way, once it has loaded.
+    // A signal the launcher caught while pipesim was still loading ends the run before it starts, once loaded;
+    // the launcher's catcher is let go then (the run's own handlers take over).
     const loading = join(dir, 'loading');
-    expect(await interrupt(loading, 'SIGTERM', 400)).toEqual({ code: 130, stderr: expect.stringMatching(/^pipesim: interrupted \(SIGTERM\)/) });
+    let released = 0;
+    const caught = await pipesimInProcess([...long, '--out', loading], { earlySignals: { caught: () => 'SIGTERM', release: () => released++ } });
+    expect(caught).toEqual({ code: 130, stdout: '', stderr: 'pipesim: interrupted (SIGTERM) before the run started: nothing was written\n' });
+    expect(released).toBe(1);
     expect(existsSync(loading)).toBe(false);
     // kill -9 cannot be caught: its temporary files stay until a run into the folder or pipesim clean removes them.
     const killed = join(dir, 'killed');
