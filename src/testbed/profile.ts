@@ -51,7 +51,7 @@ export async function profileModel(model: ModelSpec, options: ProfileOptions): P
   const rows: ProfileRow[] = [];
   const background = options.alongside === undefined ? undefined : await runAlongside(options.alongside);
   try {
-    for (const threads of options.threads) await profileThreads(ort, model, threads, options, background !== undefined, rows);
+    for (const threads of options.threads) await profileThreads(ort, model, threads, options, rows);
   } catch (err) {
     await background?.stop().catch(() => undefined);
     throw err;
@@ -61,7 +61,7 @@ export async function profileModel(model: ModelSpec, options: ProfileOptions): P
 }
 
 /** Every batch size of `model` on `threads` threads, one session, appended to `rows`. */
-async function profileThreads(ort: ReturnType<typeof loadOrt>, model: ModelSpec, threads: number, options: ProfileOptions, alongside: boolean, rows: ProfileRow[]): Promise<void> {
+async function profileThreads(ort: ReturnType<typeof loadOrt>, model: ModelSpec, threads: number, options: ProfileOptions, rows: ProfileRow[]): Promise<void> {
   const session = await openSession(ort, model, threads);
   try {
     for (const batch of options.batches) {
@@ -90,7 +90,7 @@ async function profileThreads(ort: ReturnType<typeof loadOrt>, model: ModelSpec,
         p50: summary.p50 as number,
         p99: summary.p99 as number,
         cv: n > 1 ? Math.sqrt(Math.max(0, (squares - n * mean * mean) / (n - 1))) / mean : 0,
-        cpu: alongside ? Number.NaN : cpu / n,
+        cpu: options.alongside === undefined ? cpu / n : Number.NaN,
         repetitions: n,
       };
       rows.push(row);

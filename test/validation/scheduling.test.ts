@@ -117,38 +117,37 @@ describe('abandonment and per-tenant accounting', () => {
 });
 
 describe('peak throughput under a QoS target', () => {
-  it('finds the M/M/1 rate at which 1% of requests exceed the SLO: mu - ln(100) / slo (3%)', () => {
-    const base = scenario({
+  /** M/M/1 with service rate 10/s and a 1 s SLO: 1% of requests are late at mu - ln(100) / slo. */
+  const mm1 = (rate: number, pipeline: Record<string, unknown> = {}) =>
+    scenario({
       seed: 3,
       slo: '1s',
       metrics: { warmup: '200s' },
-      workload: { arrivals: { kind: 'poisson', rate: 4 }, requests: 200_000 },
-      pipeline: { stages: [{ service: { dist: 'exponential', mean: '100ms' } }] },
+      workload: { arrivals: { kind: 'poisson', rate }, requests: 200_000 },
+      pipeline: { ...pipeline, stages: [{ service: { dist: 'exponential', mean: '100ms' } }] },
     });
-    const peak = findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true });
-    const theory = 10 - Math.log(100) / 1;
-    expect(Math.abs(peak.rate / theory - 1)).toBeLessThan(0.03);
+  const THEORY = 10 - Math.log(100) / 1;
+  const SEARCH = { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true };
+
+  it('finds the M/M/1 rate at which 1% of requests exceed the SLO: mu - ln(100) / slo (3%)', () => {
+    const base = mm1(4);
+    const peak = findPeak(base, SEARCH);
+    expect(Math.abs(peak.rate / THEORY - 1)).toBeLessThan(0.03);
     expect(peak.bracket[0]).toBeLessThan(peak.bracket[1]);
     const last = peak.probes.filter((p) => p.ok).at(-1) as { violationRatio: number };
     expect(last.violationRatio).toBeLessThanOrEqual(0.01);
     // Deterministic: the same scenario gives the same probes.
-    expect(findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true }).probes).toEqual(peak.probes);
+    expect(findPeak(base, SEARCH).probes).toEqual(peak.probes);
   });
 
   it('an overloaded probe (a queue past pipeline.maxWaiting) counts as violating in full; no SLO is refused', () => {
-    const base = scenario({
-      seed: 3,
-      slo: '1s',
-      metrics: { warmup: '200s' },
-      // Doubling from 5.3 requests/s offers 10.6 to a server of 10: its queue passes 1,000.
-      workload: { arrivals: { kind: 'poisson', rate: 5.3 }, requests: 200_000 },
-      pipeline: { maxWaiting: 1000, stages: [{ service: { dist: 'exponential', mean: '100ms' } }] },
-    });
-    const peak = findPeak(base, { threshold: 0.01, seeds: 2, tolerance: 0.01, perTenant: true });
+    // Doubling from 5.3 requests/s offers 10.6 to a server of 10: its queue passes 1,000.
+    const base = mm1(5.3, { maxWaiting: 1000 });
+    const peak = findPeak(base, SEARCH);
     expect(peak.probes[1]).toMatchObject({ factor: 2, violationRatio: 1, ok: false });
-    expect(Math.abs(peak.rate / (10 - Math.log(100)) - 1)).toBeLessThan(0.03);
+    expect(Math.abs(peak.rate / THEORY - 1)).toBeLessThan(0.03);
     const { slo: _, ...noSlo } = base;
-    expect(() => findPeak(noSlo, { threshold: 0.01, seeds: 1, tolerance: 0.01, perTenant: true })).toThrow(/peak needs a target to judge a load by/);
+    expect(() => findPeak(noSlo, { ...SEARCH, seeds: 1 })).toThrow(/peak needs a target to judge a load by/);
   });
 
   it('scales every tenant of a mix and every kind of arrivals', () => {
