@@ -260,17 +260,17 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchStarted(stage: ObservedStage, batch: readonly Request[], serviceTime: number): void {
+  batchStarted(stage: ObservedStage, batch: readonly Request[], size: number, serviceTime: number): void {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     s.busy.add(now, 1);
     for (const w of this.windows) {
       w.stageBatches[stage.index]++;
-      w.stageItems[stage.index] += batch.length;
+      w.stageItems[stage.index] += size;
     }
     // NaN on a shared host: the service is known when the batch ends (batchServed).
     const timed = serviceTime === serviceTime;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < size; i++) {
       const request = batch[i];
       if (!request.measured) continue;
       s.wait.add(now - request.enqueuedAt);
@@ -278,13 +278,13 @@ export class Monitor implements PipelineObserver {
     }
     if (now >= this.options.warmup) {
       s.batches++;
-      s.batchItems += batch.length;
+      s.batchItems += size;
     }
   }
 
-  batchServed(stage: ObservedStage, batch: readonly Request[], serviceTime: number): void {
+  batchServed(stage: ObservedStage, batch: readonly Request[], size: number, serviceTime: number): void {
     const s = this.stats[stage.index];
-    for (let i = 0; i < batch.length; i++) if (batch[i].measured) s.service.add(serviceTime);
+    for (let i = 0; i < size; i++) if (batch[i].measured) s.service.add(serviceTime);
   }
 
   batchFinished(stage: ObservedStage): void {

@@ -38,8 +38,12 @@ const BATCH_START = 2;
 /** A replica of a stage. Its times are in a row of a shared Float64Array (FloatRows), not in boxed fields. */
 export class Replica extends RowRecord {
   busy = false;
-  /** The batch in service; empty while idle (the stage reuses the array: see Stage.forming). */
+  /**
+   * The batch in service: its first `batchSize` entries (0 while idle). Entries past those are
+   * stale: the stage reuses the array for later batches (see Stage.forming).
+   */
   batch: Request[] = [];
+  batchSize = 0;
   /** The pending start-up or drain timer. */
   timer: Timer<Replica> | undefined;
   constructor(

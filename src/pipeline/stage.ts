@@ -44,14 +44,15 @@ export interface StageTarget {
 /** What a stage reports as requests move through it and replicas come and go; the monitor implements this. */
 export interface StageObserver {
   /**
-   * A batch starts on a replica: `batch` requests, served in `serviceTime` seconds; NaN when the
-   * stage shares a host, where how long it takes depends on what else runs (then `batchServed` says).
+   * A batch starts on a replica: the first `size` requests of `batch` (the array holds stale
+   * entries after them), served in `serviceTime` seconds; NaN when the stage shares a host, where
+   * how long it takes depends on what else runs (then `batchServed` says).
    */
-  batchStarted(stage: Stage, batch: readonly Request[], serviceTime: number): void;
-  /** On a shared host: the batch took `serviceTime` seconds (called when it ends, before `batchFinished`). */
-  batchServed?(stage: Stage, batch: readonly Request[], serviceTime: number): void;
-  /** The replica finished the batch (before the requests move on). */
-  batchFinished(stage: Stage, batch: readonly Request[]): void;
+  batchStarted(stage: Stage, batch: readonly Request[], size: number, serviceTime: number): void;
+  /** On a shared host: the batch (its first `size` requests) took `serviceTime` seconds (called when it ends, before `batchFinished`). */
+  batchServed?(stage: Stage, batch: readonly Request[], size: number, serviceTime: number): void;
+  /** The replica finished its batch (before the requests move on). */
+  batchFinished(stage: Stage): void;
   dropped(request: Request, reason: DropReason): void;
   /** The set of replicas, or their states, changed: `stage.servingReplicas` or `stage.provisionedCores` may differ. */
   replicasChanged(stage: Stage): void;
@@ -104,9 +105,11 @@ export class Stage {
   private timerArmed = false;
   private cores = 0;
   /**
-   * The batch being formed. When it starts, it swaps arrays with the replica taking it (whose
-   * array is empty while idle): batches reuse a few arrays instead of allocating one each, which
-   * at millions of batches is garbage the collector would otherwise sweep.
+   * The array the next batch is formed in. When the batch starts, it swaps arrays with the
+   * replica taking it: batches reuse one array per replica, whose length never goes back down
+   * (a batch's size is kept beside it). Emptying an array lets V8 drop its storage, and a new one
+   * for every batch kept tens of thousands alive across each young-generation collection in a
+   * large cluster, each copied and then promoted.
    */
   private forming: Request[] = [];
   /** Where finished requests go: the next stage, or the pipeline's exit. */
@@ -281,28 +284,30 @@ export class Stage {
         }
         return;
       }
-      const batch = this.takeBatch(this.maxBatch);
-      if (batch.length > 0) {
+      const size = this.takeBatch(this.maxBatch);
+      if (size > 0) {
         const replica = this.pickReplica();
+        const batch = this.forming;
         this.forming = replica.batch;
-        this.start(replica, batch);
+        this.start(replica, batch, size);
       }
     }
   }
 
-  /** Fill `forming` with up to `maxBatch` requests from the queue, dropping those past their limits. */
-  private takeBatch(maxBatch: number): Request[] {
+  /** Put up to `maxBatch` requests from the queue first in `forming`, dropping those past their limits; returns how many. */
+  private takeBatch(maxBatch: number): number {
     const queue = this.queue;
     const now = this.sim.now;
     const batch = this.forming;
-    while (batch.length < maxBatch && queue.size > 0) {
+    let size = 0;
+    while (size < maxBatch && queue.size > 0) {
       const request = this.shiftWaiting() as Request;
       if (now >= request.expiresAt) this.drop(request, 'age');
       else if (this.config.dropExpired && now > request.deadline) this.drop(request, 'deadline');
       else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.drop(request, 'abandoned');
-      else batch.push(request);
+      else batch[size++] = request;
     }
-    return batch;
+    return size;
   }
 
   private drop(request: Request, reason: DropReason): void {
@@ -334,60 +339,62 @@ export class Stage {
     return this.config.router.pick(this.replicas, this.sim.now);
   }
 
-  private start(replica: Replica, batch: Request[]): void {
+  private start(replica: Replica, batch: Request[], size: number): void {
     const model = replica.model;
-    const duration = this.batchService(model, batch).sample(batch.length, model.cores);
+    const duration = this.batchService(model, batch, size).sample(size, model.cores);
     replica.busy = true;
     replica.batch = batch;
+    replica.batchSize = size;
     replica.batchStart = this.sim.now;
     this.idle--;
     const host = this.config.host;
     if (host === undefined) {
-      this.observer.batchStarted(this, batch, duration);
+      this.observer.batchStarted(this, batch, size, duration);
       this.sim.schedule(duration, this.batchDone, replica);
     } else {
       // `duration` is the batch's time with its cores to itself; the host stretches it while its cores are oversubscribed.
-      this.observer.batchStarted(this, batch, NaN);
+      this.observer.batchStarted(this, batch, size, NaN);
       host.begin(replica, model.cores, duration, this.batchDone);
     }
   }
 
-  /** A batch takes as long as its slowest tenant's model would for the whole batch. */
-  private batchService(model: ReplicaModel, batch: readonly Request[]): ServiceTime {
+  /** A batch (the first `size` of `batch`) takes as long as its slowest tenant's model would for the whole batch. */
+  private batchService(model: ReplicaModel, batch: readonly Request[], size: number): ServiceTime {
     if (model.tenantServices === undefined) return model.service;
     let slowest = serviceOf(model, batch[0].tenant);
-    for (let i = 1; i < batch.length; i++) {
+    for (let i = 1; i < size; i++) {
       const s = serviceOf(model, batch[i].tenant);
-      if (s !== slowest && s.mean(batch.length, model.cores) > slowest.mean(batch.length, model.cores)) slowest = s;
+      if (s !== slowest && s.mean(size, model.cores) > slowest.mean(size, model.cores)) slowest = s;
     }
     return slowest;
   }
 
   private finishBatch(replica: Replica): void {
     const batch = replica.batch;
+    const size = replica.batchSize;
     const now = this.sim.now;
     replica.busy = false;
+    replica.batchSize = 0;
     replica.busyTime += now - replica.batchStart;
-    if (this.config.host !== undefined) this.observer.batchServed?.(this, batch, now - replica.batchStart);
+    if (this.config.host !== undefined) this.observer.batchServed?.(this, batch, size, now - replica.batchStart);
     if (replica.state === 'retired') {
       this.leave(replica);
       this.observer.replicasChanged(this);
     } else {
       this.idle++;
     }
-    this.observer.batchFinished(this, batch);
+    this.observer.batchFinished(this);
     // Touch every request of the batch before moving any on: independent loads that the CPU
     // overlaps, where the loop below would wait for each in turn behind the work of the one
     // before. In a large cluster these requests have long left the caches: with this loop the
     // 10,000-replica bench model ran 1.4x faster (medians of 6, bench/replicas.js's model).
     let oldest = Infinity;
-    for (let i = 0; i < batch.length; i++) oldest = Math.min(oldest, batch[i].expiresAt);
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < size; i++) oldest = Math.min(oldest, batch[i].expiresAt);
+    for (let i = 0; i < size; i++) {
       const request = batch[i];
       if (now >= oldest && now >= request.expiresAt) this.drop(request, 'age');
       else this.onward(request);
     }
-    batch.length = 0;
     this.dispatch();
   }
 }

@@ -71,7 +71,7 @@ export function testbedToFolder(scenario: Scenario, record: TestbedRecord, dir: 
         time: b.start,
         run: () => {
           stage.queue.size -= members.length;
-          monitor.batchStarted(stage, members, b.end - b.start);
+          monitor.batchStarted(stage, members, members.length, b.end - b.start);
         },
       });
       if (b.end !== b.end) continue;

@@ -40,10 +40,10 @@ function stageHarness(n: number, drain: number) {
     },
     dropped: monitor.dropped.bind(monitor),
     batchFinished: monitor.batchFinished.bind(monitor),
-    batchStarted: (stage: Stage, batch: readonly PipelineRequest[], t: number) => {
+    batchStarted: (stage: Stage, batch: readonly PipelineRequest[], size: number, t: number) => {
       const replica = stage.replicas.find((r) => r.busy && r.batchStart === sim.now && r.batch === batch);
-      starts.push([sim.now, replica?.id ?? -1, batch.length]);
-      monitor.batchStarted(stage, batch, t);
+      starts.push([sim.now, replica?.id ?? -1, size]);
+      monitor.batchStarted(stage, batch, size, t);
     },
     replicasChanged: (stage: Stage) => {
       timeline.push(`${sim.now}: cores ${stage.provisionedCores} serving ${stage.servingReplicas} [${stage.replicas.map((r) => `${r.id}${r.model.variant}:${r.state}`).join(' ')}]`);

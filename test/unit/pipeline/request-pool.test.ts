@@ -20,7 +20,7 @@ function run(discipline: string, pooled: boolean): { log: string[]; objects: num
   const log: string[] = [];
   const seen = new Set<Request>();
   const observer = {
-    batchStarted: (_s: unknown, batch: readonly Request[]) => log.push(`${sim.now} batch ${batch.map((r) => r.id).join(' ')}`),
+    batchStarted: (_s: unknown, batch: readonly Request[], size: number) => log.push(`${sim.now} batch ${batch.slice(0, size).map((r) => r.id).join(' ')}`),
     batchFinished() {},
     dropped: (r: Request, reason: string) => log.push(`${sim.now} drop ${r.id} ${reason}`),
     arrived() {},
