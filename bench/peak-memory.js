@@ -1,5 +1,6 @@
 // Child process of bench/run.js: run the M/M/c bench scenario with N requests into a temporary
 // folder and print the process's peak resident memory (KiB) as JSON.
+import { peakRssKiB } from './peak-rss.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,4 +13,4 @@ const scenario = readScenarioOfKind('pipeline', 'bench/scenarios/mmc.yaml', { se
 const dir = mkdtempSync(join(tmpdir(), 'pipesim-mem-'));
 const summary = runToFolder(scenario, dir);
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ requests: summary.requests.arrived, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ requests: summary.requests.arrived, maxRssKiB: peakRssKiB() }) + '\n');

@@ -200,13 +200,39 @@ section('replica scaling: 4.8 million requests, 2 batching stages at utilisation
       runs[i].push(JSON.parse(r.stdout));
     });
   }
-  const rows = runs.map((rs) => ({ ...rs[0], seconds: median(rs.map((r) => r.seconds)), maxRssKiB: Math.max(...rs.map((r) => r.maxRssKiB)) }));
+  const rows = runs.map((rs) => ({
+    ...rs[0],
+    seconds: median(rs.map((r) => r.seconds)),
+    steadyPerRequest: median(rs.map((r) => r.steadyPerRequest)),
+    maxRssKiB: Math.max(...rs.map((r) => r.maxRssKiB)),
+  }));
   const base = rows[0].seconds / rows[0].requests;
+  const steadyBase = rows[0].steadyPerRequest;
   for (const r of rows) {
     const perRequest = r.seconds / r.requests;
-    console.log(`${fmt(r.replicas).padStart(7)} replicas: ${fmt(r.seconds)} s, ${fmt(perRequest * 1e9, 0)} ns/request (${fmt(perRequest / base)}x of 10 replicas; target 1.3x to 10,000, 1.5x at 100,000), utilisation ${r.utilization.map((u) => fmt(u)).join('/')}, peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB`);
+    console.log(
+      `${fmt(r.replicas).padStart(7)} replicas: ${fmt(r.seconds)} s, ${fmt(perRequest * 1e9, 0)} ns/request (${fmt(perRequest / base)}x of 10 replicas; target 1.3x to 10,000, 1.5x at 100,000); ` +
+        `filled (50-90% of arrivals) ${fmt(r.steadyPerRequest * 1e9, 0)} ns/request (${fmt(r.steadyPerRequest / steadyBase)}x), utilisation ${r.utilization.map((u) => fmt(u)).join('/')}, peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB`,
+    );
   }
-  results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ratio: r.seconds / r.requests / base }));
+  results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ratio: r.seconds / r.requests / base, steadyRatio: r.steadyPerRequest / steadyBase }));
+  // What a cache miss costs here, by how much memory the misses range over: what is in flight at
+  // 10 replicas per stage fits the caches; at 10,000 it does not (by Little's law about 80,000
+  // requests in flight at 128 bytes each, and 20,000 replicas at about 200: some 14 MB), nor at 100,000.
+  const latency = JSON.parse(spawnSync(process.execPath, ['bench/memory-latency.js', '256', '2048', '4096', '16384', '262144'], { encoding: 'utf8' }).stdout);
+  console.log(`memory latency here (dependent loads over a working set of): ${latency.map((l) => `${fmt(l.kib / 1024, 2)} MiB ${fmt(l.ns, 0)} ns`).join(', ')}`);
+  results.memoryLatency = latency;
+  // Instructions and simulated cache misses per request (about 1.5 minutes a size): the work done
+  // for a request against the memory it misses, each free of this machine's noise.
+  if (process.env.BENCH_CACHEGRIND === '1') {
+    const counted = spawnSync(process.execPath, ['bench/cachegrind.js', '10', '1000', '10000'], { encoding: 'utf8' });
+    if (counted.status !== 0) console.log(`cachegrind counts skipped: ${counted.stderr.trim().split('\n').pop()}`);
+    else {
+      const rows = JSON.parse(counted.stdout);
+      for (const r of rows) console.log(`cachegrind, ${fmt(r.replicas).padStart(6)} replicas: ${fmt(r.instructionsPerRequest, 0)} instructions/request, ${fmt(r.llMissesPerRequest, 1)} misses/request of a 4 MiB last-level cache`);
+      results.cachegrind = rows;
+    }
+  } else console.log('(BENCH_CACHEGRIND=1 adds instructions and cache misses per request under valgrind, about 1.5 minutes a size)');
   const reconfigure = JSON.parse(spawnSync(process.execPath, ['bench/reconfigure.js', '100000'], { encoding: 'utf8' }).stdout);
   console.log(`100,000 replicas scaled down to 1 (99,999 drain) and back up: ${fmt(reconfigure.seconds)} s (quadratic before issue 18: 40,000 took 54 s)`);
   results.reconfigure = reconfigure;
