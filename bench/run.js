@@ -192,12 +192,17 @@ section('replica scaling: 4.8 million requests, 2 batching stages at utilisation
 {
   const sizes = [10, 1_000, 10_000, 100_000];
   const runs = sizes.map(() => []);
+  const valueRuns = sizes.map(() => []);
+  const child = (script, replicas) => {
+    const r = spawnSync(process.execPath, [script, String(replicas), '4800000'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout);
+  };
   // Round by round over the sizes, so that a noisy spell of this shared machine hits every size alike.
   for (let round = 0; round < Math.min(REPS, 3); round++) {
     sizes.forEach((replicas, i) => {
-      const r = spawnSync(process.execPath, ['bench/replicas.js', String(replicas), '4800000'], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-      runs[i].push(JSON.parse(r.stdout));
+      runs[i].push(child('bench/replicas.js', replicas));
+      valueRuns[i].push(child('bench/value-layout.js', replicas));
     });
   }
   const rows = runs.map((rs) => ({
@@ -216,6 +221,14 @@ section('replica scaling: 4.8 million requests, 2 batching stages at utilisation
     );
   }
   results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ratio: r.seconds / r.requests / base, steadyRatio: r.steadyPerRequest / steadyBase }));
+  // The yardstick: the same model with requests and replicas as values in typed arrays, no objects.
+  const valueSeconds = valueRuns.map((rs) => median(rs.map((r) => r.seconds)));
+  console.log(
+    `the same model with requests and replicas as values, no objects (bench/value-layout.js): ` +
+      sizes.map((replicas, i) => `${fmt(replicas)} ${fmt(valueSeconds[i])} s (${fmt(valueSeconds[i] / valueSeconds[0])}x, +${fmt(((valueSeconds[i] - valueSeconds[0]) / 4.8e6) * 1e9, 0)} ns/request)`).join(', '),
+  );
+  console.log(`pipesim's own growth over 10 replicas: ` + rows.map((r) => `${fmt(r.replicas)} +${fmt(((r.seconds - rows[0].seconds) / r.requests) * 1e9, 0)} ns/request`).join(', '));
+  results.valueLayout = sizes.map((replicas, i) => ({ replicas, seconds: valueSeconds[i], utilization: valueRuns[i][0].utilization }));
   // What a cache miss costs here, by how much memory the misses range over: what is in flight at
   // 10 replicas per stage fits the caches; at 10,000 it does not (by Little's law about 80,000
   // requests in flight at 128 bytes each, and 20,000 replicas at about 200: some 14 MB), nor at 100,000.
