@@ -23,15 +23,13 @@ const scenario = parseWith(ScenarioSchema, {
 }, 'bench/replicas.js');
 const start = process.hrtime.bigint();
 const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
-let steadyFrom;
-let steadyTo;
-const { summary } = simulate(scenario, {
-  onProgress(fraction) {
-    if (steadyFrom === undefined && fraction >= 0.5) steadyFrom = { fraction, seconds: elapsed() };
-    if (steadyTo === undefined && fraction >= 0.9) steadyTo = { fraction, seconds: elapsed() };
-  },
-});
+/** [fraction of the arrivals, seconds] at each progress report (every 16,384 arrivals). */
+const marks = [];
+const { summary } = simulate(scenario, { onProgress: (fraction) => marks.push([fraction, elapsed()]) });
 const seconds = elapsed();
-const steadyPerRequest = (steadyTo.seconds - steadyFrom.seconds) / ((steadyTo.fraction - steadyFrom.fraction) * requests);
+const from = marks.find(([fraction]) => fraction >= 0.5);
+const to = marks.find(([fraction]) => fraction >= 0.9);
+if (from === undefined || to === undefined || !(to[0] > from[0])) throw new Error(`${requests} requests are too few to time the filled cluster apart (progress is reported every 16,384 arrivals)`);
+const steadyPerRequest = (to[1] - from[1]) / ((to[0] - from[0]) * requests);
 const utilization = summary.stages.map((s) => s.utilization);
 process.stdout.write(JSON.stringify({ replicas, requests: summary.requests.arrived, events: summary.events, seconds, steadyPerRequest, utilization, maxRssKiB: peakRssKiB() }) + '\n');

@@ -55,6 +55,7 @@ class Stage {
   idle = replicas;
   next = 0;
   timerArmed = false;
+  /** @type {(request: number) => void} */
   onward = () => {};
   constructor(name) {
     this.service = streams.stream(`service:${name}`);
