@@ -16,10 +16,20 @@ function counts(replicas, requests) {
     ['--tool=cachegrind', '--cache-sim=yes', '--smc-check=all-non-file', '--LL=4194304,16,64', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', 'bench/replicas.js', String(replicas), String(requests)],
     { encoding: 'utf8' },
   );
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(r.stderr);
-  const count = (label) => Number(new RegExp(`${label}:\\s+([\\d,]+)`).exec(r.stderr)[1].replaceAll(',', ''));
+  if (r.error !== undefined) fail(r.error.message.includes('ENOENT') ? 'valgrind is not installed' : r.error.message);
+  if (r.status !== 0) fail(`valgrind exited with ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  const count = (label) => {
+    const match = new RegExp(`${label}:\\s+([\\d,]+)`).exec(r.stderr);
+    if (match === null) fail(`no "${label}" count in valgrind's report`);
+    return Number(match[1].replaceAll(',', ''));
+  };
   return { instructions: count('I\\s+refs'), llMisses: count('LLd misses') };
+}
+
+/** Say why on one line of stderr (bench/run.js prints it) and stop. */
+function fail(reason) {
+  process.stderr.write(`${reason}\n`);
+  process.exit(1);
 }
 
 const out = [];

@@ -1,7 +1,7 @@
 // The peak resident memory of this process, KiB. On Linux from VmHWM in /proc/self/status: the
-// high-water mark of this program's own memory. getrusage's maxrss (process.resourceUsage) keeps
-// the parent's peak across fork and exec, so a child spawned by a bench process that had grown
-// to 130 MB reported 130 MB whatever it used itself.
+// high-water mark of this program's own memory. getrusage's maxrss (process.resourceUsage) starts
+// from the parent's resident memory at the fork and keeps it across exec, so a child spawned by a
+// bench process holding 130 MB reported 130 MB whatever it used itself.
 import { readFileSync } from 'node:fs';
 
 export function peakRssKiB() {

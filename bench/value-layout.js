@@ -67,6 +67,7 @@ class Stage {
   }
 
   accept(i) {
+    if (this.waiting === this.queue.length) throw new Error('value-layout: more requests waiting than its queue holds');
     times[2 * i + 1] = sim.now;
     this.queue[(this.head + this.waiting++) & (this.queue.length - 1)] = i;
     if (this.idle > 0) this.dispatch();

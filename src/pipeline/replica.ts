@@ -38,11 +38,6 @@ const BATCH_START = 2;
 /** A replica of a stage. Its times are in a row of a shared Float64Array (FloatRows), not in boxed fields. */
 export class Replica extends RowRecord {
   busy = false;
-  /**
-   * The batch in service: its first `batchSize` entries (0 while idle). Entries past those are
-   * stale: the stage reuses the array for later batches (see Stage.forming).
-   */
-  batch: Request[] = [];
   batchSize = 0;
   /** The pending start-up or drain timer. */
   timer: Timer<Replica> | undefined;
@@ -51,6 +46,11 @@ export class Replica extends RowRecord {
     readonly id: number,
     readonly model: ReplicaModel,
     public state: ReplicaState,
+    /**
+     * The batch in service: its first `batchSize` entries (0 while idle). Entries past those are
+     * stale: the stage reuses the array for later batches (see Stage.forming).
+     */
+    public batch: Request[],
     /** A stage's rows, to take this replica's from; a replica made alone has its own. */
     rows?: FloatRows,
   ) {

@@ -110,7 +110,8 @@ export class Stage {
    * (a batch's size is kept beside it). Emptying an array lets V8 drop its storage, and a new one
    * for every batch kept tens of thousands alive across each young-generation collection in a
    * large cluster, each copied and then promoted. Each array starts with room for the largest
-   * batch (V8's first growth makes room for 17 entries: 150 bytes a replica, most never used).
+   * batch, up to BATCH_ROOM (V8's first growth makes room for 17 entries: 150 bytes a replica,
+   * most never used); a larger batch grows it.
    */
   private forming: Request[];
   /** Where finished requests go: the next stage, or the pipeline's exit. */
@@ -155,7 +156,7 @@ export class Stage {
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
-    this.forming = new Array<Request>(initial.maxBatch);
+    this.forming = batchArray(initial.maxBatch);
     const { definition, options } = config.discipline;
     this.queue = definition.create(options, { expectedService: (r) => this.expectedService(r) });
     this.joined = definition.fifo ? undefined : new Fifo<Request>();
@@ -241,8 +242,7 @@ export class Stage {
   }
 
   private addReplica(model: ReplicaModel, state: ReplicaState): Replica {
-    const replica = new Replica(this.nextReplicaId++, model, state, this.replicaRows);
-    replica.batch = new Array<Request>(this.maxBatch);
+    const replica = new Replica(this.nextReplicaId++, model, state, batchArray(this.maxBatch), this.replicaRows);
     this.replicas.push(replica);
     this.cores += model.cores;
     this.heading++;
@@ -400,6 +400,14 @@ export class Stage {
     }
     this.dispatch();
   }
+}
+
+/** Most entries a batch array is made with: beyond, it grows as batches fill it (a batch limit may be in the millions). */
+const BATCH_ROOM = 64;
+
+/** An empty array for batches of up to `maxBatch` requests (see Stage.forming). */
+function batchArray(maxBatch: number): Request[] {
+  return new Array<Request>(Math.min(maxBatch, BATCH_ROOM));
 }
 
 /** Where the replica with `id` is in `replicas`, which are in order of id (creation). */

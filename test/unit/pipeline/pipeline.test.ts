@@ -97,6 +97,24 @@ describe('routing', () => {
   });
 });
 
+describe('batch arrays', () => {
+  it('a batch limit in the billions builds, and a batch larger than an array was made for fills it (200 requests at once, limit 2^32)', () => {
+    const sim = new Simulation();
+    const sizes: number[] = [];
+    const observer = { batchStarted: (_s: unknown, _b: unknown, size: number) => sizes.push(size), batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+    const service = new ServiceTime(() => 1, 'deterministic', 0, new RandomStreams(1).stream('s'));
+    const model = { variant: 'm', cores: 1, loadTime: 0, service };
+    // A 10 s timeout: the first batch leaves when its timer fires, holding every request then waiting.
+    const pipeline = new Pipeline(sim, [{ config: stageConfig({ batchTimeout: 10 }), initial: { model, replicas: 2, maxBatch: 2 ** 32 } }], observer);
+    for (let id = 0; id < 200; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+    for (let id = 200; id < 270; id++) sim.scheduleAt(10.5, () => pipeline.inject(new PipelineRequest(id, 10.5, Infinity, Infinity, 0, 0, true)), undefined);
+    sim.run();
+    expect(sizes).toEqual([200, 70]);
+    const replica = pipeline.stages[0].replicas.find((r) => r.batch.length >= 200);
+    expect(replica?.batchSize).toBe(0);
+  });
+});
+
 describe('LatencyTable', () => {
   const table = new LatencyTable([
     { batch: 1, cores: 1, latency: 0.1 },
