@@ -4,7 +4,7 @@
 import { PriorityQueue } from 'js-sdsl';
 import { RandomStreams } from '../dist/engine/random.js';
 import { KeyedQueue } from '../dist/pipeline/discipline.js';
-import { Request } from '../dist/pipeline/request.js';
+import { RequestTable } from '../dist/pipeline/request.js';
 
 const [implementation, sizeText, repsText] = process.argv.slice(2);
 const size = Number(sizeText);
@@ -18,12 +18,17 @@ const seconds = [];
 for (let rep = 0; rep < Number(repsText); rep++) {
   const rng = new RandomStreams(1).stream('hold');
   const queue = make();
+  // Requests as a simulation makes them: slots of a table, the one taken out reused for the next.
+  const table = new RequestTable();
   let id = 0;
-  for (let i = 0; i < size; i++) queue.push(new Request(id++, 0, rng.random(), Infinity, 0, 0, true));
+  const request = (deadline) => table.request(table.take(id++, 0, deadline, Infinity, 0, 0, true));
+  for (let i = 0; i < size; i++) queue.push(request(rng.random()));
   const start = process.hrtime.bigint();
   for (let i = 0; i < OPERATIONS; i++) {
     const r = queue.shift();
-    queue.push(new Request(id++, 0, r.deadline + rng.exponential(1), Infinity, 0, 0, true));
+    const deadline = r.deadline + rng.exponential(1);
+    table.release(r.slot);
+    queue.push(request(deadline));
   }
   seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
 }

@@ -1,6 +1,6 @@
 import type { Simulation } from '../engine/simulation.js';
 import type { PipelineObserver } from '../pipeline/pipeline.js';
-import { DROP_REASONS, type DropReason, type Request } from '../pipeline/request.js';
+import { DROP_REASONS, type DropReason, type Request, type RequestTable } from '../pipeline/request.js';
 import { Distribution, WindowSample, type DistributionSummary } from './distribution.js';
 import { summarizeTenant, TenantStats, type TenantSummary } from './tenant.js';
 import { TimeIntegral } from './time-integral.js';
@@ -228,8 +228,12 @@ export class Monitor implements PipelineObserver {
     return this.inSystem.current;
   }
 
-  /** Start observing `stages` (call once, at time 0, before the first arrival). */
-  attach(stages: readonly ObservedStage[]): void {
+  /** The requests the observer methods name by slot. */
+  private requests!: RequestTable;
+
+  /** Start observing `stages`, moving the requests in `requests` (call once, at time 0, before the first arrival). */
+  attach(stages: readonly ObservedStage[], requests: RequestTable): void {
+    this.requests = requests;
     for (const stage of stages) this.stats.push(new StageStats(stage, this.options.sketchAccuracy));
     if (this.options.warmup > 0) this.sim.scheduleAt(this.options.warmup, () => this.snapshotWarmup(), undefined, true);
     if (this.sink.interval) {
@@ -250,17 +254,18 @@ export class Monitor implements PipelineObserver {
     this.sim.scheduleAt(++this.ticks * this.options.interval, this.tick, undefined, true);
   }
 
-  arrived(request: Request): void {
+  arrived(slot: number): void {
     this.inSystem.add(this.sim.now, 1);
     this.lastActivity = this.sim.now;
     for (const w of this.windows) w.arrived++;
-    if (request.measured) {
+    const requests = this.requests;
+    if (requests.measured(slot)) {
       this.arrivedCount++;
-      if (this.tenants) this.tenants[request.tenant].arrived++;
+      if (this.tenants) this.tenants[requests.tenant(slot)].arrived++;
     }
   }
 
-  batchStarted(stage: ObservedStage, batch: readonly Request[], size: number, serviceTime: number): void {
+  batchStarted(stage: ObservedStage, batch: readonly number[], size: number, serviceTime: number): void {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     s.busy.add(now, 1);
@@ -270,10 +275,11 @@ export class Monitor implements PipelineObserver {
     }
     // NaN on a shared host: the service is known when the batch ends (batchServed).
     const timed = serviceTime === serviceTime;
+    const requests = this.requests;
     for (let i = 0; i < size; i++) {
-      const request = batch[i];
-      if (!request.measured) continue;
-      s.wait.add(now - request.enqueuedAt);
+      const slot = batch[i];
+      if (!requests.measured(slot)) continue;
+      s.wait.add(now - requests.enqueuedAt(slot));
       if (timed) s.service.add(serviceTime);
     }
     if (now >= this.options.warmup) {
@@ -282,9 +288,9 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchServed(stage: ObservedStage, batch: readonly Request[], size: number, serviceTime: number): void {
+  batchServed(stage: ObservedStage, batch: readonly number[], size: number, serviceTime: number): void {
     const s = this.stats[stage.index];
-    for (let i = 0; i < size; i++) if (batch[i].measured) s.service.add(serviceTime);
+    for (let i = 0; i < size; i++) if (this.requests.measured(batch[i])) s.service.add(serviceTime);
   }
 
   batchFinished(stage: ObservedStage): void {
@@ -300,10 +306,11 @@ export class Monitor implements PipelineObserver {
     if (cores !== 0) s.cores.add(now, cores);
   }
 
-  completed(request: Request): void {
+  completed(slot: number): void {
+    const requests = this.requests;
     const now = this.sim.now;
-    const latency = now - request.arrival;
-    const late = now > request.deadline;
+    const latency = now - requests.arrival(slot);
+    const late = now > requests.deadline(slot);
     this.inSystem.add(now, -1);
     this.lastActivity = now;
     if (this.inSystem.current === 0) this.onEmpty();
@@ -312,27 +319,29 @@ export class Monitor implements PipelineObserver {
       w.latency.add(latency);
       if (late) w.late++;
     }
-    if (request.measured) {
+    if (requests.measured(slot)) {
       this.completedCount++;
       this.latency.add(latency);
       if (late) this.lateCount++;
-      this.tenants?.[request.tenant].complete(latency, late);
+      this.tenants?.[requests.tenant(slot)].complete(latency, late);
     }
-    this.sink.request?.(request, now, 'completed');
+    // The object is made only for a sink that asks for requests.
+    this.sink.request?.(requests.request(slot), now, 'completed');
   }
 
-  dropped(request: Request, reason: DropReason): void {
+  dropped(slot: number, reason: DropReason): void {
+    const requests = this.requests;
     const now = this.sim.now;
     this.inSystem.add(now, -1);
     this.lastActivity = now;
     if (this.inSystem.current === 0) this.onEmpty();
     for (const w of this.windows) w.dropped++;
-    if (request.measured) {
+    if (requests.measured(slot)) {
       this.droppedByReason[reason]++;
-      this.stats[request.stage].dropped[reason]++;
-      if (this.tenants) this.tenants[request.tenant].dropped++;
+      this.stats[requests.stage(slot)].dropped[reason]++;
+      if (this.tenants) this.tenants[requests.tenant(slot)].dropped++;
     }
-    this.sink.request?.(request, now, reason);
+    this.sink.request?.(requests.request(slot), now, reason);
   }
 
   private snapshotWarmup(): void {

@@ -1,6 +1,5 @@
 import type { Timer } from '../engine/simulation.js';
 import { RowRecord, type FloatRows } from './rows.js';
-import type { Request } from './request.js';
 import type { ServiceTime } from './service.js';
 
 /**
@@ -47,10 +46,11 @@ export class Replica extends RowRecord {
     readonly model: ReplicaModel,
     public state: ReplicaState,
     /**
-     * The batch in service: its first `batchSize` entries (0 while idle). Entries past those are
-     * stale: the stage reuses the array for later batches (see Stage.forming).
+     * The batch in service: its requests' slots (in the simulation's RequestTable) are the first
+     * `batchSize` entries (0 while idle). Entries past those are stale: the stage reuses the
+     * array for later batches (see Stage.forming).
      */
-    public batch: Request[],
+    public batch: number[],
     /** A stage's rows, to take this replica's from; a replica made alone has its own. */
     rows?: FloatRows,
   ) {

@@ -3,7 +3,7 @@
  * Float64Array chunks. A double field of a JavaScript object is a separate heap box in V8; rows
  * keep an object's numbers together in one stretch of memory, which the garbage collector never
  * scans, and a large cluster touches tens of thousands of such objects between two visits to one.
- * Rows are never returned: their objects are reused instead (RequestPool) or few (replicas).
+ * Rows are never returned: replicas are few, and a stage's keep theirs while they stay.
  */
 export class FloatRows {
   /** The chunk of the row last taken. */

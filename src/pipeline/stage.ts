@@ -1,11 +1,12 @@
 import { InputError } from '../errors.js';
 import type { Simulation, Timer } from '../engine/simulation.js';
 import type { DisciplineDefinition, RequestQueue } from './discipline.js';
+import { fcfsDiscipline } from './disciplines/fcfs.js';
 import { Fifo } from './fifo.js';
 import { Replica, REPLICA_FIELDS, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
 import type { SharedHost } from './host.js';
 import { FloatRows } from './rows.js';
-import type { DropReason, Request } from './request.js';
+import type { DropReason, RequestTable } from './request.js';
 import type { Router } from './router.js';
 import type { ServiceTime } from './service.js';
 
@@ -44,16 +45,17 @@ export interface StageTarget {
 /** What a stage reports as requests move through it and replicas come and go; the monitor implements this. */
 export interface StageObserver {
   /**
-   * A batch starts on a replica: the first `size` requests of `batch` (the array holds stale
-   * entries after them), served in `serviceTime` seconds; NaN when the stage shares a host, where
-   * how long it takes depends on what else runs (then `batchServed` says).
+   * A batch starts on a replica: the requests in the first `size` slots of `batch` (the array
+   * holds stale entries after them), served in `serviceTime` seconds; NaN when the stage shares a
+   * host, where how long it takes depends on what else runs (then `batchServed` says).
    */
-  batchStarted(stage: Stage, batch: readonly Request[], size: number, serviceTime: number): void;
-  /** On a shared host: the batch (its first `size` requests) took `serviceTime` seconds (called when it ends, before `batchFinished`). */
-  batchServed?(stage: Stage, batch: readonly Request[], size: number, serviceTime: number): void;
+  batchStarted(stage: Stage, batch: readonly number[], size: number, serviceTime: number): void;
+  /** On a shared host: the batch (its first `size` slots) took `serviceTime` seconds (called when it ends, before `batchFinished`). */
+  batchServed?(stage: Stage, batch: readonly number[], size: number, serviceTime: number): void;
   /** The replica finished its batch (before the requests move on). */
   batchFinished(stage: Stage): void;
-  dropped(request: Request, reason: DropReason): void;
+  /** The request in `slot` left the pipeline without completing. */
+  dropped(slot: number, reason: DropReason): void;
   /** The set of replicas, or their states, changed: `stage.servingReplicas` or `stage.provisionedCores` may differ. */
   replicasChanged(stage: Stage): void;
 }
@@ -77,13 +79,14 @@ export interface StageObserver {
  * finish the batch in hand and go; a new largest batch applies to the next batch formed.
  */
 export class Stage {
-  readonly queue: RequestQueue;
+  /** The waiting requests' slots, in the discipline's order. */
+  readonly queue: SlotQueue;
   /**
-   * Under a discipline that is not first-come-first-served, the requests in order of joining,
-   * with their `visit` numbers in `joinedVisits`; those no longer waiting here (or whose object
-   * has since been reused) are skipped lazily: the batch timeout runs from the oldest.
+   * Under a discipline that is not first-come-first-served, the requests' slots in order of
+   * joining, with their `visit` numbers in `joinedVisits`; those no longer waiting here (or whose
+   * slot has since been reused) are skipped lazily: the batch timeout runs from the oldest.
    */
-  private readonly joined: Fifo<Request> | undefined;
+  private readonly joined: Fifo<number> | undefined;
   private readonly joinedVisits: Fifo<number> | undefined;
   /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
   readonly replicas: Replica[] = [];
@@ -113,13 +116,13 @@ export class Stage {
    * batch, up to BATCH_ROOM (V8's first growth makes room for 17 entries: 150 bytes a replica,
    * most never used); a larger batch grows it.
    */
-  private forming: Request[];
-  /** Where finished requests go: the next stage, or the pipeline's exit. */
-  onward: (request: Request) => void = () => {
+  private forming: number[];
+  /** Where finished requests (their slots) go: the next stage, or the pipeline's exit. */
+  onward: (request: number) => void = () => {
     throw new Error('stage is not connected');
   };
   /** Told of each request this stage drops, after the observer: it has left the pipeline. */
-  onDropped: (request: Request) => void = () => {};
+  onDropped: (request: number) => void = () => {};
   /** Arrivals so far: each request's `visit` here, recorded beside it in `joined`. */
   private visits = 0;
 
@@ -153,13 +156,20 @@ export class Stage {
     initial: StageTarget,
     private readonly sim: Simulation,
     private readonly observer: StageObserver,
+    /** The simulation's requests, which this stage moves by slot. */
+    private readonly requests: RequestTable,
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
     this.forming = batchArray(initial.maxBatch);
     const { definition, options } = config.discipline;
-    this.queue = definition.create(options, { expectedService: (r) => this.expectedService(r) });
-    this.joined = definition.fifo ? undefined : new Fifo<Request>();
+    // First come, first served needs no objects: a ring of slots. Any other discipline, a
+    // user's too, orders the Request objects it is given.
+    this.queue =
+      definition === fcfsDiscipline
+        ? new Fifo<number>()
+        : new DisciplineQueue(definition.create(options, { expectedService: (r) => this.expectedServiceOf(r.tenant) }), requests);
+    this.joined = definition.fifo ? undefined : new Fifo<number>();
     this.joinedVisits = definition.fifo ? undefined : new Fifo<number>();
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
@@ -186,9 +196,9 @@ export class Stage {
     return { model: this.model, replicas: this.heading, maxBatch: this.maxBatch };
   }
 
-  /** Mean service time of `request` alone (batch 1) on the current model: SJF's key, and what abandonment allows for. */
-  expectedService(request: Request): number {
-    return serviceOf(this.model, request.tenant).mean(1, this.model.cores);
+  /** Mean service time of a `tenant`'s request alone (batch 1) on the current model: SJF's key, and what abandonment allows for. */
+  expectedServiceOf(tenant: number): number {
+    return serviceOf(this.model, tenant).mean(1, this.model.cores);
   }
 
   /**
@@ -220,23 +230,23 @@ export class Stage {
     if (this.idle > 0) this.dispatch();
   }
 
-  accept(request: Request): void {
-    request.stage = this.index;
-    request.enqueuedAt = this.sim.now;
+  /** The request in `slot` arrives at this stage. */
+  accept(slot: number): void {
+    this.requests.enter(slot, this.index, this.sim.now);
     const queue = this.queue;
     if (queue.size >= this.config.capacity) {
       if (this.config.overflow === 'drop-newest') {
-        this.drop(request, 'capacity');
+        this.drop(slot, 'capacity');
         return;
       }
-      this.drop(this.shiftWaiting() as Request, 'capacity');
+      this.drop(this.shiftWaiting(), 'capacity');
     }
-    request.waiting = true;
-    request.visit = ++this.visits;
-    queue.push(request);
+    const visit = ++this.visits;
+    this.requests.joinQueue(slot, visit);
+    queue.push(slot);
     if (this.joined !== undefined) {
-      this.joined.push(request);
-      (this.joinedVisits as Fifo<number>).push(request.visit);
+      this.joined.push(slot);
+      (this.joinedVisits as Fifo<number>).push(visit);
     }
     if (this.idle > 0) this.dispatch();
   }
@@ -303,36 +313,38 @@ export class Stage {
     const now = this.sim.now;
     const batch = this.forming;
     let size = 0;
+    const requests = this.requests;
     while (size < maxBatch && queue.size > 0) {
-      const request = this.shiftWaiting() as Request;
-      if (now >= request.expiresAt) this.drop(request, 'age');
-      else if (this.config.dropExpired && now > request.deadline) this.drop(request, 'deadline');
-      else if (this.config.abandon && now + this.expectedService(request) > request.deadline) this.drop(request, 'abandoned');
-      else batch[size++] = request;
+      const slot = this.shiftWaiting();
+      if (now >= requests.expiresAt(slot)) this.drop(slot, 'age');
+      else if (this.config.dropExpired && now > requests.deadline(slot)) this.drop(slot, 'deadline');
+      else if (this.config.abandon && now + this.expectedServiceOf(requests.tenant(slot)) > requests.deadline(slot)) this.drop(slot, 'abandoned');
+      else batch[size++] = slot;
     }
     return size;
   }
 
-  private drop(request: Request, reason: DropReason): void {
-    this.observer.dropped(request, reason);
-    this.onDropped(request);
+  private drop(slot: number, reason: DropReason): void {
+    this.observer.dropped(slot, reason);
+    this.onDropped(slot);
   }
 
-  /** The next request in the discipline's order, no longer waiting. */
-  private shiftWaiting(): Request | undefined {
-    const request = this.queue.shift();
-    if (request !== undefined) request.waiting = false;
-    return request;
+  /** The next request in the discipline's order (the queue is not empty), no longer waiting. */
+  private shiftWaiting(): number {
+    const slot = this.queue.shift() as number;
+    this.requests.leaveQueue(slot);
+    return slot;
   }
 
   /** When the request waiting longest here joined the queue (the queue is not empty). */
   private oldestWaitingSince(): number {
+    const requests = this.requests;
     const joined = this.joined;
-    if (joined === undefined) return (this.queue.peek() as Request).enqueuedAt;
+    if (joined === undefined) return requests.enqueuedAt(this.queue.peek() as number);
     const visits = this.joinedVisits as Fifo<number>;
     for (;;) {
-      const r = joined.peek() as Request;
-      if (r.waiting && r.stage === this.index && r.visit === visits.peek()) return r.enqueuedAt;
+      const slot = joined.peek() as number;
+      if (requests.waiting(slot) && requests.stage(slot) === this.index && requests.visit(slot) === visits.peek()) return requests.enqueuedAt(slot);
       joined.shift();
       visits.shift();
     }
@@ -342,7 +354,7 @@ export class Stage {
     return this.config.router.pick(this.replicas, this.sim.now);
   }
 
-  private start(replica: Replica, batch: Request[], size: number): void {
+  private start(replica: Replica, batch: number[], size: number): void {
     const model = replica.model;
     const duration = this.batchService(model, batch, size).sample(size, model.cores);
     replica.busy = true;
@@ -362,11 +374,12 @@ export class Stage {
   }
 
   /** A batch (the first `size` of `batch`) takes as long as its slowest tenant's model would for the whole batch. */
-  private batchService(model: ReplicaModel, batch: readonly Request[], size: number): ServiceTime {
+  private batchService(model: ReplicaModel, batch: readonly number[], size: number): ServiceTime {
     if (model.tenantServices === undefined) return model.service;
-    let slowest = serviceOf(model, batch[0].tenant);
+    const requests = this.requests;
+    let slowest = serviceOf(model, requests.tenant(batch[0]));
     for (let i = 1; i < size; i++) {
-      const s = serviceOf(model, batch[i].tenant);
+      const s = serviceOf(model, requests.tenant(batch[i]));
       if (s !== slowest && s.mean(size, model.cores) > slowest.mean(size, model.cores)) slowest = s;
     }
     return slowest;
@@ -391,23 +404,57 @@ export class Stage {
     // overlaps, where the loop below would wait for each in turn behind the work of the one
     // before. In a large cluster these requests have long left the caches: with this loop the
     // 10,000-replica bench model ran 1.4x faster (medians of 6, bench/replicas.js's model).
+    const requests = this.requests;
     let oldest = Infinity;
-    for (let i = 0; i < size; i++) oldest = Math.min(oldest, batch[i].expiresAt);
+    for (let i = 0; i < size; i++) oldest = Math.min(oldest, requests.expiresAt(batch[i]));
     for (let i = 0; i < size; i++) {
-      const request = batch[i];
-      if (now >= oldest && now >= request.expiresAt) this.drop(request, 'age');
-      else this.onward(request);
+      const slot = batch[i];
+      if (now >= oldest && now >= requests.expiresAt(slot)) this.drop(slot, 'age');
+      else this.onward(slot);
     }
     this.dispatch();
+  }
+}
+
+/** A stage's waiting line of request slots. */
+export interface SlotQueue {
+  readonly size: number;
+  push(slot: number): void;
+  /** The next slot in the discipline's order. */
+  shift(): number | undefined;
+  peek(): number | undefined;
+}
+
+/** A discipline's queue of Request objects, taking and giving slots. */
+class DisciplineQueue implements SlotQueue {
+  constructor(
+    private readonly queue: RequestQueue,
+    private readonly requests: RequestTable,
+  ) {}
+
+  get size(): number {
+    return this.queue.size;
+  }
+
+  push(slot: number): void {
+    this.queue.push(this.requests.request(slot));
+  }
+
+  shift(): number | undefined {
+    return this.queue.shift()?.slot;
+  }
+
+  peek(): number | undefined {
+    return this.queue.peek()?.slot;
   }
 }
 
 /** Most entries a batch array is made with: beyond, it grows as batches fill it (a batch limit may be in the millions). */
 const BATCH_ROOM = 64;
 
-/** An empty array for batches of up to `maxBatch` requests (see Stage.forming). */
-function batchArray(maxBatch: number): Request[] {
-  return new Array<Request>(Math.min(maxBatch, BATCH_ROOM));
+/** An empty array for batches (their slots) of up to `maxBatch` requests (see Stage.forming). */
+function batchArray(maxBatch: number): number[] {
+  return new Array<number>(Math.min(maxBatch, BATCH_ROOM));
 }
 
 /** Where the replica with `id` is in `replicas`, which are in order of id (creation). */

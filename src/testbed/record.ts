@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { Simulation } from '../engine/simulation.js';
 import { CsvRowEncoder } from '../metrics/csv.js';
 import { Monitor, type ObservedStage } from '../metrics/monitor.js';
-import { Request } from '../pipeline/request.js';
+import { RequestTable } from '../pipeline/request.js';
 import { scenarioFileText } from '../scenario/files.js';
 import { summaryHeader, writeRunFolder } from '../scenario/run-folder.js';
 import { pipelinePaths } from '../kinds/pipeline/paths.js';
@@ -39,11 +39,13 @@ export function testbedToFolder(scenario: Scenario, record: TestbedRecord, dir: 
     const stages = specs.map((s, i) => ({ index: i, name: s.name ?? `stage${i + 1}`, servingReplicas: s.replicas, provisionedCores: s.replicas * s.cores, queue: { size: 0 } }) satisfies ObservedStage);
     const end = record.end;
     const monitor = new Monitor(sim, scenario.metrics, sink, () => sim.now < end, record.tenantNames);
-    monitor.attach(stages);
+    // Every recorded request keeps its own slot (slot = id): a replay has no pipeline to reuse them.
+    const table = new RequestTable(Math.max(1, record.requests.length), false);
+    monitor.attach(stages, table);
 
     const { warmup } = scenario.metrics;
     // Measured as the simulator measures the same request: by its scheduled arrival.
-    const requests = record.requests.map((r) => new Request(r.id, r.arrival, r.deadline, Infinity, r.tenant, 0, r.scheduled >= warmup));
+    const requests = record.requests.map((r) => table.take(r.id, r.arrival, r.deadline, Infinity, r.tenant, 0, r.scheduled >= warmup));
     // Events in causal order (a request's arrival and queueing, then each batch's start, end and
     // what its end caused); a stable sort by time keeps that order among equal times.
     const events: { time: number; run: () => void }[] = [];
@@ -55,8 +57,7 @@ export function testbedToFolder(scenario: Scenario, record: TestbedRecord, dir: 
           events.push({
             time,
             run: () => {
-              request.stage = stage;
-              request.enqueuedAt = time;
+              table.enter(request, stage, time);
               stages[stage].queue.size++;
             },
           });
@@ -76,7 +77,7 @@ export function testbedToFolder(scenario: Scenario, record: TestbedRecord, dir: 
       });
       if (b.end !== b.end) continue;
       events.push({ time: b.end, run: () => monitor.batchFinished(stage) });
-      if (b.stage === last) for (const m of members) if (record.requests[m.id].completed === b.end) events.push({ time: b.end, run: () => monitor.completed(m) });
+      if (b.stage === last) for (const m of members) if (record.requests[table.id(m)].completed === b.end) events.push({ time: b.end, run: () => monitor.completed(m) });
     }
     events.sort((a, b) => a.time - b.time);
     for (const e of events) sim.scheduleAt(e.time, e.run, undefined);

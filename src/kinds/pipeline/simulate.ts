@@ -98,7 +98,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const active = () => (duration !== Infinity ? sim.now < duration : arrivalsOpen || monitor.inSystemNow > 0 || sim.now < naturalEnd);
   const monitor: Monitor = new Monitor(sim, scenario.metrics, options.sink ?? {}, active, workload.tenantNames);
   const pipeline = new Pipeline(sim, stageSpecs, monitor);
-  monitor.attach(pipeline.stages);
+  monitor.attach(pipeline.stages, pipeline.requests);
   // A run without a duration ends the moment it has nothing left to do; stopping there keeps
   // replica start-up and drain timers from running (and being paid for) past the end.
   const stopIfDone = () => {

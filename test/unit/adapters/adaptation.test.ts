@@ -8,8 +8,8 @@ import { ADAPTERS } from '../../../src/adapters/registry.js';
 import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
 import { Monitor } from '../../../src/metrics/monitor.js';
+import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
 import type { ReplicaModel } from '../../../src/pipeline/replica.js';
 import type { Stage, StageConfig } from '../../../src/pipeline/stage.js';
@@ -33,14 +33,14 @@ function stageHarness(n: number, drain: number) {
   const starts: [number, number, number][] = [];
   const completions: number[] = [];
   const observer = {
-    arrived: (r: PipelineRequest) => monitor.arrived(r),
-    completed: (r: PipelineRequest) => {
+    arrived: (r: number) => monitor.arrived(r),
+    completed: (r: number) => {
       completions.push(sim.now);
       monitor.completed(r);
     },
     dropped: monitor.dropped.bind(monitor),
     batchFinished: monitor.batchFinished.bind(monitor),
-    batchStarted: (stage: Stage, batch: readonly PipelineRequest[], size: number, t: number) => {
+    batchStarted: (stage: Stage, batch: readonly number[], size: number, t: number) => {
       const replica = stage.replicas.find((r) => r.busy && r.batchStart === sim.now && r.batch === batch);
       starts.push([sim.now, replica?.id ?? -1, size]);
       monitor.batchStarted(stage, batch, size, t);
@@ -52,8 +52,8 @@ function stageHarness(n: number, drain: number) {
   };
   const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: roundRobinRouter.create({}), drain };
   const pipeline = new Pipeline(sim, [{ config, initial: { model: modelA, replicas: 1, maxBatch: 1 } }], observer);
-  monitor.attach(pipeline.stages);
-  for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+  monitor.attach(pipeline.stages, pipeline.requests);
+  for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
   return { sim, stage: pipeline.stages[0], modelA, modelB, monitor, timeline, starts, completions };
 }
 

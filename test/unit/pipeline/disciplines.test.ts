@@ -4,7 +4,7 @@ import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
 import { DISCIPLINES } from '../../../src/pipeline/disciplines/registry.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { Request } from '../../../src/pipeline/request.js';
+import { RequestTable, type Request } from '../../../src/pipeline/request.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
 import { stageConfig } from '../../helpers.js';
 
@@ -21,7 +21,7 @@ function firstBatch(discipline: string): { at: number; ids: number[] } {
   const fast = new ServiceTime(affineLatency(0.1, 0), 'deterministic', 0, rng);
   const batches: { at: number; ids: number[] }[] = [];
   const observer = {
-    batchStarted: (_s: unknown, batch: readonly Request[], size: number) => batches.push({ at: sim.now, ids: batch.slice(0, size).map((r) => r.id) }),
+    batchStarted: (_s: unknown, batch: readonly number[], size: number) => batches.push({ at: sim.now, ids: batch.slice(0, size).map((slot) => pipeline.requests.id(slot)) }),
     batchFinished() {},
     dropped() {},
     arrived() {},
@@ -32,8 +32,8 @@ function firstBatch(discipline: string): { at: number; ids: number[] } {
   const model = { variant: 'm', cores: 1, loadTime: 0, service: slow, tenantServices: [slow, fast] };
   const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 1, maxBatch: 10 } }], observer);
   // A: tenant 0 (slow), class 1, deadline 100 s; B: tenant 1 (fast), class 0, deadline 1.5 s.
-  sim.scheduleAt(0, () => pipeline.inject(new Request(0, 0, 100, Infinity, 0, 1, true)), undefined);
-  sim.scheduleAt(0.5, () => pipeline.inject(new Request(1, 0.5, 1.5, Infinity, 1, 0, true)), undefined);
+  sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(0, 0, 100, Infinity, 0, 1, true)), undefined);
+  sim.scheduleAt(0.5, () => pipeline.inject(pipeline.requests.take(1, 0.5, 1.5, Infinity, 1, 0, true)), undefined);
   sim.run();
   return batches[0];
 }
@@ -65,7 +65,7 @@ const SIZE = [1, 3]; // expected service by tenant
 
 function order(discipline: string): number[] {
   const queue = createQueue(discipline, (r) => SIZE[r.tenant]);
-  for (const [id, deadline, tenant, priority] of HAND) queue.push(new Request(id, 0, deadline, Infinity, tenant, priority, true));
+  for (const [id, deadline, tenant, priority] of HAND) queue.push(RequestTable.alone(id, 0, deadline, Infinity, tenant, priority, true));
   const out: number[] = [];
   for (let r = queue.shift(); r !== undefined; r = queue.shift()) out.push(r.id);
   return out;
@@ -88,7 +88,7 @@ describe('queue disciplines', () => {
     const expected: number[] = [];
     for (let id = 0; id < 3000; id++) {
       const key = Math.floor(rand() * 50);
-      queue.push(new Request(id, 0, key, Infinity, 0, 0, true));
+      queue.push(RequestTable.alone(id, 0, key, Infinity, 0, 0, true));
       model.push({ id, key });
       if (rand() < 0.4) {
         out.push((queue.shift() as Request).id);

@@ -5,7 +5,7 @@ import type { IntervalRow } from '../../../src/metrics/monitor.js';
 import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { Request as PipelineRequest } from '../../../src/pipeline/request.js';
+import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
 import { LatencyTable } from '../../../src/profiles/latency-table.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
@@ -81,7 +81,7 @@ describe('routing', () => {
     const config = stageConfig({ routing });
     const model = { variant: 'm', cores: 1, loadTime: 0, service };
     const pipeline = new Pipeline(sim, [{ config, initial: { model, replicas: 3, maxBatch: 1 } }], observer);
-    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(new PipelineRequest(id, t, Infinity, Infinity, 0, 0, true)), undefined));
+    arrivals.forEach(([t], id) => sim.scheduleAt(t, () => pipeline.inject(pipeline.requests.take(id, t, Infinity, Infinity, 0, 0, true)), undefined));
     sim.run();
     return pipeline.stages[0].replicas.map((r) => r.busyTime);
   }
@@ -106,8 +106,8 @@ describe('batch arrays', () => {
     const model = { variant: 'm', cores: 1, loadTime: 0, service };
     // A 10 s timeout: the first batch leaves when its timer fires, holding every request then waiting.
     const pipeline = new Pipeline(sim, [{ config: stageConfig({ batchTimeout: 10 }), initial: { model, replicas: 2, maxBatch: 2 ** 32 } }], observer);
-    for (let id = 0; id < 200; id++) sim.scheduleAt(0, () => pipeline.inject(new PipelineRequest(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
-    for (let id = 200; id < 270; id++) sim.scheduleAt(10.5, () => pipeline.inject(new PipelineRequest(id, 10.5, Infinity, Infinity, 0, 0, true)), undefined);
+    for (let id = 0; id < 200; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+    for (let id = 200; id < 270; id++) sim.scheduleAt(10.5, () => pipeline.inject(pipeline.requests.take(id, 10.5, Infinity, Infinity, 0, 0, true)), undefined);
     sim.run();
     expect(sizes).toEqual([200, 70]);
     const replica = pipeline.stages[0].replicas.find((r) => r.batch.length >= 200);
