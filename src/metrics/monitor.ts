@@ -65,7 +65,8 @@ export interface StageIntervalRow {
 /**
  * Receives finished intervals and per-request records as the run goes, so
  * nothing grows with run length. The row objects passed to `interval` are
- * reused for the next interval: copy what must outlive the call.
+ * reused for the next interval, and the Request passed to `request` stands
+ * for another request once the call returns: copy what must outlive the call.
  */
 export interface MonitorSink {
   interval?(row: IntervalRow, stages: readonly StageIntervalRow[]): void;

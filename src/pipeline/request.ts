@@ -32,8 +32,8 @@ const MEASURED_FLAG = 2;
  */
 export class RequestTable {
   /** Rows of doubles, and the same memory as 32-bit integers. */
-  f64: Float64Array;
-  i32: Int32Array;
+  private f64: Float64Array;
+  private i32: Int32Array;
   private capacity: number;
   private used = 0;
   private free: number[] = [];
@@ -80,6 +80,8 @@ export class RequestTable {
 
   /** The object plug-ins see for the request in `slot`. */
   request(slot: number): Request {
+    // Filled up to the slot, not written past its end: an array with a gap becomes a slow dictionary.
+    while (this.objects.length <= slot) this.objects.push(undefined);
     let r = this.objects[slot];
     if (r === undefined) {
       r = new Request(this, slot);
@@ -165,7 +167,7 @@ export class RequestTable {
 }
 
 /**
- * One inference request as plug-ins see it: a view of its row in the simulation's RequestTable.
+ * One inference request as plug-ins see it: a read-only view of its row in the simulation's RequestTable.
  * The simulation reuses the object for another request once this one has left the pipeline
  * (completed or dropped): whoever holds one (a queue discipline) must let go of it then.
  */

@@ -197,7 +197,7 @@ export class Stage {
   }
 
   /** Mean service time of a `tenant`'s request alone (batch 1) on the current model: SJF's key, and what abandonment allows for. */
-  expectedServiceOf(tenant: number): number {
+  private expectedServiceOf(tenant: number): number {
     return serviceOf(this.model, tenant).mean(1, this.model.cores);
   }
 

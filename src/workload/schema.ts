@@ -3,6 +3,7 @@ import { oneOf, positiveNumber, wholeSeconds } from '../config/fields.js';
 import { positiveDuration } from '../config/units.js';
 import { EXPAND_MODES } from './arrivals.js';
 import { GENERATOR_DEFAULTS, TRACE_PATTERNS } from './generators.js';
+import { MAX_PRIORITY } from './timestamps.js';
 
 /** The schema of a scenario's arrivals (`workload.arrivals`, and each application's or service's in the other kinds). */
 
@@ -66,7 +67,7 @@ const MixArrivals = z
         z.strictObject({
           name: z.string().min(1).describe('tenant (application) name, as results report it'),
           slo: positiveDuration('latency SLO of this tenant\'s requests (default: the scenario\'s slo)').optional(),
-          priority: z.number().int().nonnegative().optional().describe('priority class of its requests, 0 first (default 0)'),
+          priority: z.number().int().nonnegative().max(MAX_PRIORITY).optional().describe('priority class of its requests, 0 first (default 0)'),
           arrivals: SingleArrivals,
         }),
       )

@@ -2,6 +2,9 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readTextFile } from '../io/read.js';
 
+/** The largest priority class: a request keeps its class as a 32-bit integer (RequestTable). */
+export const MAX_PRIORITY = 2 ** 31 - 1;
+
 /**
  * A trace of individual requests: arrival time in seconds, and optionally
  * the tenant (application) each belongs to and its own latency SLO.
@@ -71,7 +74,7 @@ export function parseTimestampTrace(text: string, source = 'trace'): TimestampTr
     if (priorityCol >= 0) {
       const cell = (cells[priorityCol] ?? '').trim();
       const priority = cell === '' ? NaN : Number(cell);
-      if (cell !== '' && !(Number.isInteger(priority) && priority >= 0)) throw new InputError(`${where}: priority: expected an integer >= 0, got "${cell}"`);
+      if (cell !== '' && !(Number.isInteger(priority) && priority >= 0 && priority <= MAX_PRIORITY)) throw new InputError(`${where}: priority: expected an integer from 0 to ${MAX_PRIORITY}, got "${cell}"`);
       priorities.push(priority);
     }
   }

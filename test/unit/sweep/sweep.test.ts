@@ -203,7 +203,8 @@ describe('running sweeps', () => {
     const killed = join(dir, 'killed');
     const child = spawn(process.execPath, [resolve('bin/pipesim.js'), 'sweep', 'run', file, '--out', killed, '--workers', '2', '-q']);
     // Kill it once some runs are finished and others in flight.
-    for (let i = 0; i < 200 && (!existsSync(join(killed, 'runs')) || readdirSync(join(killed, 'runs')).filter((n) => !n.startsWith('.')).length < 5); i++) {
+    // Up to a minute for the first runs (a loaded machine is slow to start two workers); usually well under a second.
+    for (let i = 0; i < 2400 && (!existsSync(join(killed, 'runs')) || readdirSync(join(killed, 'runs')).filter((n) => !n.startsWith('.')).length < 5); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGKILL');

@@ -97,6 +97,9 @@ describe('timestamp traces', () => {
     expect(() => parseTimestampTrace('time\n1\n0.5\n', 'a.csv')).toThrow('a.csv: line 3: time 0.5 is earlier than the row before (1)');
     expect(() => parseTimestampTrace('time\n-1\n', 'b.csv')).toThrow('b.csv: line 2: time: expected a non-negative number');
     expect(() => parseTimestampTrace('t\n1\n', 'c.csv')).toThrow('c.csv: line 1: expected a header with a "time" column');
+    // A request keeps its priority class as a 32-bit integer: a larger one would wrap round to a negative, first class.
+    expect([...(parseTimestampTrace('time,priority\n1,2147483647\n').priorities ?? [])]).toEqual([2147483647]);
+    expect(() => parseTimestampTrace('time,priority\n1,2147483648\n', 'd.csv')).toThrow('d.csv: line 2: priority: expected an integer from 0 to 2147483647, got "2147483648"');
   });
 });
 
