@@ -151,12 +151,6 @@ export class RequestTable {
     this.i32[2 * slot * ROW + FLAGS] &= ~WAITING_FLAG;
   }
 
-  /** A request standing alone, in a table of its own (tests, plug-in authors' own checks). */
-  static alone(id: number, arrival: number, deadline: number, expiresAt: number, tenant: number, priority: number, measured: boolean): Request {
-    const table = new RequestTable(1, false);
-    return table.request(table.take(id, arrival, deadline, expiresAt, tenant, priority, measured));
-  }
-
   private grow(): void {
     const f64 = new Float64Array(2 * ROW * this.capacity);
     f64.set(this.f64);

@@ -49,6 +49,12 @@ describe('batch timeout under every discipline', () => {
   }
 });
 
+/** A request outside any simulation, with a row in a table of its own. */
+function standalone(id: number, arrival: number, deadline: number, expiresAt: number, tenant: number, priority: number, measured: boolean): Request {
+  const table = new RequestTable(1, false);
+  return table.request(table.take(id, arrival, deadline, expiresAt, tenant, priority, measured));
+}
+
 /** A queue of a built-in discipline; `expectedService` gives SJF its key. */
 const createQueue = (kind: string, expectedService: (r: Request) => number): RequestQueue => DISCIPLINES.get(kind).create({}, { expectedService });
 
@@ -65,7 +71,7 @@ const SIZE = [1, 3]; // expected service by tenant
 
 function order(discipline: string): number[] {
   const queue = createQueue(discipline, (r) => SIZE[r.tenant]);
-  for (const [id, deadline, tenant, priority] of HAND) queue.push(RequestTable.alone(id, 0, deadline, Infinity, tenant, priority, true));
+  for (const [id, deadline, tenant, priority] of HAND) queue.push(standalone(id, 0, deadline, Infinity, tenant, priority, true));
   const out: number[] = [];
   for (let r = queue.shift(); r !== undefined; r = queue.shift()) out.push(r.id);
   return out;
@@ -88,7 +94,7 @@ describe('queue disciplines', () => {
     const expected: number[] = [];
     for (let id = 0; id < 3000; id++) {
       const key = Math.floor(rand() * 50);
-      queue.push(RequestTable.alone(id, 0, key, Infinity, 0, 0, true));
+      queue.push(standalone(id, 0, key, Infinity, 0, 0, true));
       model.push({ id, key });
       if (rand() < 0.4) {
         out.push((queue.shift() as Request).id);
