@@ -266,7 +266,7 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchStarted(stage: ObservedStage, batch: readonly number[], size: number, serviceTime: number): void {
+  batchStarted(stage: ObservedStage, batch: ArrayLike<number>, size: number, serviceTime: number): void {
     const now = this.sim.now;
     const s = this.stats[stage.index];
     s.busy.add(now, 1);
@@ -289,7 +289,7 @@ export class Monitor implements PipelineObserver {
     }
   }
 
-  batchServed(stage: ObservedStage, batch: readonly number[], size: number, serviceTime: number): void {
+  batchServed(stage: ObservedStage, batch: ArrayLike<number>, size: number, serviceTime: number): void {
     const s = this.stats[stage.index];
     for (let i = 0; i < size; i++) if (this.requests.measured(batch[i])) s.service.add(serviceTime);
   }

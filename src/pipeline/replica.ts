@@ -1,5 +1,4 @@
 import type { Timer } from '../engine/simulation.js';
-import { RowRecord, type FloatRows } from './rows.js';
 import type { ServiceTime } from './service.js';
 
 /**
@@ -28,64 +27,261 @@ export function serviceOf(model: ReplicaModel, tenant: number): ServiceTime {
  */
 export type ReplicaState = 'starting' | 'active' | 'draining' | 'retired';
 
-/** Doubles per replica in its row: busyTime, servingSince, batchStart. */
-export const REPLICA_FIELDS = 3;
+/** A replica's state as its record keeps it: the index into STATE_NAMES. */
+export const STARTING = 0;
+export const ACTIVE = 1;
+export const DRAINING = 2;
+export const RETIRED = 3;
+const STATE_NAMES: readonly ReplicaState[] = ['starting', 'active', 'draining', 'retired'];
+
+/** Doubles per record in `times`: busy time, serving since, batch start. */
+const TIMES = 3;
 const BUSY_TIME = 0;
 const SERVING_SINCE = 1;
 const BATCH_START = 2;
 
-/** A replica of a stage. Its times are in a row of a shared Float64Array (FloatRows), not in boxed fields. */
-export class Replica extends RowRecord {
-  busy = false;
-  batchSize = 0;
-  /** The pending start-up or drain timer. */
-  timer: Timer<Replica> | undefined;
+/** Most requests a batch keeps in its replica's record; a larger batch gets an array of its own (a batch limit may be in the millions). */
+export const BATCH_ROOM = 64;
+
+/**
+ * A stage's replicas, each a record: an index into typed arrays, not an object. A batch's end
+ * names its replica's record, and everything the stage reads then (state, busy flag, times, the
+ * batch's request slots) sits at known offsets in a few arrays: independent loads the CPU
+ * overlaps, where an object led to its batch array, that to its storage and that to the
+ * requests, one cache miss after another (tens of thousands of replicas have long left the
+ * caches between two batches on one). Records of replicas that left are reused, most recent
+ * first. Routers, plug-ins and tests see `Replica` objects: views of records (`list`).
+ *
+ * Positions are the replicas' order of creation among those present (`order`, `list`): what
+ * round-robin walks and routers receive. A replica's record stays put while it is present; its
+ * position moves down as earlier replicas leave.
+ */
+export class ReplicaTable {
+  /** Replicas present. */
+  size = 0;
+  /** Record of the replica at each position (the first `size` entries). */
+  order = new Int32Array(16);
+  /** View of the replica at each position. */
+  readonly list: Replica[] = [];
+
+  /** By record: the replica's id (unique within the stage, in order of creation). */
+  ids = new Float64Array(16);
+  /** By record: its state (STARTING, ACTIVE, DRAINING or RETIRED). */
+  states = new Uint8Array(16);
+  /** By record: 1 while it serves a batch. */
+  busy = new Uint8Array(16);
+  /** By record: 1 when it takes batches (active or draining) and has none. */
+  idle = new Uint8Array(16);
+  /** By record: requests in its batch (0 while idle). */
+  sizes = new Int32Array(16);
+  /** By record, TIMES doubles each: busy time, when it started serving, when its batch started. */
+  times = new Float64Array(16 * TIMES);
+  /** By record: its model. */
+  readonly models: ReplicaModel[] = [];
+  /** By record: its pending start-up or drain timer. */
+  readonly timers: (Timer<number> | undefined)[] = [];
+  /**
+   * By record, `stride` entries each: the slots (in the simulation's RequestTable) of its batch
+   * in service, when the batch has at most BATCH_ROOM requests; `big` holds larger ones.
+   */
+  slots: Int32Array;
+  /** Entries per record in `slots`: the stage's largest batch limit so far, up to BATCH_ROOM. */
+  stride: number;
+  /** By record: a batch of more than BATCH_ROOM requests, in an array the record keeps for the next. */
+  readonly big: (Int32Array | undefined)[] = [];
+
+  private capacity = 16;
+  /** Records in use or once used. */
+  private made = 0;
+  /** Records of replicas that left, to reuse (most recent last). */
+  private readonly free: number[] = [];
+
+  constructor(maxBatch: number) {
+    this.stride = Math.min(maxBatch, BATCH_ROOM);
+    this.slots = new Int32Array(this.capacity * this.stride);
+  }
+
+  /** Add a replica after every present one; returns its record. */
+  add(id: number, model: ReplicaModel, state: number): number {
+    let record = this.free.pop();
+    if (record === undefined) {
+      if (this.made === this.capacity) this.grow();
+      record = this.made++;
+    }
+    this.ids[record] = id;
+    this.states[record] = state;
+    this.busy[record] = 0;
+    this.idle[record] = state === ACTIVE ? 1 : 0;
+    this.sizes[record] = 0;
+    this.times.fill(0, record * TIMES, (record + 1) * TIMES);
+    this.models[record] = model;
+    this.timers[record] = undefined;
+    if (this.size === this.order.length) this.order = grown(this.order, 2 * this.order.length);
+    this.order[this.size++] = record;
+    this.list.push(new Replica(this, record, id, model));
+    return record;
+  }
+
+  /** The replica with `record` leaves; returns the position it had (those after it move down by one). */
+  remove(record: number): number {
+    const position = this.positionOf(this.ids[record]);
+    this.order.copyWithin(position, position + 1, this.size);
+    this.size--;
+    this.list.splice(position, 1);
+    this.timers[record] = undefined;
+    this.free.push(record);
+    return position;
+  }
+
+  /** Make every record hold batches of up to `maxBatch` requests in `slots` (up to BATCH_ROOM). */
+  fitBatches(maxBatch: number): void {
+    const stride = Math.min(maxBatch, BATCH_ROOM);
+    if (stride <= this.stride) return;
+    const slots = new Int32Array(this.capacity * stride);
+    for (let r = 0; r < this.made; r++) slots.set(this.slots.subarray(r * this.stride, (r + 1) * this.stride), r * stride);
+    this.slots = slots;
+    this.stride = stride;
+  }
+
+  /** Put the batch in the first `size` entries of `batch` in `record`'s keeping. */
+  holdBatch(record: number, batch: Int32Array, size: number): void {
+    this.sizes[record] = size;
+    if (size <= BATCH_ROOM) {
+      // A loop, not set(subarray): no object made for every batch.
+      const slots = this.slots;
+      const from = record * this.stride;
+      for (let i = 0; i < size; i++) slots[from + i] = batch[i];
+    } else {
+      let own = this.big[record];
+      if (own === undefined || own.length < size) this.big[record] = own = new Int32Array(size);
+      own.set(batch.subarray(0, size));
+    }
+  }
+
+  /** The array holding `record`'s batch in service: `slots` or its own (see `batchFrom`). */
+  batchArray(record: number): Int32Array {
+    return this.sizes[record] > BATCH_ROOM ? (this.big[record] as Int32Array) : this.slots;
+  }
+
+  /** Where `record`'s batch in service starts in `batchArray(record)`; its `sizes[record]` entries follow. */
+  batchFrom(record: number): number {
+    return this.sizes[record] > BATCH_ROOM ? 0 : record * this.stride;
+  }
+
+  busyTime(record: number): number {
+    return this.times[record * TIMES + BUSY_TIME];
+  }
+
+  servingSince(record: number): number {
+    return this.times[record * TIMES + SERVING_SINCE];
+  }
+
+  batchStart(record: number): number {
+    return this.times[record * TIMES + BATCH_START];
+  }
+
+  /** `record` starts serving now. */
+  setServingSince(record: number, now: number): void {
+    this.times[record * TIMES + SERVING_SINCE] = now;
+  }
+
+  /** `record`'s batch starts now. */
+  setBatchStart(record: number, now: number): void {
+    this.times[record * TIMES + BATCH_START] = now;
+  }
+
+  /** `record`'s batch ends now: its time in service joins its busy time; returns that time. */
+  endBatch(record: number, now: number): number {
+    const at = record * TIMES;
+    const served = now - this.times[at + BATCH_START];
+    this.times[at + BUSY_TIME] += served;
+    return served;
+  }
+
+  /** Where the replica with `id` is among those present, which are in order of id. */
+  private positionOf(id: number): number {
+    const { order, ids } = this;
+    let low = 0;
+    let high = this.size - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ids[order[mid]] < id) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private grow(): void {
+    const capacity = 2 * this.capacity;
+    this.ids = grown(this.ids, capacity);
+    this.states = grown(this.states, capacity);
+    this.busy = grown(this.busy, capacity);
+    this.idle = grown(this.idle, capacity);
+    this.sizes = grown(this.sizes, capacity);
+    this.times = grown(this.times, capacity * TIMES);
+    this.slots = grown(this.slots, capacity * this.stride);
+    this.capacity = capacity;
+  }
+}
+
+/** A copy of `array` with room for `length` entries. */
+function grown<A extends Int32Array | Uint8Array | Float64Array>(array: A, length: number): A {
+  const copy = new (array.constructor as new (length: number) => A)(length);
+  copy.set(array);
+  return copy;
+}
+
+/**
+ * A replica of a stage, as routers and plug-ins see it: a view of its record in the stage's
+ * ReplicaTable, valid while the replica is present (a record is reused after its replica leaves).
+ */
+export class Replica {
   constructor(
+    private readonly table: ReplicaTable,
+    /** Its record in the stage's ReplicaTable. */
+    readonly record: number,
     /** Unique within the stage, in order of creation. */
     readonly id: number,
     readonly model: ReplicaModel,
-    public state: ReplicaState,
-    /**
-     * The batch in service: its requests' slots (in the simulation's RequestTable) are the first
-     * `batchSize` entries (0 while idle). Entries past those are stale: the stage reuses the
-     * array for later batches (see Stage.forming).
-     */
-    public batch: number[],
-    /** A stage's rows, to take this replica's from; a replica made alone has its own. */
-    rows?: FloatRows,
-  ) {
-    super(REPLICA_FIELDS, rows);
+  ) {}
+
+  /** Whether this is a view of `table`'s replica (the one a router must return). */
+  of(table: ReplicaTable): boolean {
+    return this.table === table;
+  }
+
+  get state(): ReplicaState {
+    return STATE_NAMES[this.table.states[this.record]];
+  }
+
+  /** Serving a batch. */
+  get busy(): boolean {
+    return this.table.busy[this.record] === 1;
+  }
+
+  /** Requests in its batch in service (0 while idle). */
+  get batchSize(): number {
+    return this.table.sizes[this.record];
   }
 
   /** Total seconds spent serving batches. */
   get busyTime(): number {
-    return this.times[this.base + BUSY_TIME];
-  }
-
-  set busyTime(seconds: number) {
-    this.times[this.base + BUSY_TIME] = seconds;
+    return this.table.busyTime(this.record);
   }
 
   /** When it started serving (0 for the initial replicas). */
   get servingSince(): number {
-    return this.times[this.base + SERVING_SINCE];
-  }
-
-  set servingSince(time: number) {
-    this.times[this.base + SERVING_SINCE] = time;
+    return this.table.servingSince(this.record);
   }
 
   /** When its batch in service started. */
   get batchStart(): number {
-    return this.times[this.base + BATCH_START];
-  }
-
-  set batchStart(time: number) {
-    this.times[this.base + BATCH_START] = time;
+    return this.table.batchStart(this.record);
   }
 
   /** Takes new batches: active, or draining and not yet retired. */
   get serving(): boolean {
-    return this.state === 'active' || this.state === 'draining';
+    const state = this.table.states[this.record];
+    return state === ACTIVE || state === DRAINING;
   }
 }

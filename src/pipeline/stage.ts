@@ -3,11 +3,11 @@ import type { Simulation, Timer } from '../engine/simulation.js';
 import type { DisciplineDefinition, RequestQueue } from './discipline.js';
 import { fcfsDiscipline } from './disciplines/fcfs.js';
 import { Fifo } from './fifo.js';
-import { Replica, REPLICA_FIELDS, serviceOf, type ReplicaModel, type ReplicaState } from './replica.js';
+import { ACTIVE, BATCH_ROOM, DRAINING, Replica, ReplicaTable, RETIRED, serviceOf, STARTING, type ReplicaModel } from './replica.js';
 import type { SharedHost } from './host.js';
-import { FloatRows } from './rows.js';
 import type { DropReason, RequestTable } from './request.js';
 import type { Router } from './router.js';
+import { RoundRobin } from './routers/round-robin.js';
 import type { ServiceTime } from './service.js';
 
 export const OVERFLOWS = ['drop-newest', 'drop-oldest'] as const;
@@ -31,8 +31,8 @@ export interface StageConfig {
   router: Router;
   /** Seconds a removed replica keeps taking batches before it goes. */
   drain: number;
-  /** The machine whose cores this stage's replicas share with other stages' (absent: each replica has cores of its own). */
-  host?: SharedHost<Replica>;
+  /** The machine whose cores this stage's replicas share with other stages' (absent: each replica has cores of its own); its batches are known by their replica's record. */
+  host?: SharedHost<number>;
 }
 
 /** What an adapter sets on a stage: the model of its replicas, how many, and the largest batch. */
@@ -46,12 +46,13 @@ export interface StageTarget {
 export interface StageObserver {
   /**
    * A batch starts on a replica: the requests in the first `size` slots of `batch` (the array
-   * holds stale entries after them), served in `serviceTime` seconds; NaN when the stage shares a
-   * host, where how long it takes depends on what else runs (then `batchServed` says).
+   * holds stale entries after them, and is reused once this returns), served in `serviceTime`
+   * seconds; NaN when the stage shares a host, where how long it takes depends on what else
+   * runs (then `batchServed` says).
    */
-  batchStarted(stage: Stage, batch: readonly number[], size: number, serviceTime: number): void;
+  batchStarted(stage: Stage, batch: ArrayLike<number>, size: number, serviceTime: number): void;
   /** On a shared host: the batch (its first `size` slots) took `serviceTime` seconds (called when it ends, before `batchFinished`). */
-  batchServed?(stage: Stage, batch: readonly number[], size: number, serviceTime: number): void;
+  batchServed?(stage: Stage, batch: ArrayLike<number>, size: number, serviceTime: number): void;
   /** The replica finished its batch (before the requests move on). */
   batchFinished(stage: Stage): void;
   /** The request in `slot` left the pipeline without completing. */
@@ -88,8 +89,10 @@ export class Stage {
    */
   private readonly joined: Fifo<number> | undefined;
   private readonly joinedVisits: Fifo<number> | undefined;
-  /** Every replica that has not left: starting, active, draining, or retired and finishing a batch. */
-  readonly replicas: Replica[] = [];
+  /** Every replica that has not left, as records: starting, active, draining, or retired and finishing a batch. */
+  private readonly table: ReplicaTable;
+  /** The stage's router when it is the built-in round-robin, which walks the table's idle flags itself. */
+  private readonly roundRobin: RoundRobin | undefined;
   /** The model new replicas get. */
   model: ReplicaModel;
   maxBatch: number;
@@ -103,20 +106,10 @@ export class Stage {
   private serving = 0;
   private heading = 0;
   private nextReplicaId = 0;
-  /** Where replicas keep their times. */
-  private readonly replicaRows = new FloatRows(REPLICA_FIELDS, 1024);
   private timerArmed = false;
   private cores = 0;
-  /**
-   * The array the next batch is formed in. When the batch starts, it swaps arrays with the
-   * replica taking it: batches reuse one array per replica, whose length never goes back down
-   * (a batch's size is kept beside it). Emptying an array lets V8 drop its storage, and a new one
-   * for every batch kept tens of thousands alive across each young-generation collection in a
-   * large cluster, each copied and then promoted. Each array starts with room for the largest
-   * batch, up to BATCH_ROOM (V8's first growth makes room for 17 entries: 150 bytes a replica,
-   * most never used); a larger batch grows it.
-   */
-  private forming: number[];
+  /** Where the next batch is formed (its slots), before the replica taking it keeps a copy: room for the largest batch so far. */
+  private forming: Int32Array;
   /** Where finished requests (their slots) go: the next stage, or the pipeline's exit. */
   onward: (request: number) => void = () => {
     throw new Error('stage is not connected');
@@ -126,29 +119,35 @@ export class Stage {
   /** Arrivals so far: each request's `visit` here, recorded beside it in `joined`. */
   private visits = 0;
 
-  private readonly batchDone = (replica: Replica) => this.finishBatch(replica);
+  private readonly batchDone = (record: number) => this.finishBatch(record);
   private readonly timerFired = () => {
     this.timerArmed = false;
     this.dispatch();
   };
-  private readonly replicaReady = (replica: Replica) => {
-    replica.timer = undefined;
-    replica.state = 'active';
-    replica.servingSince = this.sim.now;
+  private readonly replicaReady = (record: number) => {
+    const table = this.table;
+    table.timers[record] = undefined;
+    table.states[record] = ACTIVE;
+    table.idle[record] = 1;
+    table.setServingSince(record, this.sim.now);
     this.idle++;
     this.serving++;
     this.observer.replicasChanged(this);
     this.dispatch();
   };
-  private readonly drainOver = (replica: Replica) => {
-    replica.timer = undefined;
-    replica.state = 'retired';
-    if (!replica.busy) {
+  private readonly drainOver = (record: number) => {
+    const table = this.table;
+    table.timers[record] = undefined;
+    table.states[record] = RETIRED;
+    if (table.busy[record] === 0) {
+      table.idle[record] = 0;
       this.idle--;
-      this.leave(replica);
+      this.leave(record);
     }
     this.observer.replicasChanged(this);
   };
+  /** Round-robin's test of the replica at a position: idle. */
+  private readonly idleAt = (position: number) => this.table.idle[this.table.order[position]] === 1;
 
   constructor(
     readonly index: number,
@@ -161,7 +160,9 @@ export class Stage {
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
-    this.forming = batchArray(initial.maxBatch);
+    this.table = new ReplicaTable(initial.maxBatch);
+    this.forming = new Int32Array(Math.min(initial.maxBatch, BATCH_ROOM));
+    this.roundRobin = config.router instanceof RoundRobin ? config.router : undefined;
     const { definition, options } = config.discipline;
     // First come, first served needs no objects: a ring of slots. Any other discipline, a
     // user's too, orders the Request objects it is given.
@@ -172,13 +173,18 @@ export class Stage {
     this.joined = definition.fifo ? undefined : new Fifo<number>();
     this.joinedVisits = definition.fifo ? undefined : new Fifo<number>();
     // The initial replicas are deployed before the run starts: serving at time 0.
-    for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, 'active');
+    for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, ACTIVE);
     this.idle = initial.replicas;
     this.serving = initial.replicas;
   }
 
   get name(): string {
     return this.config.name;
+  }
+
+  /** Every replica that has not left (starting, active, draining, or retired and finishing a batch), in order of creation: views, valid while the replica is present. */
+  get replicas(): readonly Replica[] {
+    return this.table.list;
   }
 
   /** Replicas that take batches (active or draining) or are finishing one (retired): the utilisation's denominator. */
@@ -211,16 +217,19 @@ export class Stage {
     if (!Number.isInteger(target.replicas) || target.replicas < 1) throw new InputError(`stage ${this.name}: replicas must be a positive integer, got ${target.replicas}`);
     if (!Number.isInteger(target.maxBatch) || target.maxBatch < 1) throw new InputError(`stage ${this.name}: batch must be a positive integer, got ${target.maxBatch}`);
     this.maxBatch = target.maxBatch;
+    this.table.fitBatches(target.maxBatch);
+    const table = this.table;
     if (target.model !== this.model) {
       this.model = target.model;
-      for (const r of [...this.replicas]) this.remove(r);
+      for (const record of table.order.slice(0, table.size)) this.remove(record);
       for (let i = 0; i < target.replicas; i++) this.startReplica(target.model);
     } else {
       let excess = this.target.replicas - target.replicas;
-      for (let i = this.replicas.length - 1; i >= 0 && excess > 0; i--) {
-        const r = this.replicas[i];
-        if (r.state === 'starting' || r.state === 'active') {
-          this.remove(r);
+      for (let i = table.size - 1; i >= 0 && excess > 0; i--) {
+        const record = table.order[i];
+        const state = table.states[record];
+        if (state === STARTING || state === ACTIVE) {
+          this.remove(record);
           excess--;
         }
       }
@@ -251,37 +260,38 @@ export class Stage {
     if (this.idle > 0) this.dispatch();
   }
 
-  private addReplica(model: ReplicaModel, state: ReplicaState): Replica {
-    const replica = new Replica(this.nextReplicaId++, model, state, batchArray(this.maxBatch), this.replicaRows);
-    this.replicas.push(replica);
+  /** Add a replica in `state`; returns its record. */
+  private addReplica(model: ReplicaModel, state: number): number {
+    const record = this.table.add(this.nextReplicaId++, model, state);
     this.cores += model.cores;
     this.heading++;
-    return replica;
+    return record;
   }
 
   private startReplica(model: ReplicaModel): void {
-    const replica = this.addReplica(model, 'starting');
-    replica.timer = this.sim.timer(model.loadTime, this.replicaReady, replica);
+    const record = this.addReplica(model, STARTING);
+    this.table.timers[record] = this.sim.timer(model.loadTime, this.replicaReady, record);
   }
 
-  private remove(replica: Replica): void {
-    if (replica.state === 'starting') {
+  private remove(record: number): void {
+    const table = this.table;
+    const state = table.states[record];
+    if (state === STARTING) {
       this.heading--;
-      this.sim.cancel(replica.timer as Timer<Replica>);
-      this.leave(replica);
-    } else if (replica.state === 'active') {
+      this.sim.cancel(table.timers[record] as Timer<number>);
+      this.leave(record);
+    } else if (state === ACTIVE) {
       this.heading--;
-      replica.state = 'draining';
-      replica.timer = this.sim.timer(this.config.drain, this.drainOver, replica);
+      table.states[record] = DRAINING;
+      table.timers[record] = this.sim.timer(this.config.drain, this.drainOver, record);
     }
   }
 
-  private leave(replica: Replica): void {
-    const i = indexById(this.replicas, replica.id);
-    this.replicas.splice(i, 1);
-    if (replica.state !== 'starting') this.serving--;
-    this.config.router.left?.(i);
-    this.cores -= replica.model.cores;
+  private leave(record: number): void {
+    const table = this.table;
+    if (table.states[record] !== STARTING) this.serving--;
+    this.cores -= table.models[record].cores;
+    this.config.router.left?.(table.remove(record));
   }
 
   /** Start as many batches as the batching rule allows on idle replicas. */
@@ -298,12 +308,7 @@ export class Stage {
         return;
       }
       const size = this.takeBatch(this.maxBatch);
-      if (size > 0) {
-        const replica = this.pickReplica();
-        const batch = this.forming;
-        this.forming = replica.batch;
-        this.start(replica, batch, size);
-      }
+      if (size > 0) this.start(this.pickReplica(), size);
     }
   }
 
@@ -311,7 +316,7 @@ export class Stage {
   private takeBatch(maxBatch: number): number {
     const queue = this.queue;
     const now = this.sim.now;
-    const batch = this.forming;
+    let batch = this.forming;
     let size = 0;
     const requests = this.requests;
     while (size < maxBatch && queue.size > 0) {
@@ -319,7 +324,14 @@ export class Stage {
       if (now >= requests.expiresAt(slot)) this.drop(slot, 'age');
       else if (this.config.dropExpired && now > requests.deadline(slot)) this.drop(slot, 'deadline');
       else if (this.config.abandon && now + this.expectedServiceOf(requests.tenant(slot)) > requests.deadline(slot)) this.drop(slot, 'abandoned');
-      else batch[size++] = slot;
+      else {
+        if (size === batch.length) {
+          const larger = new Int32Array(Math.min(2 * size, maxBatch));
+          larger.set(batch);
+          this.forming = batch = larger;
+        }
+        batch[size++] = slot;
+      }
     }
     return size;
   }
@@ -350,31 +362,42 @@ export class Stage {
     }
   }
 
-  private pickReplica(): Replica {
-    return this.config.router.pick(this.replicas, this.sim.now);
+  /** The record of the idle serving replica the router picks for the next batch. */
+  private pickReplica(): number {
+    const table = this.table;
+    if (this.roundRobin !== undefined) return table.order[this.roundRobin.turn(table.size, this.idleAt)];
+    const picked = this.config.router.pick(table.list, this.sim.now);
+    if (!(picked instanceof Replica && picked.of(table) && table.idle[picked.record] === 1)) {
+      // A router from a plug-in file: the user's code, so an input error, not pipesim's bug.
+      throw new InputError(`stage ${this.name}: the router picked ${picked instanceof Replica ? `replica ${picked.id}, which is not an idle serving replica of this stage` : 'something that is not one of the replicas it was given'}`);
+    }
+    return picked.record;
   }
 
-  private start(replica: Replica, batch: number[], size: number): void {
-    const model = replica.model;
+  /** Start the batch in `forming` (its first `size` slots) on the replica with `record`. */
+  private start(record: number, size: number): void {
+    const table = this.table;
+    const batch = this.forming;
+    const model = table.models[record];
     const duration = this.batchService(model, batch, size).sample(size, model.cores);
-    replica.busy = true;
-    replica.batch = batch;
-    replica.batchSize = size;
-    replica.batchStart = this.sim.now;
+    table.busy[record] = 1;
+    table.idle[record] = 0;
+    table.holdBatch(record, batch, size);
+    table.setBatchStart(record, this.sim.now);
     this.idle--;
     const host = this.config.host;
     if (host === undefined) {
       this.observer.batchStarted(this, batch, size, duration);
-      this.sim.schedule(duration, this.batchDone, replica);
+      this.sim.schedule(duration, this.batchDone, record);
     } else {
       // `duration` is the batch's time with its cores to itself; the host stretches it while its cores are oversubscribed.
       this.observer.batchStarted(this, batch, size, NaN);
-      host.begin(replica, model.cores, duration, this.batchDone);
+      host.begin(record, model.cores, duration, this.batchDone);
     }
   }
 
   /** A batch (the first `size` of `batch`) takes as long as its slowest tenant's model would for the whole batch. */
-  private batchService(model: ReplicaModel, batch: readonly number[], size: number): ServiceTime {
+  private batchService(model: ReplicaModel, batch: Int32Array, size: number): ServiceTime {
     if (model.tenantServices === undefined) return model.service;
     const requests = this.requests;
     let slowest = serviceOf(model, requests.tenant(batch[0]));
@@ -385,18 +408,23 @@ export class Stage {
     return slowest;
   }
 
-  private finishBatch(replica: Replica): void {
-    const batch = replica.batch;
-    const size = replica.batchSize;
+  private finishBatch(record: number): void {
+    const table = this.table;
+    // The batch stays in the record's keeping while its requests move on: a record that left is
+    // reused only by a replica added in a reconfiguration, never during this call.
+    const batch = table.batchArray(record);
+    const from = table.batchFrom(record);
+    const size = table.sizes[record];
     const now = this.sim.now;
-    replica.busy = false;
-    replica.batchSize = 0;
-    replica.busyTime += now - replica.batchStart;
-    if (this.config.host !== undefined) this.observer.batchServed?.(this, batch, size, now - replica.batchStart);
-    if (replica.state === 'retired') {
-      this.leave(replica);
+    table.busy[record] = 0;
+    table.sizes[record] = 0;
+    const served = table.endBatch(record, now);
+    if (this.config.host !== undefined) this.observer.batchServed?.(this, batch.subarray(from, from + size), size, served);
+    if (table.states[record] === RETIRED) {
+      this.leave(record);
       this.observer.replicasChanged(this);
     } else {
+      table.idle[record] = 1;
       this.idle++;
     }
     this.observer.batchFinished(this);
@@ -406,8 +434,9 @@ export class Stage {
     // 10,000-replica bench model ran 1.4x faster (medians of 6, bench/replicas.js's model).
     const requests = this.requests;
     let oldest = Infinity;
-    for (let i = 0; i < size; i++) oldest = Math.min(oldest, requests.expiresAt(batch[i]));
-    for (let i = 0; i < size; i++) {
+    const end = from + size;
+    for (let i = from; i < end; i++) oldest = Math.min(oldest, requests.expiresAt(batch[i]));
+    for (let i = from; i < end; i++) {
       const slot = batch[i];
       if (now >= oldest && now >= requests.expiresAt(slot)) this.drop(slot, 'age');
       else this.onward(slot);
@@ -449,22 +478,3 @@ class DisciplineQueue implements SlotQueue {
   }
 }
 
-/** Most entries a batch array is made with: beyond, it grows as batches fill it (a batch limit may be in the millions). */
-const BATCH_ROOM = 64;
-
-/** An empty array for batches (their slots) of up to `maxBatch` requests (see Stage.forming). */
-function batchArray(maxBatch: number): number[] {
-  return new Array<number>(Math.min(maxBatch, BATCH_ROOM));
-}
-
-/** Where the replica with `id` is in `replicas`, which are in order of id (creation). */
-function indexById(replicas: readonly Replica[], id: number): number {
-  let low = 0;
-  let high = replicas.length - 1;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (replicas[mid].id < id) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}

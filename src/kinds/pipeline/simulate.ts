@@ -4,7 +4,6 @@ import { Simulation } from '../../engine/simulation.js';
 import { Monitor, type MonitorSink, type RunSummary } from '../../metrics/monitor.js';
 import { SharedHost } from '../../pipeline/host.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
-import type { Replica } from '../../pipeline/replica.js';
 import type { StageConfig } from '../../pipeline/stage.js';
 import { withMargin } from '../../predictors/predictor.js';
 import type { LatencyTable } from '../../profiles/latency-table.js';
@@ -68,7 +67,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const tables: LatencyTable[] = [];
   const plugins = options.resources?.plugins ?? BUILTIN_PLUGINS;
   const models = scenario.pipeline.stages.map((spec, i) => new StageModels(spec, scenario.pipeline, stageProfiles?.[i], streams, tables, workload.tenantNames));
-  const host = scenario.pipeline.host == null ? undefined : new SharedHost<Replica>(sim, scenario.pipeline.host.cores, scenario.pipeline.host.interference ?? 0);
+  const host = scenario.pipeline.host == null ? undefined : new SharedHost<number>(sim, scenario.pipeline.host.cores, scenario.pipeline.host.interference ?? 0);
   const stageSpecs = scenario.pipeline.stages.map((spec, i) => {
     const config: StageConfig = {
       name: spec.name ?? `stage${i + 1}`,

@@ -11,7 +11,8 @@ import { Monitor } from '../../../src/metrics/monitor.js';
 import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
-import type { ReplicaModel } from '../../../src/pipeline/replica.js';
+import type { Replica, ReplicaModel } from '../../../src/pipeline/replica.js';
+import type { Router } from '../../../src/pipeline/router.js';
 import type { Stage, StageConfig } from '../../../src/pipeline/stage.js';
 import { fcfsDiscipline } from '../../../src/pipeline/disciplines/fcfs.js';
 import { roundRobinRouter } from '../../../src/pipeline/routers/round-robin.js';
@@ -32,6 +33,13 @@ function stageHarness(n: number, drain: number) {
   const timeline: string[] = [];
   const starts: [number, number, number][] = [];
   const completions: number[] = [];
+  // Round-robin through its pick over Replica objects, noting the replica each batch goes to.
+  const roundRobin = roundRobinRouter.create({});
+  let picked: Replica | undefined;
+  const router: Router = {
+    pick: (replicas, now) => (picked = roundRobin.pick(replicas, now)),
+    left: (index) => roundRobin.left?.(index),
+  };
   const observer = {
     arrived: (r: number) => monitor.arrived(r),
     completed: (r: number) => {
@@ -40,9 +48,8 @@ function stageHarness(n: number, drain: number) {
     },
     dropped: monitor.dropped.bind(monitor),
     batchFinished: monitor.batchFinished.bind(monitor),
-    batchStarted: (stage: Stage, batch: readonly number[], size: number, t: number) => {
-      const replica = stage.replicas.find((r) => r.busy && r.batchStart === sim.now && r.batch === batch);
-      starts.push([sim.now, replica?.id ?? -1, size]);
+    batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number, t: number) => {
+      starts.push([sim.now, (picked as Replica).id, size]);
       monitor.batchStarted(stage, batch, size, t);
     },
     replicasChanged: (stage: Stage) => {
@@ -50,7 +57,7 @@ function stageHarness(n: number, drain: number) {
       monitor.replicasChanged(stage);
     },
   };
-  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: roundRobinRouter.create({}), drain };
+  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router, drain };
   const pipeline = new Pipeline(sim, [{ config, initial: { model: modelA, replicas: 1, maxBatch: 1 } }], observer);
   monitor.attach(pipeline.stages, pipeline.requests);
   for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);

@@ -21,7 +21,7 @@ function firstBatch(discipline: string): { at: number; ids: number[] } {
   const fast = new ServiceTime(affineLatency(0.1, 0), 'deterministic', 0, rng);
   const batches: { at: number; ids: number[] }[] = [];
   const observer = {
-    batchStarted: (_s: unknown, batch: readonly number[], size: number) => batches.push({ at: sim.now, ids: batch.slice(0, size).map((slot) => pipeline.requests.id(slot)) }),
+    batchStarted: (_s: unknown, batch: ArrayLike<number>, size: number) => batches.push({ at: sim.now, ids: Array.from(batch).slice(0, size).map((slot) => pipeline.requests.id(slot)) }),
     batchFinished() {},
     dropped() {},
     arrived() {},

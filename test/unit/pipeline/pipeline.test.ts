@@ -6,7 +6,11 @@ import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
-import { lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
+import type { Replica } from '../../../src/pipeline/replica.js';
+import type { Router } from '../../../src/pipeline/router.js';
+import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
+import { affineLatency, lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
+import type { Stage } from '../../../src/pipeline/stage.js';
 import { LatencyTable } from '../../../src/profiles/latency-table.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
 import { scenario, stageConfig, tempDir } from '../../helpers.js';
@@ -91,27 +95,119 @@ describe('routing', () => {
     expect(busyTimes('round-robin', [[0, 1], [10, 2], [20, 4], [30, 8]])).toEqual([9, 2, 4]);
   });
 
+  it("round-robin as the stage runs it (over idle flags) picks what round-robin's pick over Replica objects picks, through scaling, drains and model switches", () => {
+    /** Each batch as `time replica-id request-ids`, with round-robin handed to the stage as is or behind a router of another kind. */
+    function batches(wrapped: boolean): string[] {
+      const sim = new Simulation();
+      const streams = new RandomStreams(11);
+      const rng = streams.stream('test');
+      const service = new ServiceTime(affineLatency(0.05, 0.01), 'exponential', 0, streams.stream('service'));
+      const models = [0.5, 2].map((loadTime, i) => ({ variant: `m${i}`, cores: 1, loadTime, service }));
+      const roundRobin = ROUTERS.get('round-robin').create({});
+      let picked: Replica | undefined;
+      const router: Router = wrapped ? { pick: (replicas, now) => (picked = roundRobin.pick(replicas, now)), left: (i) => roundRobin.left?.(i) } : roundRobin;
+      const log: string[] = [];
+      // Unwrapped, the replica is the one busy with a batch started now that no earlier batch of this instant went to.
+      let instant = -1;
+      const startedNow = new Set<Replica>();
+      const observer = {
+        batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number) => {
+          if (sim.now !== instant) startedNow.clear();
+          instant = sim.now;
+          const replica = wrapped ? picked : stage.replicas.find((r) => r.busy && r.batchStart === sim.now && !startedNow.has(r));
+          startedNow.add(replica as Replica);
+          log.push(`${sim.now} ${replica?.id}: ${Array.from(batch).slice(0, size).map((slot) => pipeline.requests.id(slot)).join(' ')}`);
+        },
+        batchFinished() {},
+        dropped() {},
+        arrived() {},
+        completed() {},
+        replicasChanged() {},
+      };
+      const config = { ...stageConfig({ batchTimeout: 0.01 }), router, drain: 0.3 };
+      const pipeline = new Pipeline(sim, [{ config, initial: { model: models[0], replicas: 12, maxBatch: 4 } }], observer);
+      const stage = pipeline.stages[0];
+      let id = 0;
+      const arrive = () => {
+        pipeline.inject(pipeline.requests.take(id++, sim.now, Infinity, Infinity, 0, 0, true));
+        if (sim.now < 30) sim.schedule(rng.exponential(1 / 120), arrive, undefined);
+      };
+      const adapt = () => {
+        const model = rng.random() < 0.15 ? models[1 - models.indexOf(stage.model as (typeof models)[number])] : stage.model;
+        stage.reconfigure({ model, replicas: 1 + rng.integer(25), maxBatch: 1 + rng.integer(6) });
+        if (sim.now < 30) sim.schedule(0.1 + rng.random(), adapt, undefined);
+      };
+      sim.scheduleAt(0, arrive, undefined);
+      sim.scheduleAt(0.5, adapt, undefined);
+      sim.run();
+      return log;
+    }
+    const viaObjects = batches(true);
+    expect(viaObjects.length).toBeGreaterThan(1_500);
+    expect(batches(false)).toEqual(viaObjects);
+  });
+
+  it('a router that picks a busy replica, or something not among the replicas, is named in the error', () => {
+    for (const [pick, message] of [
+      [(replicas: readonly Replica[]) => replicas[0], 'stage s: the router picked replica 0, which is not an idle serving replica of this stage'],
+      [() => ({ id: 0 }) as Replica, 'stage s: the router picked something that is not one of the replicas it was given'],
+    ] as const) {
+      const sim = new Simulation();
+      const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+      const service = new ServiceTime(() => 1, 'deterministic', 0, new RandomStreams(1).stream('s'));
+      const config = { ...stageConfig(), router: { pick } };
+      const pipeline = new Pipeline(sim, [{ config, initial: { model: { variant: 'm', cores: 1, loadTime: 0, service }, replicas: 2, maxBatch: 1 } }], observer);
+      for (let id = 0; id < 2; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+      expect(() => sim.run()).toThrow(message);
+    }
+  });
+
   it('least-loaded hands each batch to the least utilised idle replica (all serving since 0: least busy time; ties: lowest index)', () => {
     // 0 -> r0 (all 0), 1 -> r1 (r0 has 5), 2 -> r2, 3 -> r2 again (busy 1 is the least), 4 -> r1 (2 < 5, 2).
     expect(busyTimes('least-loaded', [[0, 5], [10, 2], [20, 1], [30, 1], [40, 1]])).toEqual([5, 3, 2]);
   });
 });
 
-describe('batch arrays', () => {
-  it('a batch limit in the billions builds, and a batch larger than an array was made for fills it (200 requests at once, limit 2^32)', () => {
+describe('batches in replica records', () => {
+  it('every request of a batch leaves with it: batches of 1 to 500 (above the 64 a record keeps), limits raised mid-batch, records reused', () => {
     const sim = new Simulation();
-    const sizes: number[] = [];
-    const observer = { batchStarted: (_s: unknown, _b: unknown, size: number) => sizes.push(size), batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+    const rng = new RandomStreams(3).stream('test');
+    const startedAt = new Map<number, number>();
+    const left = new Map<number, number>();
+    let pipeline: Pipeline | undefined = undefined;
+    const requests = () => (pipeline as Pipeline).requests;
+    const observer = {
+      batchStarted: (_s: unknown, batch: ArrayLike<number>, size: number) => {
+        for (let i = 0; i < size; i++) startedAt.set(requests().id(batch[i]), sim.now);
+      },
+      batchFinished() {},
+      dropped() {},
+      arrived() {},
+      completed: (slot: number) => {
+        const id = requests().id(slot);
+        expect(left.has(id)).toBe(false);
+        left.set(id, sim.now);
+      },
+      replicasChanged() {},
+    };
     const service = new ServiceTime(() => 1, 'deterministic', 0, new RandomStreams(1).stream('s'));
     const model = { variant: 'm', cores: 1, loadTime: 0, service };
-    // A 10 s timeout: the first batch leaves when its timer fires, holding every request then waiting.
-    const pipeline = new Pipeline(sim, [{ config: stageConfig({ batchTimeout: 10 }), initial: { model, replicas: 2, maxBatch: 2 ** 32 } }], observer);
-    for (let id = 0; id < 200; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
-    for (let id = 200; id < 270; id++) sim.scheduleAt(10.5, () => pipeline.inject(pipeline.requests.take(id, 10.5, Infinity, Infinity, 0, 0, true)), undefined);
+    pipeline = new Pipeline(sim, [{ config: stageConfig({ batchTimeout: 0.3 }), initial: { model, replicas: 3, maxBatch: 1 } }], observer);
+    const stage = pipeline.stages[0];
+    let id = 0;
+    // Bursts of up to 700 requests; the limit goes up (the records' room grows with batches in service) and down.
+    for (let t = 0; t < 40; t += 0.25) {
+      const burst = rng.integer(rng.random() < 0.1 ? 700 : 12);
+      for (let k = 0; k < burst; k++) sim.scheduleAt(t, () => stage.accept(requests().take(id++, sim.now, Infinity, Infinity, 0, 0, true)), undefined);
+    }
+    // Replicas come and go too (a drain of 0: a removed one leaves after its batch), so records are reused.
+    for (const [t, maxBatch, replicas] of [[5.1, 4, 5], [10.1, 40, 2], [15.1, 2 ** 32, 4], [20.1, 8, 1], [25.1, 500, 6], [30.1, 64, 3], [35.1, 65, 4]]) {
+      sim.scheduleAt(t, () => stage.reconfigure({ model, replicas, maxBatch }), undefined);
+    }
     sim.run();
-    expect(sizes).toEqual([200, 70]);
-    const replica = pipeline.stages[0].replicas.find((r) => r.batch.length >= 200);
-    expect(replica?.batchSize).toBe(0);
+    expect(left.size).toBe(id);
+    for (const [request, at] of left) expect(at).toBe((startedAt.get(request) as number) + 1);
+    expect(Math.max(...startedAt.values())).toBeGreaterThan(39);
   });
 });
 

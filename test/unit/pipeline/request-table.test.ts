@@ -21,7 +21,7 @@ function run(discipline: string, reuse: boolean): { log: string[]; slots: number
   const seen = new Set<number>();
   const requests = new RequestTable(16, reuse);
   const observer = {
-    batchStarted: (_s: unknown, batch: readonly number[], size: number) => log.push(`${sim.now} batch ${batch.slice(0, size).map((slot) => requests.id(slot)).join(' ')}`),
+    batchStarted: (_s: unknown, batch: ArrayLike<number>, size: number) => log.push(`${sim.now} batch ${Array.from(batch).slice(0, size).map((slot) => requests.id(slot)).join(' ')}`),
     batchFinished() {},
     dropped: (slot: number, reason: string) => log.push(`${sim.now} drop ${requests.id(slot)} ${reason}`),
     arrived() {},
