@@ -1,4 +1,5 @@
 import type { Simulation } from '../engine/simulation.js';
+import { BATCH_ROOM } from './replica.js';
 import { RequestTable } from './request.js';
 import { Stage, type StageConfig, type StageObserver, type StageTarget } from './stage.js';
 
@@ -18,7 +19,9 @@ export class Pipeline {
     sim: Simulation,
     configs: readonly { config: StageConfig; initial: StageTarget }[],
     private readonly observer: PipelineObserver,
-    requests = new RequestTable(),
+    // Room from the start for the requests the replicas serve at once: a large cluster's table
+    // would otherwise double its way up, copying every row each time.
+    requests = new RequestTable(Math.max(4096, configs.reduce((n, { initial }) => n + initial.replicas * Math.min(initial.maxBatch, BATCH_ROOM), 0))),
   ) {
     this.requests = requests;
     this.stages = configs.map(({ config, initial }, i) => new Stage(i, config, initial, sim, observer, requests));

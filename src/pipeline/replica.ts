@@ -60,22 +60,22 @@ export class ReplicaTable {
   /** Replicas present. */
   size = 0;
   /** Record of the replica at each position (the first `size` entries). */
-  order = new Int32Array(16);
+  order: Int32Array;
   /** View of the replica at each position. */
   readonly list: Replica[] = [];
 
   /** By record: the replica's id (unique within the stage, in order of creation). */
-  ids = new Float64Array(16);
+  private ids: Float64Array;
   /** By record: its state (STARTING, ACTIVE, DRAINING or RETIRED). */
-  states = new Uint8Array(16);
+  states: Uint8Array;
   /** By record: 1 while it serves a batch. */
-  busy = new Uint8Array(16);
+  busy: Uint8Array;
   /** By record: 1 when it takes batches (active or draining) and has none. */
-  idle = new Uint8Array(16);
+  idle: Uint8Array;
   /** By record: requests in its batch (0 while idle). */
-  sizes = new Int32Array(16);
+  sizes: Int32Array;
   /** By record, TIMES doubles each: busy time, when it started serving, when its batch started. */
-  times = new Float64Array(16 * TIMES);
+  times: Float64Array;
   /** By record: its model. */
   readonly models: ReplicaModel[] = [];
   /** By record: its pending start-up or drain timer. */
@@ -90,15 +90,25 @@ export class ReplicaTable {
   /** By record: a batch of more than BATCH_ROOM requests, in an array the record keeps for the next. */
   readonly big: (Int32Array | undefined)[] = [];
 
-  private capacity = 16;
+  private capacity: number;
   /** Records in use or once used. */
   private made = 0;
   /** Records of replicas that left, to reuse (most recent last). */
   private readonly free: number[] = [];
 
-  constructor(maxBatch: number) {
+  /** A table for batches of up to `maxBatch` requests, with room for `replicas` records before it grows. */
+  constructor(maxBatch: number, replicas: number) {
+    const capacity = Math.max(16, replicas);
+    this.capacity = capacity;
+    this.order = new Int32Array(capacity);
+    this.idle = new Uint8Array(capacity);
+    this.ids = new Float64Array(capacity);
+    this.states = new Uint8Array(capacity);
+    this.busy = new Uint8Array(capacity);
+    this.sizes = new Int32Array(capacity);
+    this.times = new Float64Array(capacity * TIMES);
     this.stride = Math.min(maxBatch, BATCH_ROOM);
-    this.slots = new Int32Array(this.capacity * this.stride);
+    this.slots = new Int32Array(capacity * this.stride);
   }
 
   /** Add a replica after every present one; returns its record. */
@@ -246,7 +256,7 @@ export class Replica {
   ) {}
 
   /** Whether this is a view of `table`'s replica (the one a router must return). */
-  of(table: ReplicaTable): boolean {
+  belongsTo(table: ReplicaTable): boolean {
     return this.table === table;
   }
 

@@ -160,7 +160,7 @@ export class Stage {
   ) {
     this.model = initial.model;
     this.maxBatch = initial.maxBatch;
-    this.table = new ReplicaTable(initial.maxBatch);
+    this.table = new ReplicaTable(initial.maxBatch, initial.replicas);
     this.forming = new Int32Array(Math.min(initial.maxBatch, BATCH_ROOM));
     this.roundRobin = config.router instanceof RoundRobin ? config.router : undefined;
     const { definition, options } = config.discipline;
@@ -367,7 +367,7 @@ export class Stage {
     const table = this.table;
     if (this.roundRobin !== undefined) return table.order[this.roundRobin.turn(table.size, this.idleAt)];
     const picked = this.config.router.pick(table.list, this.sim.now);
-    if (!(picked instanceof Replica && picked.of(table) && table.idle[picked.record] === 1)) {
+    if (!(picked instanceof Replica && picked.belongsTo(table) && table.idle[picked.record] === 1)) {
       // A router from a plug-in file: the user's code, so an input error, not pipesim's bug.
       throw new InputError(`stage ${this.name}: the router picked ${picked instanceof Replica ? `replica ${picked.id}, which is not an idle serving replica of this stage` : 'something that is not one of the replicas it was given'}`);
     }
