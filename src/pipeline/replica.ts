@@ -153,8 +153,10 @@ export class ReplicaTable {
     this.stride = stride;
   }
 
-  /** Put the batch in the first `size` entries of `batch` in `record`'s keeping. */
-  holdBatch(record: number, batch: Int32Array, size: number): void {
+  /** The batch in the first `size` entries of `batch` starts now on `record`, which keeps its slots. */
+  startBatch(record: number, batch: Int32Array, size: number, now: number): void {
+    this.busy[record] = 1;
+    this.times[record * TIMES + BATCH_START] = now;
     this.sizes[record] = size;
     if (size <= BATCH_ROOM) {
       // A loop, not set(subarray): no object made for every batch.
@@ -195,13 +197,10 @@ export class ReplicaTable {
     this.times[record * TIMES + SERVING_SINCE] = now;
   }
 
-  /** `record`'s batch starts now. */
-  setBatchStart(record: number, now: number): void {
-    this.times[record * TIMES + BATCH_START] = now;
-  }
-
-  /** `record`'s batch ends now: its time in service joins its busy time; returns that time. */
+  /** `record`'s batch ends now (read it first): no longer busy, its time in service joins its busy time; returns that time. */
   endBatch(record: number, now: number): number {
+    this.busy[record] = 0;
+    this.sizes[record] = 0;
     const at = record * TIMES;
     const served = now - this.times[at + BATCH_START];
     this.times[at + BUSY_TIME] += served;

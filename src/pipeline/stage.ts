@@ -380,10 +380,8 @@ export class Stage {
     const batch = this.forming;
     const model = table.models[record];
     const duration = this.batchService(model, batch, size).sample(size, model.cores);
-    table.busy[record] = 1;
     table.idle[record] = 0;
-    table.holdBatch(record, batch, size);
-    table.setBatchStart(record, this.sim.now);
+    table.startBatch(record, batch, size, this.sim.now);
     this.idle--;
     const host = this.config.host;
     if (host === undefined) {
@@ -416,8 +414,6 @@ export class Stage {
     const from = table.batchFrom(record);
     const size = table.sizes[record];
     const now = this.sim.now;
-    table.busy[record] = 0;
-    table.sizes[record] = 0;
     const served = table.endBatch(record, now);
     if (this.config.host !== undefined) this.observer.batchServed?.(this, batch.subarray(from, from + size), size, served);
     if (table.states[record] === RETIRED) {
