@@ -4,9 +4,10 @@
 // with no object per request or replica: a request is two doubles (arrival, time it joined its
 // queue) in one Float64Array, a replica a 64-byte record holding its batch's request indices,
 // idle replicas flags in a byte array, events in the engine's calendar queue. No metrics but the
-// mean latency. It shows what a core that kept requests and replicas as such values could reach:
-// how much of pipesim's growth with the replica count is its objects (each request and replica
-// reached through pointers, one cache miss after another) rather than the model's own traffic.
+// mean latency. It shows what the model's own memory traffic costs as the cluster grows, with
+// the least state a request and a replica can have: pipesim keeps more (a 64-byte row per
+// request, the fields plug-ins and metrics read; replica records over a few arrays) and does
+// more per request (metrics, sketches), and its growth is to be read against this one's.
 // Prints seconds, requests, utilisation and mean latency as JSON.
 import { RandomStreams } from '../dist/engine/random.js';
 import { Simulation } from '../dist/engine/simulation.js';
