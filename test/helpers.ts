@@ -7,7 +7,9 @@ import { parseWith } from '../src/config/yaml.js';
 import { ScenarioSchema, type Scenario } from '../src/kinds/pipeline/schema.js';
 import { DISCIPLINES } from '../src/pipeline/disciplines/registry.js';
 import { ROUTERS } from '../src/pipeline/routers/registry.js';
-import type { StageConfig } from '../src/pipeline/stage.js';
+import type { Simulation } from '../src/engine/simulation.js';
+import type { Replica } from '../src/pipeline/replica.js';
+import type { Stage, StageConfig } from '../src/pipeline/stage.js';
 
 /** A fresh folder inside the test run's temporary root (removed when the run ends). */
 export function tempDir(): string {
@@ -87,4 +89,22 @@ export function erlangCWait(lambda: number, mu: number, c: number): number {
   }
   const queued = (term * a) / c / (1 - rho);
   return queued / (sum + queued) / (c * mu - lambda);
+}
+
+/**
+ * For an observer's batchStarted: the replica the batch just went to, found among the stage's
+ * replicas as the one busy with a batch started now that no earlier batch of this instant went to
+ * (the stage does not say which replica, and its own round-robin goes through no router to ask).
+ */
+export function batchReplicaFinder(sim: Simulation): (stage: Stage) => Replica {
+  let instant = -1;
+  const startedNow = new Set<Replica>();
+  return (stage) => {
+    if (sim.now !== instant) startedNow.clear();
+    instant = sim.now;
+    const replica = stage.replicas.find((r) => r.busy && r.batchStart === sim.now && !startedNow.has(r));
+    if (replica === undefined) throw new Error(`no replica started a batch at ${sim.now}`);
+    startedNow.add(replica);
+    return replica;
+  };
 }

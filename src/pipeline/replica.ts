@@ -207,6 +207,13 @@ export class ReplicaTable {
     return served;
   }
 
+  /** Whether `replica` is a view of a replica present here (not of one that has left, whose record another may hold since). */
+  holds(replica: Replica): boolean {
+    if (!replica.belongsTo(this) || this.ids[replica.record] !== replica.id) return false;
+    const position = this.positionOf(replica.id);
+    return position < this.size && this.order[position] === replica.record;
+  }
+
   /** Where the replica with `id` is among those present, which are in order of id. */
   private positionOf(id: number): number {
     const { order, ids } = this;
@@ -247,14 +254,14 @@ function grown<A extends Int32Array | Uint8Array | Float64Array>(array: A, lengt
 export class Replica {
   constructor(
     private readonly table: ReplicaTable,
-    /** Its record in the stage's ReplicaTable. */
+    /** @internal Its record in the stage's ReplicaTable. */
     readonly record: number,
     /** Unique within the stage, in order of creation. */
     readonly id: number,
     readonly model: ReplicaModel,
   ) {}
 
-  /** Whether this is a view of `table`'s replica (the one a router must return). */
+  /** @internal Whether this is a view of one of `table`'s records. */
   belongsTo(table: ReplicaTable): boolean {
     return this.table === table;
   }

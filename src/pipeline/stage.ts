@@ -97,7 +97,7 @@ export class Stage {
   model: ReplicaModel;
   maxBatch: number;
   /** Serving replicas that are not busy. */
-  private idle = 0;
+  private idleReplicas = 0;
   /**
    * Replicas serving or finishing a batch (`servingReplicas`), and those starting or active
    * (`target`), kept as counts: a large cluster scaled down drains tens of thousands of
@@ -130,7 +130,7 @@ export class Stage {
     table.states[record] = ACTIVE;
     table.idle[record] = 1;
     table.setServingSince(record, this.sim.now);
-    this.idle++;
+    this.idleReplicas++;
     this.serving++;
     this.observer.replicasChanged(this);
     this.dispatch();
@@ -141,7 +141,7 @@ export class Stage {
     table.states[record] = RETIRED;
     if (table.busy[record] === 0) {
       table.idle[record] = 0;
-      this.idle--;
+      this.idleReplicas--;
       this.leave(record);
     }
     this.observer.replicasChanged(this);
@@ -174,7 +174,7 @@ export class Stage {
     this.joinedVisits = definition.fifo ? undefined : new Fifo<number>();
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, ACTIVE);
-    this.idle = initial.replicas;
+    this.idleReplicas = initial.replicas;
     this.serving = initial.replicas;
   }
 
@@ -236,7 +236,7 @@ export class Stage {
       for (; excess < 0; excess++) this.startReplica(target.model);
     }
     this.observer.replicasChanged(this);
-    if (this.idle > 0) this.dispatch();
+    if (this.idleReplicas > 0) this.dispatch();
   }
 
   /** The request in `slot` arrives at this stage. */
@@ -257,7 +257,7 @@ export class Stage {
       this.joined.push(slot);
       (this.joinedVisits as Fifo<number>).push(visit);
     }
-    if (this.idle > 0) this.dispatch();
+    if (this.idleReplicas > 0) this.dispatch();
   }
 
   /** Add a replica in `state`; returns its record. */
@@ -291,14 +291,16 @@ export class Stage {
     const table = this.table;
     if (table.states[record] !== STARTING) this.serving--;
     this.cores -= table.models[record].cores;
-    this.config.router.left?.(table.remove(record));
+    // Not inside `left?.(...)`: for a router without `left`, the argument would not be evaluated.
+    const position = table.remove(record);
+    this.config.router.left?.(position);
   }
 
   /** Start as many batches as the batching rule allows on idle replicas. */
   private dispatch(): void {
     const queue = this.queue;
     const { batchTimeout } = this.config;
-    while (this.idle > 0 && queue.size > 0) {
+    while (this.idleReplicas > 0 && queue.size > 0) {
       const due = this.oldestWaitingSince() + batchTimeout;
       if (queue.size < this.maxBatch && this.sim.now < due) {
         if (!this.timerArmed) {
@@ -367,7 +369,7 @@ export class Stage {
     const table = this.table;
     if (this.roundRobin !== undefined) return table.order[this.roundRobin.turn(table.size, this.idleAt)];
     const picked = this.config.router.pick(table.list, this.sim.now);
-    if (!(picked instanceof Replica && picked.belongsTo(table) && table.idle[picked.record] === 1)) {
+    if (!(picked instanceof Replica && table.holds(picked) && table.idle[picked.record] === 1)) {
       // A router from a plug-in file: the user's code, so an input error, not pipesim's bug.
       throw new InputError(`stage ${this.name}: the router picked ${picked instanceof Replica ? `replica ${picked.id}, which is not an idle serving replica of this stage` : 'something that is not one of the replicas it was given'}`);
     }
@@ -382,7 +384,7 @@ export class Stage {
     const duration = this.batchService(model, batch, size).sample(size, model.cores);
     table.idle[record] = 0;
     table.startBatch(record, batch, size, this.sim.now);
-    this.idle--;
+    this.idleReplicas--;
     const host = this.config.host;
     if (host === undefined) {
       this.observer.batchStarted(this, batch, size, duration);
@@ -421,7 +423,7 @@ export class Stage {
       this.observer.replicasChanged(this);
     } else {
       table.idle[record] = 1;
-      this.idle++;
+      this.idleReplicas++;
     }
     this.observer.batchFinished(this);
     // Touch every request of the batch before moving any on: independent loads that the CPU

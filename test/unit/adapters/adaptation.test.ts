@@ -11,8 +11,7 @@ import { Monitor } from '../../../src/metrics/monitor.js';
 import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
-import type { Replica, ReplicaModel } from '../../../src/pipeline/replica.js';
-import type { Router } from '../../../src/pipeline/router.js';
+import type { ReplicaModel } from '../../../src/pipeline/replica.js';
 import type { Stage, StageConfig } from '../../../src/pipeline/stage.js';
 import { fcfsDiscipline } from '../../../src/pipeline/disciplines/fcfs.js';
 import { roundRobinRouter } from '../../../src/pipeline/routers/round-robin.js';
@@ -21,7 +20,7 @@ const adapterByKind = (kind: string) => ADAPTERS.get(kind);
 import { resolvePipelineProfile } from '../../../src/profiles/catalog.js';
 import { runToFolder } from '../../../src/kinds/pipeline/run-folder.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
-import { scenario, tempDir } from '../../helpers.js';
+import { batchReplicaFinder, scenario, tempDir } from '../../helpers.js';
 
 /** One stage fed `n` requests at time 0, with a timeline of what its replicas cost and serve. */
 function stageHarness(n: number, drain: number) {
@@ -33,13 +32,7 @@ function stageHarness(n: number, drain: number) {
   const timeline: string[] = [];
   const starts: [number, number, number][] = [];
   const completions: number[] = [];
-  // Round-robin through its pick over Replica objects, noting the replica each batch goes to.
-  const roundRobin = roundRobinRouter.create({});
-  let picked: Replica | undefined;
-  const router: Router = {
-    pick: (replicas, now) => (picked = roundRobin.pick(replicas, now)),
-    left: (index) => roundRobin.left?.(index),
-  };
+  const batchReplica = batchReplicaFinder(sim);
   const observer = {
     arrived: (r: number) => monitor.arrived(r),
     completed: (r: number) => {
@@ -49,7 +42,7 @@ function stageHarness(n: number, drain: number) {
     dropped: monitor.dropped.bind(monitor),
     batchFinished: monitor.batchFinished.bind(monitor),
     batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number, t: number) => {
-      starts.push([sim.now, (picked as Replica).id, size]);
+      starts.push([sim.now, batchReplica(stage).id, size]);
       monitor.batchStarted(stage, batch, size, t);
     },
     replicasChanged: (stage: Stage) => {
@@ -57,7 +50,7 @@ function stageHarness(n: number, drain: number) {
       monitor.replicasChanged(stage);
     },
   };
-  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router, drain };
+  const config: StageConfig = { name: 's', batchTimeout: 0, capacity: Infinity, overflow: 'drop-newest', dropExpired: false, discipline: { definition: fcfsDiscipline, options: {} }, abandon: false, router: roundRobinRouter.create({}), drain };
   const pipeline = new Pipeline(sim, [{ config, initial: { model: modelA, replicas: 1, maxBatch: 1 } }], observer);
   monitor.attach(pipeline.stages, pipeline.requests);
   for (let id = 0; id < n; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);

@@ -9,11 +9,12 @@ import type { Request as PipelineRequest } from '../../../src/pipeline/request.j
 import type { Replica } from '../../../src/pipeline/replica.js';
 import type { Router } from '../../../src/pipeline/router.js';
 import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
+import type { RoundRobin } from '../../../src/pipeline/routers/round-robin.js';
 import { affineLatency, lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
 import type { Stage } from '../../../src/pipeline/stage.js';
 import { LatencyTable } from '../../../src/profiles/latency-table.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
-import { scenario, stageConfig, tempDir } from '../../helpers.js';
+import { batchReplicaFinder, scenario, stageConfig, tempDir } from '../../helpers.js';
 
 /** Run a one-stage pipeline on a timestamp trace; return each request's outcome and end time. */
 function runTimestamps(times: number[], stage: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -95,33 +96,76 @@ describe('routing', () => {
     expect(busyTimes('round-robin', [[0, 1], [10, 2], [20, 4], [30, 8]])).toEqual([9, 2, 4]);
   });
 
-  it("round-robin as the stage runs it (over idle flags) picks what round-robin's pick over Replica objects picks, through scaling, drains and model switches", () => {
-    /** Each batch as `time replica-id request-ids`, with round-robin handed to the stage as is or behind a router of another kind. */
-    function batches(wrapped: boolean): string[] {
+  /** Round-robin written out over Replica objects, as it was before replicas became records: the reference for the stage's own walk. */
+  function referenceRoundRobin(): Router {
+    let next = 0;
+    return {
+      pick(replicas) {
+        const n = replicas.length;
+        for (let k = 0; k < n; k++) {
+          const i = (next + k) % n;
+          if (replicas[i].serving && !replicas[i].busy) {
+            next = (i + 1) % n;
+            return replicas[i];
+          }
+        }
+        throw new Error('no idle serving replica');
+      },
+      left(index) {
+        if (next > index) next--;
+      },
+    };
+  }
+
+  it('round-robin picks what the reference picks through 20,000 random picks, arrivals and departures (at, before and after its pointer)', () => {
+    const rng = new RandomStreams(4).stream('test');
+    const builtIn = ROUTERS.get('round-robin').create({}) as RoundRobin;
+    const reference = referenceRoundRobin();
+    let replicas: { id: number; serving: boolean; busy: boolean }[] = Array.from({ length: 5 }, (_, id) => ({ id, serving: true, busy: false }));
+    let nextId = 5;
+    let picks = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const u = rng.random();
+      if (u < 0.15 && replicas.length > 1) {
+        const index = rng.integer(replicas.length);
+        replicas = replicas.filter((_, i) => i !== index);
+        builtIn.left(index);
+        reference.left?.(index);
+      } else if (u < 0.3 && replicas.length < 12) {
+        replicas.push({ id: nextId++, serving: true, busy: false });
+      } else {
+        for (const r of replicas) r.busy = rng.random() < 0.6;
+        if (replicas.every((r) => r.busy)) replicas[rng.integer(replicas.length)].busy = false;
+        const views = replicas as unknown as Replica[];
+        const expected = reference.pick(views, 0).id;
+        // Both ways the stage may ask: over Replica objects, and by position with a test of its own.
+        if (rng.random() < 0.5) expect(builtIn.pick(views).id).toBe(expected);
+        else expect(replicas[builtIn.turn(replicas.length, (i) => !replicas[i].busy)].id).toBe(expected);
+        picks++;
+      }
+    }
+    expect(picks).toBeGreaterThan(12_000);
+  });
+
+  it('round-robin as the stage runs it (over idle flags) picks what the reference over Replica objects picks, through scaling past the tables\' first room, drains and model switches', () => {
+    /** Each batch as `time replica-id: request-ids` and each completion, under the built-in round-robin or the reference. */
+    function batches(reference: boolean): string[] {
       const sim = new Simulation();
       const streams = new RandomStreams(11);
       const rng = streams.stream('test');
       const service = new ServiceTime(affineLatency(0.05, 0.01), 'exponential', 0, streams.stream('service'));
       const models = [0.5, 2].map((loadTime, i) => ({ variant: `m${i}`, cores: 1, loadTime, service }));
-      const roundRobin = ROUTERS.get('round-robin').create({});
-      let picked: Replica | undefined;
-      const router: Router = wrapped ? { pick: (replicas, now) => (picked = roundRobin.pick(replicas, now)), left: (i) => roundRobin.left?.(i) } : roundRobin;
+      const router = reference ? referenceRoundRobin() : ROUTERS.get('round-robin').create({});
       const log: string[] = [];
-      // Unwrapped, the replica is the one busy with a batch started now that no earlier batch of this instant went to.
-      let instant = -1;
-      const startedNow = new Set<Replica>();
+      const batchReplica = batchReplicaFinder(sim);
       const observer = {
         batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number) => {
-          if (sim.now !== instant) startedNow.clear();
-          instant = sim.now;
-          const replica = wrapped ? picked : stage.replicas.find((r) => r.busy && r.batchStart === sim.now && !startedNow.has(r));
-          startedNow.add(replica as Replica);
-          log.push(`${sim.now} ${replica?.id}: ${Array.from(batch).slice(0, size).map((slot) => pipeline.requests.id(slot)).join(' ')}`);
+          log.push(`${sim.now} ${batchReplica(stage).id}: ${Array.from(batch).slice(0, size).map((slot) => pipeline.requests.id(slot)).join(' ')}`);
         },
         batchFinished() {},
         dropped() {},
         arrived() {},
-        completed() {},
+        completed: (slot: number) => log.push(`${sim.now} done ${pipeline.requests.id(slot)}`),
         replicasChanged() {},
       };
       const config = { ...stageConfig({ batchTimeout: 0.01 }), router, drain: 0.3 };
@@ -134,7 +178,8 @@ describe('routing', () => {
       };
       const adapt = () => {
         const model = rng.random() < 0.15 ? models[1 - models.indexOf(stage.model as (typeof models)[number])] : stage.model;
-        stage.reconfigure({ model, replicas: 1 + rng.integer(25), maxBatch: 1 + rng.integer(6) });
+        // Up to 40 replicas: the replica table outgrows its first room (16) with batches in flight.
+        stage.reconfigure({ model, replicas: 1 + rng.integer(40), maxBatch: 1 + rng.integer(6) });
         if (sim.now < 30) sim.schedule(0.1 + rng.random(), adapt, undefined);
       };
       sim.scheduleAt(0, arrive, undefined);
@@ -142,22 +187,36 @@ describe('routing', () => {
       sim.run();
       return log;
     }
-    const viaObjects = batches(true);
-    expect(viaObjects.length).toBeGreaterThan(1_500);
-    expect(batches(false)).toEqual(viaObjects);
+    const expected = batches(true);
+    expect(expected.length).toBeGreaterThan(3_000);
+    expect(new Set(expected.filter((line) => line.includes('done')).map((line) => line.split(' ')[2])).size).toBe(expected.filter((line) => line.includes('done')).length);
+    expect(batches(false)).toEqual(expected);
   });
 
-  it('a router that picks a busy replica, or something not among the replicas, is named in the error', () => {
+  it('a router that picks a busy replica, one that has left, or something not among the replicas, is named in the error', () => {
+    // A view kept from the first pick: replica 0, which leaves after its batch (at 1) once the stage has switched model at 0.5 (drain 0);
+    // replica 4, started at 1.5, takes its record.
+    let kept: Replica | undefined;
+    const keeper = (replicas: readonly Replica[]) => (kept ??= replicas[0]);
     for (const [pick, message] of [
       [(replicas: readonly Replica[]) => replicas[0], 'stage s: the router picked replica 0, which is not an idle serving replica of this stage'],
+      [keeper, 'stage s: the router picked replica 0, which is not an idle serving replica of this stage'],
       [() => ({ id: 0 }) as Replica, 'stage s: the router picked something that is not one of the replicas it was given'],
     ] as const) {
       const sim = new Simulation();
       const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
       const service = new ServiceTime(() => 1, 'deterministic', 0, new RandomStreams(1).stream('s'));
       const config = { ...stageConfig(), router: { pick } };
-      const pipeline = new Pipeline(sim, [{ config, initial: { model: { variant: 'm', cores: 1, loadTime: 0, service }, replicas: 2, maxBatch: 1 } }], observer);
-      for (let id = 0; id < 2; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+      const pipeline = new Pipeline(sim, [{ config: { ...config, drain: 0 }, initial: { model: { variant: 'm', cores: 1, loadTime: 0, service }, replicas: 2, maxBatch: 1 } }], observer);
+      const stage = pipeline.stages[0];
+      if (pick === keeper) {
+        const other = { variant: 'n', cores: 1, loadTime: 0, service };
+        sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(0, 0, Infinity, Infinity, 0, 0, true)), undefined);
+        sim.scheduleAt(0.5, () => stage.reconfigure({ model: other, replicas: 2, maxBatch: 1 }), undefined);
+        sim.scheduleAt(1.5, () => stage.reconfigure({ model: other, replicas: 4, maxBatch: 1 }), undefined);
+        sim.scheduleAt(1.9, () => expect([stage.replicas.map((r) => r.id), stage.replicas[2].record, kept?.record]).toEqual([[2, 3, 4, 5], 0, 0]), undefined);
+        sim.scheduleAt(2, () => pipeline.inject(pipeline.requests.take(1, 2, Infinity, Infinity, 0, 0, true)), undefined);
+      } else for (let id = 0; id < 2; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
       expect(() => sim.run()).toThrow(message);
     }
   });
@@ -169,6 +228,17 @@ describe('routing', () => {
 });
 
 describe('batches in replica records', () => {
+  it('a stage made with a batch limit of 2^32 builds and serves a 200-request batch', () => {
+    const sim = new Simulation();
+    const sizes: number[] = [];
+    const observer = { batchStarted: (_s: unknown, _b: unknown, size: number) => sizes.push(size), batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged() {} };
+    const service = new ServiceTime(() => 1, 'deterministic', 0, new RandomStreams(1).stream('s'));
+    const pipeline = new Pipeline(sim, [{ config: stageConfig({ batchTimeout: 10 }), initial: { model: { variant: 'm', cores: 1, loadTime: 0, service }, replicas: 2, maxBatch: 2 ** 32 } }], observer);
+    for (let id = 0; id < 200; id++) sim.scheduleAt(0, () => pipeline.inject(pipeline.requests.take(id, 0, Infinity, Infinity, 0, 0, true)), undefined);
+    sim.run();
+    expect(sizes).toEqual([200]);
+  });
+
   it('every request of a batch leaves with it: batches of 1 to 500 (above the 64 a record keeps), limits raised mid-batch, records reused', () => {
     const sim = new Simulation();
     const rng = new RandomStreams(3).stream('test');

@@ -4,6 +4,8 @@ import { Simulation } from '../../../src/engine/simulation.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import type { Stage } from '../../../src/pipeline/stage.js';
 import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
+import type { Router } from '../../../src/pipeline/router.js';
+import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
 import { stageConfig } from '../../helpers.js';
 
 /**
@@ -14,7 +16,12 @@ import { stageConfig } from '../../helpers.js';
  * order of creation.
  */
 describe('replica counts under reconfiguration', () => {
-  it('equal a recount after every change, through scaling, drains mid-batch and model switches', () => {
+  // Every built-in router, and one with no `left` (a stage must still let leaving replicas go).
+  const routers: [string, () => Router][] = [
+    ...ROUTERS.kinds.map((kind): [string, () => Router] => [kind, () => ROUTERS.get(kind).create({})]),
+    ['least-loaded without left', () => ({ pick: ROUTERS.get('least-loaded').create({}).pick })],
+  ];
+  it.each(routers)('equal a recount after every change, through scaling, drains mid-batch and model switches (%s)', (_name, router) => {
     const sim = new Simulation();
     const streams = new RandomStreams(5);
     const rng = streams.stream('test');
@@ -31,7 +38,7 @@ describe('replica counts under reconfiguration', () => {
       checks++;
     };
     const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged: check };
-    const config = { ...stageConfig({ batchTimeout: 0.01 }), drain: 0.3 };
+    const config = { ...stageConfig({ batchTimeout: 0.01 }), router: router(), drain: 0.3 };
     const pipeline = new Pipeline(sim, [{ config, initial: { model: models[0], replicas: 20, maxBatch: 4 } }], observer);
     const stage = pipeline.stages[0];
     let id = 0;
