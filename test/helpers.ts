@@ -7,8 +7,13 @@ import { parseWith } from '../src/config/yaml.js';
 import { ScenarioSchema, type Scenario } from '../src/kinds/pipeline/schema.js';
 import { DISCIPLINES } from '../src/pipeline/disciplines/registry.js';
 import { ROUTERS } from '../src/pipeline/routers/registry.js';
-import type { Simulation } from '../src/engine/simulation.js';
+import { RandomStreams } from '../src/engine/random.js';
+import { Simulation } from '../src/engine/simulation.js';
+import { Pipeline, type PipelineObserver } from '../src/pipeline/pipeline.js';
 import type { Replica } from '../src/pipeline/replica.js';
+import { RequestTable } from '../src/pipeline/request.js';
+import type { Router } from '../src/pipeline/router.js';
+import { affineLatency, ServiceTime } from '../src/pipeline/service.js';
 import type { Stage, StageConfig } from '../src/pipeline/stage.js';
 
 /** A fresh folder inside the test run's temporary root (removed when the run ends). */
@@ -107,4 +112,47 @@ export function batchReplicaFinder(sim: Simulation): (stage: Stage) => Replica {
     startedNow.add(replica);
     return replica;
   };
+}
+
+/**
+ * One stage run to its end under Poisson arrivals (`rate` a second until `until`) and random
+ * reconfiguration from 0.5 s on: 1 to 40 replicas, a batch limit of 1 to `maxBatch`, now and then
+ * a switch between two models (load times 0.5 and 2 s), drains of 0.3 s that end mid-batch. For
+ * checks that must hold through every kind of change; `observer` is made before the run, with the
+ * simulation and the requests its methods name by slot.
+ */
+export function runChurningStage(settings: {
+  seed: number;
+  replicas: number;
+  maxBatch: number;
+  rate: number;
+  until: number;
+  /** Cores of each of the two models' replicas. */
+  cores: readonly [number, number];
+  router: Router;
+  observer: (sim: Simulation, requests: RequestTable) => PipelineObserver;
+}): Stage {
+  const sim = new Simulation();
+  const streams = new RandomStreams(settings.seed);
+  const rng = streams.stream('test');
+  const service = new ServiceTime(affineLatency(0.05, 0.01), 'exponential', 0, streams.stream('service'));
+  const models = [0.5, 2].map((loadTime, i) => ({ variant: `m${i}`, cores: settings.cores[i], loadTime, service }));
+  const requests = new RequestTable();
+  const config = { ...stageConfig({ batchTimeout: 0.01 }), router: settings.router, drain: 0.3 };
+  const pipeline = new Pipeline(sim, [{ config, initial: { model: models[0], replicas: settings.replicas, maxBatch: 4 } }], settings.observer(sim, requests), requests);
+  const stage = pipeline.stages[0];
+  let id = 0;
+  const arrive = () => {
+    pipeline.inject(requests.take(id++, sim.now, Infinity, Infinity, 0, 0, true));
+    if (sim.now < settings.until) sim.schedule(rng.exponential(1 / settings.rate), arrive, undefined);
+  };
+  const adapt = () => {
+    const model = rng.random() < 0.15 ? models[1 - models.indexOf(stage.model as (typeof models)[number])] : stage.model;
+    stage.reconfigure({ model, replicas: 1 + rng.integer(40), maxBatch: 1 + rng.integer(settings.maxBatch) });
+    if (sim.now < settings.until) sim.schedule(0.1 + rng.random(), adapt, undefined);
+  };
+  sim.scheduleAt(0, arrive, undefined);
+  sim.scheduleAt(0.5, adapt, undefined);
+  sim.run();
+  return stage;
 }

@@ -5,16 +5,16 @@ import type { IntervalRow } from '../../../src/metrics/monitor.js';
 import { RandomStreams } from '../../../src/engine/random.js';
 import { Simulation } from '../../../src/engine/simulation.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import type { Request as PipelineRequest } from '../../../src/pipeline/request.js';
+import type { Request as PipelineRequest, RequestTable } from '../../../src/pipeline/request.js';
 import type { Replica } from '../../../src/pipeline/replica.js';
 import type { Router } from '../../../src/pipeline/router.js';
 import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
 import type { RoundRobin } from '../../../src/pipeline/routers/round-robin.js';
-import { affineLatency, lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
+import { lognormalCvForP99, ServiceTime } from '../../../src/pipeline/service.js';
 import type { Stage } from '../../../src/pipeline/stage.js';
 import { LatencyTable } from '../../../src/profiles/latency-table.js';
 import { simulate } from '../../../src/kinds/pipeline/simulate.js';
-import { batchReplicaFinder, scenario, stageConfig, tempDir } from '../../helpers.js';
+import { batchReplicaFinder, runChurningStage, scenario, stageConfig, tempDir } from '../../helpers.js';
 
 /** Run a one-stage pipeline on a timestamp trace; return each request's outcome and end time. */
 function runTimestamps(times: number[], stage: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -150,41 +150,23 @@ describe('routing', () => {
   it('round-robin as the stage runs it (over idle flags) picks what the reference over Replica objects picks, through scaling past the tables\' first room, drains and model switches', () => {
     /** Each batch as `time replica-id: request-ids` and each completion, under the built-in round-robin or the reference. */
     function batches(reference: boolean): string[] {
-      const sim = new Simulation();
-      const streams = new RandomStreams(11);
-      const rng = streams.stream('test');
-      const service = new ServiceTime(affineLatency(0.05, 0.01), 'exponential', 0, streams.stream('service'));
-      const models = [0.5, 2].map((loadTime, i) => ({ variant: `m${i}`, cores: 1, loadTime, service }));
-      const router = reference ? referenceRoundRobin() : ROUTERS.get('round-robin').create({});
       const log: string[] = [];
-      const batchReplica = batchReplicaFinder(sim);
-      const observer = {
-        batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number) => {
-          log.push(`${sim.now} ${batchReplica(stage).id}: ${Array.from(batch).slice(0, size).map((slot) => pipeline.requests.id(slot)).join(' ')}`);
-        },
-        batchFinished() {},
-        dropped() {},
-        arrived() {},
-        completed: (slot: number) => log.push(`${sim.now} done ${pipeline.requests.id(slot)}`),
-        replicasChanged() {},
+      const observer = (sim: Simulation, requests: RequestTable) => {
+        const batchReplica = batchReplicaFinder(sim);
+        return {
+          batchStarted: (stage: Stage, batch: ArrayLike<number>, size: number) => {
+            log.push(`${sim.now} ${batchReplica(stage).id}: ${Array.from(batch).slice(0, size).map((slot) => requests.id(slot)).join(' ')}`);
+          },
+          batchFinished() {},
+          dropped() {},
+          arrived() {},
+          completed: (slot: number) => log.push(`${sim.now} done ${requests.id(slot)}`),
+          replicasChanged() {},
+        };
       };
-      const config = { ...stageConfig({ batchTimeout: 0.01 }), router, drain: 0.3 };
-      const pipeline = new Pipeline(sim, [{ config, initial: { model: models[0], replicas: 12, maxBatch: 4 } }], observer);
-      const stage = pipeline.stages[0];
-      let id = 0;
-      const arrive = () => {
-        pipeline.inject(pipeline.requests.take(id++, sim.now, Infinity, Infinity, 0, 0, true));
-        if (sim.now < 30) sim.schedule(rng.exponential(1 / 120), arrive, undefined);
-      };
-      const adapt = () => {
-        const model = rng.random() < 0.15 ? models[1 - models.indexOf(stage.model as (typeof models)[number])] : stage.model;
-        // Up to 40 replicas: the replica table outgrows its first room (16) with batches in flight.
-        stage.reconfigure({ model, replicas: 1 + rng.integer(40), maxBatch: 1 + rng.integer(6) });
-        if (sim.now < 30) sim.schedule(0.1 + rng.random(), adapt, undefined);
-      };
-      sim.scheduleAt(0, arrive, undefined);
-      sim.scheduleAt(0.5, adapt, undefined);
-      sim.run();
+      const router = reference ? referenceRoundRobin() : ROUTERS.get('round-robin').create({});
+      // Up to 40 replicas: the replica table outgrows its first room (16) with batches in flight.
+      runChurningStage({ seed: 11, replicas: 12, maxBatch: 6, rate: 120, until: 30, cores: [1, 1], router, observer });
       return log;
     }
     const expected = batches(true);

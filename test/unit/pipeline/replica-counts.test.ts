@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RandomStreams } from '../../../src/engine/random.js';
-import { Simulation } from '../../../src/engine/simulation.js';
-import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import type { Stage } from '../../../src/pipeline/stage.js';
-import { affineLatency, ServiceTime } from '../../../src/pipeline/service.js';
 import type { Router } from '../../../src/pipeline/router.js';
 import { ROUTERS } from '../../../src/pipeline/routers/registry.js';
-import { stageConfig } from '../../helpers.js';
+import { runChurningStage } from '../../helpers.js';
 
 /**
  * A stage keeps its number of serving replicas and of replicas it is heading for as counts
@@ -22,11 +18,6 @@ describe('replica counts under reconfiguration', () => {
     ['least-loaded without left', () => ({ pick: ROUTERS.get('least-loaded').create({}).pick })],
   ];
   it.each(routers)('equal a recount after every change, through scaling, drains mid-batch and model switches (%s)', (_name, router) => {
-    const sim = new Simulation();
-    const streams = new RandomStreams(5);
-    const rng = streams.stream('test');
-    const service = new ServiceTime(affineLatency(0.05, 0.01), 'exponential', 0, streams.stream('service'));
-    const models = [0.5, 2].map((loadTime, i) => ({ variant: `m${i}`, cores: i + 1, loadTime, service }));
     let checks = 0;
     const check = (stage: Stage) => {
       const serving = stage.replicas.filter((r) => r.serving || r.busy).length;
@@ -37,23 +28,8 @@ describe('replica counts under reconfiguration', () => {
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
       checks++;
     };
-    const observer = { batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged: check };
-    const config = { ...stageConfig({ batchTimeout: 0.01 }), router: router(), drain: 0.3 };
-    const pipeline = new Pipeline(sim, [{ config, initial: { model: models[0], replicas: 20, maxBatch: 4 } }], observer);
-    const stage = pipeline.stages[0];
-    let id = 0;
-    const arrive = () => {
-      pipeline.inject(pipeline.requests.take(id++, sim.now, Infinity, Infinity, 0, 0, true));
-      if (sim.now < 60) sim.schedule(rng.exponential(1 / 150), arrive, undefined);
-    };
-    const adapt = () => {
-      const model = rng.random() < 0.15 ? models[1 - models.indexOf(stage.model as (typeof models)[number])] : stage.model;
-      stage.reconfigure({ model, replicas: 1 + rng.integer(40), maxBatch: 1 + rng.integer(8) });
-      if (sim.now < 60) sim.schedule(0.1 + rng.random(), adapt, undefined);
-    };
-    sim.scheduleAt(0, arrive, undefined);
-    sim.scheduleAt(0.5, adapt, undefined);
-    sim.run();
+    const observer = () => ({ batchStarted() {}, batchFinished() {}, dropped() {}, arrived() {}, completed() {}, replicasChanged: check });
+    const stage = runChurningStage({ seed: 5, replicas: 20, maxBatch: 8, rate: 150, until: 60, cores: [1, 2], router: router(), observer });
     expect(checks).toBeGreaterThan(1_000);
     expect(stage.replicas.length).toBe(stage.target.replicas);
   });
