@@ -1,6 +1,8 @@
+import { lineAlignedBuffer } from '../engine/aligned.js';
+
 /**
- * A request's row in a RequestTable: 8 doubles, 64 bytes (one cache line where the table's
- * memory starts on one). Six doubles, then four 32-bit integers in the last 16 bytes.
+ * A request's row in a RequestTable: 8 doubles, 64 bytes, one cache line (the table's
+ * memory starts on a line: `lineAlignedBuffer`). Six doubles, then four 32-bit integers in the last 16 bytes.
  */
 const ROW = 8;
 const ARRIVAL = 0;
@@ -45,8 +47,8 @@ export class RequestTable {
     private readonly reuse = true,
   ) {
     this.capacity = capacity;
-    this.f64 = new Float64Array(ROW * capacity);
-    this.i32 = new Int32Array(this.f64.buffer);
+    this.f64 = new Float64Array(lineAlignedBuffer(ROW * 8 * capacity), 0, ROW * capacity);
+    this.i32 = new Int32Array(this.f64.buffer, 0, 2 * ROW * capacity);
   }
 
   /** A slot for a new request. */
@@ -152,10 +154,10 @@ export class RequestTable {
   }
 
   private grow(): void {
-    const f64 = new Float64Array(2 * ROW * this.capacity);
+    const f64 = new Float64Array(lineAlignedBuffer(2 * ROW * 8 * this.capacity), 0, 2 * ROW * this.capacity);
     f64.set(this.f64);
     this.f64 = f64;
-    this.i32 = new Int32Array(f64.buffer);
+    this.i32 = new Int32Array(f64.buffer, 0, 4 * ROW * this.capacity);
     this.capacity *= 2;
   }
 }
