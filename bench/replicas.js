@@ -7,7 +7,7 @@
 // whole. The model: 2 stages, batches of up to 4 (5 ms timeout), exponential service of 4 ms +
 // 2 ms per request beyond the first, Poisson arrivals at 330 requests/s per replica (utilisation
 // about 0.8); the same number of requests at every size, so seconds per request compare
-// directly. bench/value-layout.js writes the same model without objects.
+// directly. bench/value-layout.js writes the same model with the least memory traffic it allows.
 import { peakRssKiB } from './peak-rss.js';
 import { simulate } from '../dist/kinds/pipeline/simulate.js';
 import { parseWith } from '../dist/config/yaml.js';

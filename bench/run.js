@@ -231,10 +231,10 @@ section('replica scaling: 4.8 million requests, 2 batching stages at utilisation
     );
   }
   results.replicaScaling = rows.map((r) => ({ ...r, nsPerRequest: (r.seconds / r.requests) * 1e9, ...ratios(r) }));
-  // The yardstick: the same model with the least state a request and a replica can have, in typed arrays.
+  // The yardstick: the same model with the least memory traffic it allows (a request is its arrival time, carried by value).
   const valueSeconds = valueRuns.map((rs) => median(rs.map((r) => r.seconds)));
   console.log(
-    `the same model with the least state (bench/value-layout.js): ` +
+    `the same model with the least memory traffic (bench/value-layout.js): ` +
       sizes.map((replicas, i) => `${fmt(replicas)} ${fmt(valueSeconds[i])} s (${fmt(valueSeconds[i] / valueSeconds[0])}x, +${fmt(((valueSeconds[i] - valueSeconds[0]) / 4.8e6) * 1e9, 0)} ns/request)`).join(', '),
   );
   console.log(`pipesim's own growth over 10 replicas: ` + rows.map((r) => `${fmt(r.replicas)} +${fmt(((r.seconds - rows[0].seconds) / r.requests) * 1e9, 0)} ns/request`).join(', '));

@@ -1,13 +1,15 @@
 // Child process of bench/run.js: a yardstick for the replica-scaling figures. bench/replicas.js's
 // model (2 stages, first-come-first-served, batches of up to 4 with a 5 ms timeout, exponential
 // service of 4 ms + 2 ms per further request, Poisson arrivals at 330/s per replica) written
-// with no object per request or replica: a request is two doubles (arrival, time it joined its
-// queue) in one Float64Array, a replica a 64-byte record holding its batch's request indices,
-// idle replicas flags in a byte array, events in the engine's calendar queue. No metrics but the
-// mean latency. It shows what the model's own memory traffic costs as the cluster grows, with
-// the least state a request and a replica can have: pipesim keeps more (a 64-byte row per
-// request, the fields plug-ins and metrics read; replica records over a few arrays) and does
-// more per request (metrics, sketches), and its growth is to be read against this one's.
+// with the least memory traffic the model allows: a request is nothing but its arrival time,
+// carried by value. It waits as (arrival, time it joined) in its stage's ring, and rides in its
+// replica's 64-byte record while served, so a finishing batch reads one record and no request
+// row (a request row read after service is a cache miss in a large cluster, where tens of
+// thousands of others were touched in between). Idle replicas are flags in a byte array, events
+// go in the engine's calendar queue; no metrics but the mean latency. pipesim keeps more: a
+// 64-byte row per request (the fields plug-ins, disciplines and metrics read), replica records
+// over a few arrays; and does more per request (metrics, sketches). Its growth with the cluster
+// is to be read against this one's.
 // Prints seconds, requests, utilisation and mean latency as JSON.
 import { RandomStreams } from '../dist/engine/random.js';
 import { Simulation } from '../dist/engine/simulation.js';
@@ -19,28 +21,7 @@ const sim = new Simulation();
 const streams = new RandomStreams(1);
 const arrivals = streams.stream('arrivals');
 
-/** Request records: arrival at 2i, time it joined its current queue at 2i + 1; freed indices reused last-in first-out. */
-let capacity = 1 << 16;
-let times = new Float64Array(2 * capacity);
-let made = 0;
-const free = [];
-function newRequest(now) {
-  let i = free.pop();
-  if (i === undefined) {
-    if (made === capacity) {
-      const grown = new Float64Array(4 * capacity);
-      grown.set(times);
-      times = grown;
-      capacity *= 2;
-    }
-    i = made++;
-  }
-  times[2 * i] = now;
-  times[2 * i + 1] = now;
-  return i;
-}
-
-/** Replica record: busy time, batch start, batch size, then the batch's request indices. */
+/** Replica record: busy time, batch start, batch size, then the arrival times of the batch's requests. */
 const RECORD = 8;
 const BUSY = 0;
 const START = 1;
@@ -48,7 +29,9 @@ const SIZE = 2;
 const ITEMS = 3;
 
 class Stage {
-  queue = new Int32Array(1 << 20);
+  /** Waiting requests as (arrival, time joined) pairs in a power-of-two ring that doubles when full. */
+  ring = new Float64Array(2 * 4096);
+  room = 4096;
   head = 0;
   waiting = 0;
   records = new Float64Array(replicas * RECORD);
@@ -56,7 +39,7 @@ class Stage {
   idle = replicas;
   next = 0;
   timerArmed = false;
-  /** @type {(request: number) => void} */
+  /** @type {(arrival: number) => void} */
   onward = () => {};
   constructor(name) {
     this.service = streams.stream(`service:${name}`);
@@ -67,16 +50,29 @@ class Stage {
     };
   }
 
-  accept(i) {
-    if (this.waiting === this.queue.length) throw new Error('value-layout: more requests waiting than its queue holds');
-    times[2 * i + 1] = sim.now;
-    this.queue[(this.head + this.waiting++) & (this.queue.length - 1)] = i;
+  accept(arrival) {
+    if (this.waiting === this.room) this.grow();
+    const at = 2 * ((this.head + this.waiting++) & (this.room - 1));
+    this.ring[at] = arrival;
+    this.ring[at + 1] = sim.now;
     if (this.idle > 0) this.dispatch();
+  }
+
+  grow() {
+    const grown = new Float64Array(4 * this.room);
+    for (let k = 0; k < this.waiting; k++) {
+      const from = 2 * ((this.head + k) & (this.room - 1));
+      grown[2 * k] = this.ring[from];
+      grown[2 * k + 1] = this.ring[from + 1];
+    }
+    this.ring = grown;
+    this.head = 0;
+    this.room *= 2;
   }
 
   dispatch() {
     while (this.idle > 0 && this.waiting > 0) {
-      const due = times[2 * this.queue[this.head] + 1] + TIMEOUT;
+      const due = this.ring[2 * this.head + 1] + TIMEOUT;
       if (this.waiting < MAX_BATCH && sim.now < due) {
         if (!this.timerArmed) {
           this.timerArmed = true;
@@ -92,8 +88,8 @@ class Stage {
       const at = r * RECORD;
       let size = 0;
       while (size < MAX_BATCH && this.waiting > 0) {
-        this.records[at + ITEMS + size++] = this.queue[this.head];
-        this.head = (this.head + 1) & (this.queue.length - 1);
+        this.records[at + ITEMS + size++] = this.ring[2 * this.head];
+        this.head = (this.head + 1) & (this.room - 1);
         this.waiting--;
       }
       this.records[at + SIZE] = size;
@@ -123,15 +119,14 @@ const first = new Stage('a');
 const second = new Stage('b');
 let completed = 0;
 let latency = 0;
-first.onward = (i) => second.accept(i);
-second.onward = (i) => {
+first.onward = (arrival) => second.accept(arrival);
+second.onward = (arrival) => {
   completed++;
-  latency += sim.now - times[2 * i];
-  free.push(i);
+  latency += sim.now - arrival;
 };
 let arrived = 0;
 const arrive = () => {
-  first.accept(newRequest(sim.now));
+  first.accept(sim.now);
   if (++arrived < requests) sim.schedule(arrivals.exponential(1 / (330 * replicas)), arrive, undefined);
 };
 sim.schedule(0, arrive, undefined);
