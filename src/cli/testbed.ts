@@ -12,7 +12,6 @@ import { loadOrt, resolveModel } from '../testbed/onnx.js';
 import { profileCsv, profileModel } from '../testbed/profile.js';
 import { testbedToFolder } from '../testbed/record.js';
 import { serve, stageModels, testbedProblems } from '../testbed/serve.js';
-import { writeFigure } from '../figures/write.js';
 import { seedFlag } from './flags.js';
 import { fitLine } from './profiles.js';
 import { Progress } from './progress.js';
@@ -163,6 +162,8 @@ export function testbedCommand(yargs: Argv) {
           process.stdout.write(comparisonText(rows));
           if (argv.csv !== undefined) writeFileAtomic(argv.csv, comparisonCsv(rows));
           if (argv.plot !== undefined) {
+            // The renderers take about 0.6 s to load: only for a figure (as in plot).
+            const { writeFigure } = await import('../figures/write.js');
             const written = await writeFigure(comparisonCdf(argv.real, argv.simulated, argv.title ?? 'end-to-end latency: real and simulated'), argv.plot);
             process.stdout.write(`figure: ${written.join(', ')}\n`);
           }

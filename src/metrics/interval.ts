@@ -1,8 +1,19 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
+
+type TQuantile = typeof import('@stdlib/stats-base-dists-t-quantile');
+
+/**
+ * Student's t quantile function, loaded on first use: @stdlib's package takes about 0.15 s to
+ * load, and every command would pay it (this module is reached from the CLI's entry), where only
+ * sweep tables and figures with intervals call it.
+ */
+let tQuantile: TQuantile | undefined;
 
 /** Half-width of the 95% confidence interval of a mean from `n` samples with standard deviation `sd` (Student's t); NaN below 2 samples. */
 export function ci95HalfWidth(sd: number, n: number): number {
-  return n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : NaN;
+  if (n <= 1) return NaN;
+  tQuantile ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-t-quantile') as TQuantile;
+  return tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
 }
 
 /** Mean, sample standard deviation and 95% half-width of the finite values. */

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers.js';
+
+/** Packages that take tenths of a second to load, which only some commands need. */
+const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit', 'opentype.js', 'svg-to-pdfkit', 'arquero', '@tensorflow/tfjs', '@stdlib/stats-base-dists-t-quantile'];
+
+/**
+ * The packages (of HEAVY) whose entry a Node process running `script` resolved: a module hook
+ * (node:module's `register`) logs every URL that an import resolves to.
+ */
+function heavyPackagesLoaded(script: string): string[] {
+  const dir = tempDir();
+  const log = join(dir, 'resolved.txt');
+  writeFileSync(log, '');
+  writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const r = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');\n  return r;\n}\n`);
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const urls = readFileSync(log, 'utf8');
+  return HEAVY.filter((name) => urls.includes(`/node_modules/${name}/`));
+}
+
+describe('start-up', () => {
+  it("the CLI's entry loads none of the heavy packages; drawing a figure loads the renderers", () => {
+    const dist = (path: string) => JSON.stringify(pathToFileURL(resolve('dist', path)).href);
+    expect(heavyPackagesLoaded(`await import(${dist('cli/main.js')});`)).toEqual([]);
+    // The log does see them when they load: the figure writer's own imports.
+    expect(heavyPackagesLoaded(`await import(${dist('figures/write.js')});`)).toEqual(expect.arrayContaining(['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit']));
+  });
+});
