@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers.js';
 
-/** Packages that take tenths of a second to load, which only some commands need. */
-const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit', 'opentype.js', 'svg-to-pdfkit', 'arquero', '@tensorflow/tfjs', '@stdlib/stats-base-dists-t-quantile'];
+/** Packages that take a noticeable time to load (0.04 s for piscina, tenths of a second for most), which only some commands need. */
+const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit', 'opentype.js', 'svg-to-pdfkit', 'arquero', '@tensorflow/tfjs', '@stdlib/stats-base-dists-t-quantile', 'piscina'];
 
 /**
  * The packages (of HEAVY) whose entry a Node process running `script` resolved: a module hook
@@ -25,9 +25,11 @@ function heavyPackagesLoaded(script: string): string[] {
 }
 
 describe('start-up', () => {
-  it("the CLI's entry loads none of the heavy packages; drawing a figure loads the renderers", () => {
+  it("the CLI's entry loads none of the heavy packages; a command loads what it runs; drawing a figure loads the renderers", () => {
     const dist = (path: string) => JSON.stringify(pathToFileURL(resolve('dist', path)).href);
     expect(heavyPackagesLoaded(`await import(${dist('cli/main.js')});`)).toEqual([]);
+    // Commands are imported when called: \`sweep --help\` brings the sweep runner's worker pool.
+    expect(heavyPackagesLoaded(`const { main } = await import(${dist('cli/main.js')}); process.stdout.write = () => true; await main(['sweep', '--help']);`)).toEqual(['piscina']);
     // The log does see them when they load: the figure writer's own imports.
     expect(heavyPackagesLoaded(`await import(${dist('figures/write.js')});`)).toEqual(expect.arrayContaining(['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit']));
   });
