@@ -83,9 +83,10 @@ export class Stage {
   /** The waiting requests' slots, in the discipline's order. */
   readonly queue: SlotQueue;
   /**
-   * Under a discipline that is not first-come-first-served, the requests' slots in order of
-   * joining, with their `visit` numbers in `joinedVisits`; those no longer waiting here (or whose
-   * slot has since been reused) are skipped lazily: the batch timeout runs from the oldest.
+   * Under a discipline that is not first-come-first-served, with a batch timeout, the requests'
+   * slots in order of joining, with their `visit` numbers in `joinedVisits`; those no longer
+   * waiting here (or whose slot has since been reused) are skipped lazily: the batch timeout
+   * runs from the oldest. With no timeout a batch never waits, and who came first never matters.
    */
   private readonly joined: Fifo<number> | undefined;
   private readonly joinedVisits: Fifo<number> | undefined;
@@ -170,8 +171,9 @@ export class Stage {
       definition === fcfsDiscipline
         ? new Fifo<number>()
         : new DisciplineQueue(definition.create(options, { expectedService: (r) => this.expectedServiceOf(r.tenant) }), requests);
-    this.joined = definition.fifo ? undefined : new Fifo<number>();
-    this.joinedVisits = definition.fifo ? undefined : new Fifo<number>();
+    const joinOrder = !definition.fifo && config.batchTimeout > 0;
+    this.joined = joinOrder ? new Fifo<number>() : undefined;
+    this.joinedVisits = joinOrder ? new Fifo<number>() : undefined;
     // The initial replicas are deployed before the run starts: serving at time 0.
     for (let i = 0; i < initial.replicas; i++) this.addReplica(initial.model, ACTIVE);
     this.idleReplicas = initial.replicas;
@@ -301,13 +303,16 @@ export class Stage {
     const queue = this.queue;
     const { batchTimeout } = this.config;
     while (this.idleReplicas > 0 && queue.size > 0) {
-      const due = this.oldestWaitingSince() + batchTimeout;
-      if (queue.size < this.maxBatch && this.sim.now < due) {
-        if (!this.timerArmed) {
-          this.timerArmed = true;
-          this.sim.scheduleAt(due, this.timerFired, undefined);
+      // With no timeout, the oldest request's wait is up at once: a batch leaves whatever its size.
+      if (batchTimeout > 0) {
+        const due = this.oldestWaitingSince() + batchTimeout;
+        if (queue.size < this.maxBatch && this.sim.now < due) {
+          if (!this.timerArmed) {
+            this.timerArmed = true;
+            this.sim.scheduleAt(due, this.timerFired, undefined);
+          }
+          return;
         }
-        return;
       }
       const size = this.takeBatch(this.maxBatch);
       if (size > 0) this.start(this.pickReplica(), size);
@@ -350,7 +355,7 @@ export class Stage {
     return slot;
   }
 
-  /** When the request waiting longest here joined the queue (the queue is not empty). */
+  /** When the request waiting longest here joined the queue (the queue is not empty; batches have a timeout). */
   private oldestWaitingSince(): number {
     const requests = this.requests;
     const joined = this.joined;
