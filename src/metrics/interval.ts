@@ -4,8 +4,8 @@ type TQuantile = typeof import('@stdlib/stats-base-dists-t-quantile');
 
 /**
  * Student's t quantile function, loaded on first use: @stdlib's package takes about 0.15 s to
- * load, and every command would pay it (this module is reached from the CLI's entry), where only
- * sweep tables and figures with intervals call it.
+ * load, and every command whose modules reach this one would pay it (plot, report, sweep, the
+ * testbed, and all of them for --help), where only sweep tables and figures with intervals call it.
  */
 let tQuantile: TQuantile | undefined;
 
