@@ -33,8 +33,8 @@ describe('start-up', () => {
   it("the CLI's entry loads none of the heavy packages; a command loads what it runs; an interval the t quantile; drawing a figure the renderers", () => {
     const dist = (path: string) => JSON.stringify(pathToFileURL(resolve('dist', path)).href);
     expect(heavyPackagesLoaded(`await import(${dist('cli/main.js')});`)).toEqual([]);
-    // Commands are imported when called: \`sweep --help\` brings the sweep runner's worker pool, and
-    // --help every command's module (and so piscina), none of which may load the others at the top.
+    // Commands are imported when called: `sweep --help` brings the sweep runner's worker pool, and
+    // --help every command's module (and so piscina), none of which may import the rest at the top.
     const mainWith = (args: string[]) => `const { main } = await import(${dist('cli/main.js')}); process.stdout.write = () => true; await main(${JSON.stringify(args)});`;
     expect(heavyPackagesLoaded(mainWith(['sweep', '--help']))).toEqual(['piscina']);
     expect(heavyPackagesLoaded(mainWith(['--help']))).toEqual(['piscina']);
