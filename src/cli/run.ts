@@ -68,7 +68,6 @@ function rebuild(error: Extract<RunWorkerMessage, { type: 'failed' }>['error']):
  * Exit status 130.
  */
 async function runInWorker(worker: Worker, run: AnyScenario, dir: string, before: Set<string> | undefined, progress: Progress): Promise<unknown> {
-  worker.postMessage({ type: 'run', run, dir } satisfies RunWorkerRequest);
   let started = false;
   let finished = false;
   let interrupted: NodeJS.Signals | undefined;
@@ -76,9 +75,22 @@ async function runInWorker(worker: Worker, run: AnyScenario, dir: string, before
     interrupted = signal;
     if (started) void worker.terminate();
   };
+  // These handlers come first, then the launcher's catcher goes, then the run is handed over: a
+  // signal never finds the process without a handler (the default would kill it as it stands, its
+  // files left), and none finds the run started without these. On a busy machine this thread
+  // can be held up between any two of these steps while the worker goes on.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  interrupted = earlySignals.caught();
+  earlySignals.release();
   try {
+    if (interrupted !== undefined) {
+      // Told to stop rather than terminated: stopping a thread while it loads modules aborts the process.
+      worker.postMessage({ type: 'cancel' } satisfies RunWorkerRequest);
+      await once(worker, 'exit');
+      throw new ExitStatus(`interrupted (${interrupted}) before the run started: nothing was written`, 130);
+    }
+    worker.postMessage({ type: 'run', run, dir } satisfies RunWorkerRequest);
     return await new Promise((resolve, reject) => {
       worker.on('message', (m: RunWorkerMessage) => {
         if (m.type === 'started') {
@@ -137,10 +149,6 @@ export function runCommand(yargs: Argv) {
         ({ loaded, dir } = await prepare(argv));
         if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`cannot write the run folder ${dir}: it is a file`);
         before = existsSync(dir) ? new Set(readdirSync(dir)) : undefined;
-        // From here to runInWorker's own handlers nothing waits, so no signal can slip between.
-        const signal = earlySignals.caught();
-        earlySignals.release();
-        if (signal !== undefined) throw new ExitStatus(`interrupted (${signal}) before the run started: nothing was written`, 130);
       } catch (err) {
         // Whatever fails before the run is handed over (a refused scenario, an output path that is a
         // file), the worker waits for a message: told to stop rather than terminated, since stopping a
